@@ -1,0 +1,67 @@
+# callguard — build, run, test and benchmark on Debian 12 as root.
+# Each target installs the Debian packages it needs when they are missing.
+
+SWIFT        ?= swift
+CONFIG       ?= release
+POLICIES     ?= policies
+FUZZ_SECONDS ?= 300
+FUZZ_SHORT   ?= 30
+
+BUILD_DEBS := libaudit-dev libyaml-dev pkg-config
+TEST_DEBS  := $(BUILD_DEBS) auditd podman runc rsyslog rsyslog-gnutls busybox-static openssl xz-utils iproute2
+BENCH_DEBS := $(BUILD_DEBS) libauparse-dev xz-utils gcc
+
+# Installs the named Debian packages that are not installed yet (idempotent).
+define apt_ensure
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+.PHONY: all deps deps-test deps-bench build run test unit-test fuzz fuzz-short bench clean
+
+all: build
+
+deps:
+	$(call apt_ensure,$(BUILD_DEBS))
+
+deps-test:
+	$(call apt_ensure,$(TEST_DEBS))
+
+deps-bench:
+	$(call apt_ensure,$(BENCH_DEBS))
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+## Runs the agent on the live kernel with the shipped policies; violations as JSON on stdout.
+run: build
+	./.build/$(CONFIG)/callguard run --policies $(POLICIES)
+
+## Every test: unit, integration (real kernel, podman, rsyslogd) and a short fuzz run.
+test: deps-test
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --no-parallel
+	$(MAKE) fuzz-short
+
+unit-test: deps
+	$(SWIFT) test --skip IntegrationTests
+
+## The parser fuzzer (libFuzzer + AddressSanitizer) for FUZZ_SECONDS.
+fuzz: deps
+	Scripts/fuzz.sh $(FUZZ_SECONDS)
+
+fuzz-short: deps
+	Scripts/fuzz.sh $(FUZZ_SHORT)
+
+## Benchmarks: parser against libauparse and a C floor, allocation counts.
+bench: deps-bench build
+	Scripts/bench.sh
+
+clean:
+	rm -rf .build .build-fuzz Benchmarks/.build

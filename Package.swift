@@ -1,0 +1,84 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+import class Foundation.ProcessInfo
+
+/// callguard: a Linux host agent that audits the syscalls of containers against
+/// per-image YAML allowlists and reports violations to a SIEM.
+let package = Package(
+    name: "callguard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "callguard", targets: ["callguard"]),
+        .library(name: "AuditKit", targets: ["AuditKit"]),
+        .library(name: "PolicyKit", targets: ["PolicyKit"]),
+        .library(name: "ContainerKit", targets: ["ContainerKit"]),
+        .library(name: "SinkKit", targets: ["SinkKit"]),
+        .library(name: "CallguardAgent", targets: ["CallguardAgent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CAudit", pkgConfig: "audit", providers: [.apt(["libaudit-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+
+        .target(name: "AuditKit", dependencies: ["CAudit"]),
+        .target(name: "PolicyKit", dependencies: ["CYAML", "CAudit", "AuditKit"]),
+        .target(name: "ContainerKit", dependencies: []),
+        .target(name: "SinkKit", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "CallguardAgent",
+            dependencies: [
+                "AuditKit", "PolicyKit", "ContainerKit", "SinkKit",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "callguard",
+            dependencies: [
+                "CallguardAgent", "AuditKit", "PolicyKit", "ContainerKit", "SinkKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "TestSupport", dependencies: [], path: "Sources/TestSupport"),
+
+        .testTarget(name: "AuditKitTests", dependencies: ["AuditKit", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "PolicyKitTests", dependencies: ["PolicyKit", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ContainerKitTests", dependencies: ["ContainerKit", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "SinkKitTests", dependencies: ["SinkKit", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "CallguardTests",
+            dependencies: ["callguard", "CallguardAgent", "TestSupport"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["AuditKit", "PolicyKit", "ContainerKit", "SinkKit", "CallguardAgent", "TestSupport"],
+            exclude: ["Fixtures"]
+        ),
+    ]
+)
+
+// The parser fuzzer is only part of the package when asked for (`make fuzz`):
+// it is built with `-sanitize=fuzzer`, which supplies its own `main`.
+if ProcessInfo.processInfo.environment["CALLGUARD_FUZZ"] != nil {
+    package.targets.append(
+        .executableTarget(
+            name: "ParserFuzzer",
+            dependencies: ["AuditKit"],
+            path: "Fuzz/ParserFuzzer",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        )
+    )
+}
+
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("NonisolatedNonsendingByDefault"))
+    target.swiftSettings = settings
+}

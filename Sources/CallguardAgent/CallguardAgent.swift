@@ -1,0 +1,2 @@
+/// CallguardAgent: wires the pipeline stages into `run` and `replay`.
+public enum CallguardAgent {}

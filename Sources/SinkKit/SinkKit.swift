@@ -1,0 +1,2 @@
+/// SinkKit: violations, their formats (JSON, CEF, LEEF) and transports (stdout, file, syslog).
+public enum SinkKit {}

@@ -16,6 +16,7 @@ public final class LogLineReader {
     private let fd: Int32
     private let buffer: UnsafeMutablePointer<UInt8>
     private let capacity: Int
+    private let chunkSize: Int
     /// The longest line handed out; longer ones are skipped as too long.
     public let maximumLineLength: Int
     /// Bytes read so far.
@@ -25,7 +26,8 @@ public final class LogLineReader {
     public init(fd: Int32, chunkSize: Int = 1 << 20, maximumLineLength: Int = 64 * 1024) {
         self.fd = fd
         self.maximumLineLength = maximumLineLength
-        capacity = chunkSize + maximumLineLength
+        self.chunkSize = max(1, chunkSize)
+        capacity = self.chunkSize + maximumLineLength
         buffer = .allocate(capacity: capacity)
     }
 
@@ -40,7 +42,7 @@ public final class LogLineReader {
         var filled = 0  // bytes in buffer[0..<filled]
         var skipping = false  // inside an overlong line, dropping until its newline
         while true {
-            let n = read(fd, buffer + filled, capacity - filled)
+            let n = read(fd, buffer + filled, min(chunkSize, capacity - filled))
             if n < 0 {
                 if errno == EINTR { continue }
                 throw ReadError(errno: errno)

@@ -46,14 +46,19 @@ public struct ByteView: Equatable, CustomStringConvertible {
     @inlinable
     public func equals(_ literal: StaticString) -> Bool {
         guard literal.utf8CodeUnitCount == count else { return false }
-        return memcmp(start, literal.utf8Start, count) == 0
+        let other = literal.utf8Start
+        for i in 0..<count where start[i] != other[i] { return false }
+        return true
     }
 
     /// Whether the bytes start with the ASCII literal `literal`.
     @inlinable
     public func hasPrefix(_ literal: StaticString) -> Bool {
-        guard literal.utf8CodeUnitCount <= count else { return false }
-        return memcmp(start, literal.utf8Start, literal.utf8CodeUnitCount) == 0
+        let n = literal.utf8CodeUnitCount
+        guard n <= count else { return false }
+        let other = literal.utf8Start
+        for i in 0..<n where start[i] != other[i] { return false }
+        return true
     }
 
     public static func == (lhs: ByteView, rhs: ByteView) -> Bool {

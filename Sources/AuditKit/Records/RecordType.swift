@@ -24,15 +24,16 @@ public struct RecordType: RawRepresentable, Hashable, Sendable, CustomStringConv
     public static let seccomp = RecordType(rawValue: 1326)
     /// The corresponding C value is `AUDIT_PROCTITLE`: always the last record of a syscall event.
     public static let proctitle = RecordType(rawValue: 1327)
-    /// The corresponding C value is `AUDIT_USER` (the first of the user-space range 1100–1199).
-    public static let user = RecordType(rawValue: 1105)
+    /// The corresponding C value is `AUDIT_USER`: a message from user space (old numbering).
+    public static let user = RecordType(rawValue: 1005)
 
     /// Whether records of this type are an event on their own: messages from
-    /// user space (1100–1199, 2100–2999) and from the audit daemon (1200–1299).
-    /// Kernel records (1300 and up) belong to an event that ends with EOE.
+    /// user space (`AUDIT_USER` 1005, 1100–1199, 2100–2999) and from the audit
+    /// daemon (1200–1299). Kernel records (1300 and up) belong to an event that
+    /// ends with EOE.
     @inlinable
     public var isStandalone: Bool {
-        (1100..<1300).contains(rawValue) || (2100..<3000).contains(rawValue)
+        rawValue == 1005 || (1100..<1300).contains(rawValue) || (2100..<3000).contains(rawValue)
     }
 
     /// Whether records of this type come from the audit daemon itself (1200–1299),

@@ -202,26 +202,26 @@ private struct LoadSession {
             var patterns: [ImagePattern] = []
             var isDefault = false
             if let images = doc.images {
-                if images.contains(where: { $0.value == "*" }) {
-                    if images.count == 1 {
-                        isDefault = true
-                        if let d = defaultIndex {
-                            let f = documents[d]
-                            diagnostics.error(
-                                doc.file, images[0].mark,
-                                "a second default policy (images: [\"*\"]); '\(f.name.value)' in \(f.file) is already the default; keep one"
-                            )
-                        } else {
-                            defaultIndex = i
-                        }
-                    } else if let star = images.first(where: { $0.value == "*" }) {
+                if images.count == 1, images[0].value == "*" {
+                    isDefault = true
+                    if let d = defaultIndex {
+                        let f = documents[d]
                         diagnostics.error(
-                            doc.file, star.mark,
-                            "'*' makes a policy the default and must be its only image; move the other images to another policy"
+                            doc.file, images[0].mark,
+                            "a second default policy (images: [\"*\"]); '\(f.name.value)' in \(f.file) is already the default; keep one"
                         )
+                    } else {
+                        defaultIndex = i
                     }
                 } else {
                     for image in images {
+                        guard image.value != "*" else {
+                            diagnostics.error(
+                                doc.file, image.mark,
+                                "'*' makes a policy the default and must be its only image; move the other images to another policy"
+                            )
+                            continue
+                        }
                         do {
                             let p = try ImagePattern(image.value)
                             patterns.append(p)

@@ -4,7 +4,8 @@ runtime's default seccomp profile (podman's /usr/share/containers/seccomp.json).
 
 The allowlist is every name the profile allows with SCMP_ACT_ALLOW for
 x86_64, i386 or aarch64, judged as PolicyKit's importer judges conditional
-entries: `args` conditions count as allowed, `includes.caps`/`excludes.caps`
+entries: `args` conditions count as allowed, an unconditional entry with
+another action removes its names, `includes.caps`/`excludes.caps`
 against podman's default capability set, `minKernel` as met. Names that
 libaudit (ausyscall) knows on none of these arches are dropped: they belong
 to other architectures. PolicyKitTests.ShippedPoliciesTests checks that the
@@ -41,8 +42,10 @@ def main():
     arches = [a for a in ARCHES if not listed or a in listed]
     known = {a: table(a) for a in arches}
     allowed = set()
+    removed = set()
     for entry in profile.get("syscalls") or []:
-        if entry.get("action") not in ("SCMP_ACT_ALLOW", "SCMP_ACT_LOG"):
+        allows = entry.get("action") in ("SCMP_ACT_ALLOW", "SCMP_ACT_LOG")
+        if not allows and entry.get("args"):
             continue
         inc = entry.get("includes") or {}
         exc = entry.get("excludes") or {}
@@ -57,7 +60,8 @@ def main():
                 continue
             for n in names:
                 if n in known[arch] or ALIASES.get(n) in known[arch]:
-                    allowed.add(n)
+                    (allowed if allows else removed).add((arch, n))
+    allowed = {n for (a, n) in allowed - removed}
     print("# The default policy: containers that no other policy names fall to it.")
     print("#")
     print("# Made by Scripts/default-policy-from-seccomp.py from podman's default seccomp")

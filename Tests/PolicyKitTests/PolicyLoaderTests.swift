@@ -188,3 +188,14 @@ enum Golden {
         #expect(actual == expected, sourceLocation: sourceLocation)
     }
 }
+
+@Suite struct PolicyLoaderWarningTests {
+    @Test func emptyFileIsAWarningNotAnError() throws {
+        let result = PolicyLoader().load(sources: [
+            PolicySource(path: "empty.yaml", text: "# nothing yet\n"),
+            PolicySource(path: "p.yaml", text: PolicyLoaderTests.policy("p", images: "[\"*\"]")),
+        ])
+        let set = try result.get()
+        #expect(set.warnings.map(\.description) == ["empty.yaml:1:1: warning: the file holds no policy; remove it or write one"])
+    }
+}

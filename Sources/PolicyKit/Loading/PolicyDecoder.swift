@@ -11,7 +11,7 @@ struct PolicyDecoder {
     static let apiVersion = "callguard.dev/v1"
     static let kind = "SyscallPolicy"
     static let topKeys = ["apiVersion", "kind", "metadata", "spec"]
-    static let metadataKeys = ["name", "description", "labels"]
+    static let metadataKeys = ["name", "description"]
     static let specKeys = ["images", "allow", "include", "severity"]
 
     var seccompOptions: SeccompImportOptions

@@ -137,7 +137,7 @@ private struct LoadSession {
             documents.append(doc)
         }
         if nodes.allSatisfy(\.isNull) {
-            diagnostics.error(displayPath, .start, "the file holds no policy; remove it or write one")
+            diagnostics.warning(displayPath, .start, "the file holds no policy; remove it or write one")
         }
         byPath[key] = indices
         return indices

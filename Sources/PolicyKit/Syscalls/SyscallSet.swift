@@ -47,9 +47,7 @@ public struct SyscallSet: Sendable, Hashable {
     /// when no covered arch knows the name.
     @discardableResult
     public mutating func insert(name: String, table: SyscallTable = .shared) -> Bool {
-        let found = table.lookup(name)
-        for (arch, n) in found { insert(arch: arch, syscall: n) }
-        return !found.isEmpty
+        table.forEachNumber(of: name) { arch, n in insert(arch: arch, syscall: n) }
     }
 
     /// Adds every member of `other`.

@@ -82,6 +82,26 @@ public struct SyscallTable: Sendable {
         return numbers[i].values.sorted()
     }
 
+    /// Calls `body` with each covered arch that has `name` and its number
+    /// there; returns whether any had it. No intermediate array.
+    @discardableResult
+    func forEachNumber(of name: String, _ body: (AuditArch, Int32) -> Void) -> Bool {
+        var found = false
+        var alias: String??
+        for i in arches.indices {
+            var n = numbers[i][name]
+            if n == nil {
+                if alias == nil { alias = .some(Self.aliases[name]) }
+                if let a = alias!, let m = numbers[i][a] { n = m }
+            }
+            if let n {
+                body(arches[i], n)
+                found = true
+            }
+        }
+        return found
+    }
+
     /// The arches on which `name` exists, with its number there.
     public func lookup(_ name: String) -> [(AuditArch, Int32)] {
         var out: [(AuditArch, Int32)] = []

@@ -1,3 +1,4 @@
+import Foundation
 import AuditKit
 import Testing
 @testable import PolicyKit
@@ -61,5 +62,31 @@ import Testing
         #expect(rules.rules.count == 1)
         #expect(rules.rules[0].syscalls.count == SyscallTable.shared.allNumbers(on: .x86_64).count)
         #expect(rules.rules[0].syscalls.allSatisfy { $0 < RuleCompiler.maskBits })
+    }
+}
+
+@Suite struct AuditSyscallRuleTests {
+    func listed(_ rule: AuditSyscallRule) -> [Substring] {
+        let text = rule.auditctl
+        let afterS = text.range(of: " -S ")!.upperBound
+        let end = text.range(of: " -F pid")?.lowerBound ?? text.range(of: " -k ")!.lowerBound
+        return text[afterS..<end].split(separator: ",")
+    }
+
+    @Test(arguments: [AuditArch.x86_64, .i386])
+    func renderedNamesResolveBackToTheRuleNumbers(arch: AuditArch) {
+        let all = SyscallTable.shared.allNumbers(on: arch).filter { $0 % 3 == 0 }
+        let rule = AuditSyscallRule(arch: arch, syscalls: all, excludedPid: 1)
+        let back = listed(rule).map { arch.syscallNumber(String($0)) ?? Int32($0) }
+        #expect(back == all)
+    }
+
+    @Test(arguments: [AuditArch.x86_64, .i386])
+    func ruleWithEverySyscallFitsAnAuditctlRulesFileLine(arch: AuditArch) {
+        let all = SyscallTable.shared.allNumbers(on: arch)
+        let rule = AuditSyscallRule(arch: arch, syscalls: all, excludedPid: 2_147_483_647)
+        #expect(rule.auditctl.utf8.count <= AuditSyscallRule.maxAuditctlLine)
+        let back = listed(rule).map { arch.syscallNumber(String($0)) ?? Int32($0) }
+        #expect(back == all)
     }
 }

@@ -22,11 +22,22 @@ public struct AuditSyscallRule: Hashable, Sendable, CustomStringConvertible {
     /// spells them (relative to the host).
     public var archField: String { arch.rawValue & 0x8000_0000 != 0 ? "b64" : "b32" }
 
+    /// The longest line auditctl reads from a rules file (`auditctl -R`,
+    /// `LINE_SIZE` 6144 in audit-userspace) less the newline and some margin.
+    public static let maxAuditctlLine = 6000
+
     /// The rule in auditctl syntax:
     /// `-a always,exit -F arch=b64 -S read,write -F pid!=42 -k callguard`.
+    /// Syscalls are named (as libaudit names them on `arch`); when the names
+    /// would make the line longer than ``maxAuditctlLine``, they are numbers.
     public var auditctl: String {
-        let names = syscalls.map { arch.syscallName($0) ?? String($0) }.joined(separator: ",")
-        var s = "-a always,exit -F arch=\(archField) -S \(names)"
+        let named = render(syscalls.map { arch.syscallName($0) ?? String($0) })
+        guard named.utf8.count > Self.maxAuditctlLine else { return named }
+        return render(syscalls.map { String($0) })
+    }
+
+    private func render(_ list: [String]) -> String {
+        var s = "-a always,exit -F arch=\(archField) -S \(list.joined(separator: ","))"
         if let pid = excludedPid { s += " -F pid!=\(pid)" }
         return s + " -k \(key)"
     }

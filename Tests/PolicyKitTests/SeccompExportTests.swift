@@ -2,6 +2,7 @@ import AuditKit
 import Foundation
 import Testing
 @testable import PolicyKit
+import TestSupport
 
 @Suite struct SeccompExportTests {
     func policy(_ allow: String) throws -> CompiledPolicy {
@@ -25,13 +26,27 @@ import Testing
         #expect(out["architectures"] as? [String] == ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"])
     }
 
-    @Test func namesAllowedOnOnlySomeArchesAreLimitedToThem() throws {
+    @Test func namesOnlySomeArchesHaveNeedNoArchCondition() throws {
         let out = try json(SeccompProfileExporter(arches: [.x86_64, .i386]).export(policy("[read, _llseek]")))
         let entries = try #require(out["syscalls"] as? [[String: Any]])
-        #expect(entries.count == 2)
-        #expect(entries[0]["names"] as? [String] == ["read"])
-        #expect(entries[1]["names"] as? [String] == ["_llseek"])
-        #expect((entries[1]["includes"] as? [String: [String]])?["arches"] == ["x86"])
+        #expect(entries.count == 1)
+        #expect(entries[0]["names"] as? [String] == ["_llseek", "read"])
+    }
+
+    @Test func namesAllowedOnSomeOfTheArchesThatHaveThemAreLimited() throws {
+        let profile = Fixtures.directory().appendingPathComponent("seccomp/docker-default-shape.json").path
+        let set = try PolicyLoader().load(sources: [PolicySource(path: "p.yaml", text: """
+            apiVersion: callguard.dev/v1
+            kind: SyscallPolicy
+            metadata: {name: p}
+            spec: {images: ["*"], include: ["\(profile)"]}
+            """)]).get()
+        let out = try json(SeccompProfileExporter(arches: [.x86_64, .i386]).export(try #require(set.defaultPolicy)))
+        let entries = try #require(out["syscalls"] as? [[String: Any]])
+        let amd64Only = entries.first { ($0["includes"] as? [String: [String]])?["arches"] == ["amd64"] }
+        #expect((amd64Only?["names"] as? [String])?.contains("arch_prctl") == true)
+        #expect((entries.first?["names"] as? [String])?.contains("arch_prctl") == false)
+        #expect((entries.first?["names"] as? [String])?.contains("modify_ldt") == true)
     }
 
     @Test func exportUsesKernelNames() throws {

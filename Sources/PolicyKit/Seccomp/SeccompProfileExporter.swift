@@ -2,9 +2,14 @@ import AuditKit
 
 /// Writes a compiled policy as an OCI seccomp profile that podman, docker and
 /// runc accept: `defaultAction: SCMP_ACT_ERRNO` (EPERM), the covered
-/// architectures, and the allowlist as `SCMP_ACT_ALLOW` entries. Names allowed
-/// on every arch form one entry; names allowed on some arches only get an
-/// entry limited with `includes.arches`.
+/// architectures, and the allowlist as `SCMP_ACT_ALLOW` entries.
+///
+/// A name allowed on every exported arch that has it (`_llseek` exists on
+/// i386 only) goes into one unconditional entry: libseccomp skips names an
+/// arch lacks. A name allowed on some of the arches that have it gets an
+/// entry with `includes.arches`, which runtimes match against the host's
+/// native arch, so such a name is allowed for the whole native family or not
+/// at all (the OCI format cannot say more).
 public struct SeccompProfileExporter: Sendable {
     /// The arches the profile lists, first the native one.
     public var arches: [AuditArch]
@@ -24,9 +29,13 @@ public struct SeccompProfileExporter: Sendable {
                 byName[SyscallTable.kernelName(name), default: []].append(arch)
             }
         }
-        let everywhere = byName.filter { $0.value.count == arches.count }.keys.sorted()
+        var everywhere: [String] = []
         var partial: [[AuditArch]: [String]] = [:]
-        for (name, on) in byName where on.count < arches.count { partial[on, default: []].append(name) }
+        for (name, on) in byName {
+            let existsOn = arches.filter { table.number(name, on: $0) != nil }
+            if on.count == existsOn.count { everywhere.append(name) } else { partial[on, default: []].append(name) }
+        }
+        everywhere.sort()
 
         var entries: [String] = []
         if !everywhere.isEmpty { entries.append(entry(names: everywhere, arches: nil)) }

@@ -52,4 +52,23 @@ import Testing
             #expect(error.diagnostics.count == 2)
         }
     }
+
+    struct InstallFailed: Error {}
+
+    @Test func failureBeforeTheSwapKeepsTheLastGoodSet() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try writePolicy(dir, "default", allow: "[read]")
+        let store = PolicyStore()
+        let good = try store.reload(directory: dir.path)
+        try writePolicy(dir, "default", allow: "[read, write]")
+        #expect(throws: InstallFailed.self) {
+            try store.reload(directory: dir.path) { _ in throw InstallFailed() }
+        }
+        #expect(store.current === good)
+        var seen: PolicySet?
+        let next = try store.reload(directory: dir.path) { seen = $0 }
+        #expect(seen === next && store.current === next)
+        #expect(store.generation == 2)
+    }
 }

@@ -48,4 +48,26 @@ public final class PolicyStore: Sendable {
         replace(with: set)
         return set
     }
+
+    /// Loads `directory`, lets `beforeSwap` act on the checked new set (install
+    /// its audit rules, for example) and swaps it in only when that succeeds.
+    /// Any error, from loading or from `beforeSwap`, leaves the set in force
+    /// and is rethrown. Reloads are meant to run one at a time (SIGHUP handling).
+    @discardableResult
+    public func reload(
+        directory: String, loader: PolicyLoader = PolicyLoader(), beforeSwap: (PolicySet) throws -> Void
+    ) throws -> PolicySet {
+        let result: PolicyLoadResult
+        do {
+            result = try loader.load(directory: directory)
+        } catch {
+            throw PolicyLoadFailure(diagnostics: [
+                Diagnostic(file: directory, mark: .start, message: error.description)
+            ])
+        }
+        let set = try result.get()
+        try beforeSwap(set)
+        replace(with: set)
+        return set
+    }
 }

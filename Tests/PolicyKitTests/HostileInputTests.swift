@@ -46,3 +46,36 @@ import TestSupport
         }
     }
 }
+
+@Suite struct SpecialFileTests {
+    @Test func deviceFileNamedLikeAPolicyIsAnErrorNotAnEndlessRead() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-dev-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.appendingPathComponent("zero.yaml").path, withDestinationPath: "/dev/zero")
+        let result = try PolicyLoader().load(directory: dir.path)
+        #expect(result.errors.count == 1)
+        #expect(result.errors.first?.message.contains("is not a regular file") == true)
+    }
+
+    @Test func symlinkToARegularPolicyFileLoads() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-link-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("..data"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let text = "apiVersion: callguard.dev/v1\nkind: SyscallPolicy\nmetadata: {name: d}\nspec: {images: [\"*\"], allow: [read]}\n"
+        try Data(text.utf8).write(to: dir.appendingPathComponent("..data/d.yaml"))
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("d.yaml").path, withDestinationPath: "..data/d.yaml")
+        let set = try PolicyLoader().load(directory: dir.path).get()
+        #expect(set.defaultPolicy?.name == "d")
+    }
+
+    @Test func oversizedFileIsRejectedBeforeReading() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-big-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(repeating: UInt8(ascii: "#"), count: 2048).write(to: dir.appendingPathComponent("big.yaml"))
+        let result = try PolicyLoader(limits: YAMLLimits(maxFileBytes: 1024)).load(directory: dir.path)
+        #expect(result.errors.first?.message.contains("more than the limit of 1024") == true)
+    }
+}

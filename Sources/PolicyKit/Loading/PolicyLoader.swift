@@ -102,9 +102,15 @@ private struct LoadSession {
         if let b = memory[key] {
             bytes = b
         } else {
-            if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
-                size > loader.limits.maxFileBytes
-            {
+            // Follow symlinks (ConfigMap-style directories link every file).
+            let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+            let attributes = try? FileManager.default.attributesOfItem(atPath: target)
+            if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
+                diagnostics.error(
+                    reportFile, reportMark, "'\(path)' is not a regular file; policies and profiles must be files")
+                return nil
+            }
+            if let size = attributes?[.size] as? Int, size > loader.limits.maxFileBytes {
                 diagnostics.error(
                     displayPath, .start,
                     "file is \(size) bytes, more than the limit of \(loader.limits.maxFileBytes); split it")

@@ -1,3 +1,4 @@
+import AuditKit
 import CYAML
 import Foundation
 import Testing
@@ -92,5 +93,34 @@ import Testing
         print("policy-load-benchmark: 1,001 files, load+check / plain libyaml parse = \(String(format: "%.1f", loadSeconds / refSeconds))x")
         // Generous bound for unoptimised debug builds on a shared 2-core machine.
         #expect(loadSeconds < 10)
+    }
+}
+
+/// The per-event verdict: a bitmap test, against `Set<Int32>.contains` on the
+/// same syscalls in the same run.
+@Suite(.serialized) struct VerdictPerformanceTests {
+    @Test func verdictIsABitmapTest() throws {
+        let set = try PolicyLoader().load(sources: [PolicySource(path: "p.yaml", text: """
+            apiVersion: callguard.dev/v1
+            kind: SyscallPolicy
+            metadata: {name: p}
+            spec: {images: ["*"], allow: [\(LoadPerformanceTests.names.joined(separator: ", "))]}
+            """)]).get()
+        let policy = try #require(set.defaultPolicy)
+        let hashed = Set(policy.syscalls.numbers(on: .x86_64))
+        let events = (0..<4096).map { Int32(($0 * 37) % 460) }
+        let rounds = 2_000
+        let clock = ContinuousClock()
+        var bitmapHits = 0
+        let bitmap = clock.measure {
+            for _ in 0..<rounds { for n in events where policy.allows(arch: .x86_64, syscall: n) { bitmapHits += 1 } }
+        }
+        var setHits = 0
+        let hashedTime = clock.measure {
+            for _ in 0..<rounds { for n in events where hashed.contains(n) { setHits += 1 } }
+        }
+        #expect(bitmapHits == setHits)
+        let ratio = LoadPerformanceTests.seconds(bitmap) / LoadPerformanceTests.seconds(hashedTime)
+        print("verdict-benchmark: \(rounds * events.count) lookups, CompiledPolicy.allows / Set<Int32>.contains = \(String(format: "%.2f", ratio))x")
     }
 }

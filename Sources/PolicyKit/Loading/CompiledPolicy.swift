@@ -32,7 +32,7 @@ public final class CompiledPolicy: Sendable, CustomStringConvertible {
 
     /// Whether the policy allows `syscall` (by number) on `arch`: one bitmap test,
     /// no allocation. Arches policies do not cover are never allowed.
-    @inline(__always)
+    @inlinable
     public func allows(arch: AuditArch, syscall: Int32) -> Bool {
         syscalls.contains(arch: arch, syscall: syscall)
     }

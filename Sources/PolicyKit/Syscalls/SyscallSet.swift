@@ -3,11 +3,11 @@ import AuditKit
 /// A set of syscalls, as one bitmap per architecture indexed by syscall number:
 /// membership is one word load and a mask, with no allocation.
 public struct SyscallSet: Sendable, Hashable {
-    static let wordsPerArch = SyscallTable.capacity / 64
-    static let slots = 3
+    @usableFromInline static var wordsPerArch: Int { SyscallTable.capacity / 64 }
+    @usableFromInline static var slots: Int { 3 }
 
     /// slot-major bitmap: words [slot * wordsPerArch ..< (slot + 1) * wordsPerArch].
-    private var words: [UInt64]
+    @usableFromInline var words: [UInt64]
 
     /// The empty set.
     public init() {
@@ -16,13 +16,13 @@ public struct SyscallSet: Sendable, Hashable {
 
     /// Whether `syscall` is in the set for `arch`. O(1), allocation-free;
     /// an arch the set does not cover or a number out of range is not in it.
-    @inline(__always)
+    @inlinable
     public func contains(arch: AuditArch, syscall: Int32) -> Bool {
         guard let slot = SyscallTable.slot(of: arch) else { return false }
         return contains(slot: slot, syscall: syscall)
     }
 
-    @inline(__always)
+    @inlinable
     func contains(slot: Int, syscall: Int32) -> Bool {
         guard syscall >= 0, Int(syscall) < SyscallTable.capacity else { return false }
         let word = words[slot &* Self.wordsPerArch &+ Int(syscall) >> 6]

@@ -5,7 +5,7 @@ import AuditKit
 public struct SyscallTable: Sendable {
     /// The highest syscall number (exclusive) a set can hold; the kernel's audit
     /// rule mask (AUDIT_BITMASK_SIZE × 32) covers 2048, and no arch comes close.
-    public static let capacity = 1024
+    @inlinable public static var capacity: Int { 1024 }
 
     /// The architectures policies hold bitmaps for, in slot order.
     public let arches: [AuditArch]
@@ -54,12 +54,12 @@ public struct SyscallTable: Sendable {
     public static func kernelName(_ name: String) -> String { kernelNames[name] ?? name }
 
     /// The bitmap slot of `arch`, or nil when policies do not cover it. Allocation-free.
-    @inline(__always)
+    @inlinable
     public static func slot(of arch: AuditArch) -> Int? {
         switch arch.rawValue {
-        case AuditArch.x86_64.rawValue: return 0
-        case AuditArch.i386.rawValue: return 1
-        case AuditArch.aarch64.rawValue: return 2
+        case 0xC000_003E: return 0  // AUDIT_ARCH_X86_64
+        case 0x4000_0003: return 1  // AUDIT_ARCH_I386
+        case 0xC000_00B7: return 2  // AUDIT_ARCH_AARCH64
         default: return nil
         }
     }

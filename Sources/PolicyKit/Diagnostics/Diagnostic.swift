@@ -14,11 +14,27 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible, Error {
     public var message: String
     public var severity: Severity
 
+    /// Control characters in `file` and `message` (which quote file content)
+    /// are escaped, so one diagnostic is always one line.
     public init(file: String, mark: SourceMark, message: String, severity: Severity = .error) {
-        self.file = file
+        self.file = Self.escapeControls(file)
         self.mark = mark
-        self.message = message
+        self.message = Self.escapeControls(message)
         self.severity = severity
+    }
+
+    static func escapeControls(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
+        var out = ""
+        for u in s.unicodeScalars {
+            switch u.value {
+            case 0x0A: out += "\\n"
+            case 0x09: out += "\\t"
+            case 0..<0x20, 0x7F: out += "\\x" + (u.value < 16 ? "0" : "") + String(u.value, radix: 16)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
     }
 
     public var description: String {

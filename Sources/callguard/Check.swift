@@ -16,7 +16,7 @@ struct Check: AsyncParsableCommand {
         do {
             result = try PolicyLoader().load(directory: dir)
         } catch {
-            StandardError.write("callguard: \(error.description)\n")
+            PolicyCommandOutput.stderr("callguard: \(error.description)\n")
             throw ExitCode(2)
         }
         for d in result.diagnostics { print(d.description) }

@@ -26,12 +26,12 @@ struct PoliciesOptions: ParsableArguments {
         do {
             result = try PolicyLoader().load(directory: resolvedDirectory)
         } catch {
-            StandardError.write("callguard: \(error.description)\n")
+            PolicyCommandOutput.stderr("callguard: \(error.description)\n")
             throw ExitCode(2)
         }
-        for d in result.diagnostics { StandardError.write(d.description + "\n") }
+        for d in result.diagnostics { PolicyCommandOutput.stderr(d.description + "\n") }
         guard let set = result.set else {
-            StandardError.write("callguard: policies in \(resolvedDirectory) did not load; run 'callguard check'\n")
+            PolicyCommandOutput.stderr("callguard: policies in \(resolvedDirectory) did not load; run 'callguard check'\n")
             throw ExitCode(2)
         }
         return set
@@ -39,8 +39,8 @@ struct PoliciesOptions: ParsableArguments {
 }
 
 /// Writes to the process's standard error.
-enum StandardError {
-    static func write(_ text: String) {
+enum PolicyCommandOutput {
+    static func stderr(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))
     }
 }

@@ -17,6 +17,9 @@ struct Rules: AsyncParsableCommand {
     func run() async throws {
         let set = try policies.loadOrExit()
         let pid = agentPid ?? ProcessInfo.processInfo.processIdentifier
+        if agentPid == nil {
+            print("# pid!=\(pid) stands for the agent's pid: 'callguard run' excludes its own")
+        }
         print(RuleCompiler().compile(set, excludingPid: pid).auditctl, terminator: "")
     }
 }

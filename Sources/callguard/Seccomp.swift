@@ -32,7 +32,7 @@ struct Seccomp: AsyncParsableCommand {
             : set.policy(named: policy)
         guard let compiled = found else {
             let known = set.policiesByName.keys.sorted().joined(separator: ", ")
-            StandardError.write(
+            PolicyCommandOutput.stderr(
                 "callguard: no policy '\(policy)' in \(options.resolvedDirectory) (policies: \(known))\n")
             throw ExitCode(2)
         }
@@ -41,7 +41,7 @@ struct Seccomp: AsyncParsableCommand {
             do {
                 try Data(json.utf8).write(to: URL(fileURLWithPath: output))
             } catch {
-                StandardError.write("callguard: cannot write \(output): \(error.localizedDescription)\n")
+                PolicyCommandOutput.stderr("callguard: cannot write \(output): \(error.localizedDescription)\n")
                 throw ExitCode(2)
             }
         } else {

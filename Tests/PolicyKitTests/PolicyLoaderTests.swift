@@ -77,6 +77,12 @@ import TestSupport
         ])
     }
 
+    @Test func duplicatePolicyStillHasItsOwnErrorsReported() {
+        let r = load([("a.yaml", Self.policy("same")), ("b.yaml", Self.policy("same", allow: "[raed]"))])
+        #expect(r.errors.count == 2)
+        #expect(r.errors.last?.message.contains("unknown syscall 'raed'") == true)
+    }
+
     @Test func includeCycleIsAnError() {
         let r = load([
             ("a.yaml", Self.policy("a", include: "[b]")), ("b.yaml", Self.policy("b", include: "[a]")),

@@ -202,6 +202,8 @@ private struct LoadSession {
         var compiled: [CompiledPolicy] = []
         var defaultIndex: Int?
         var claims: [ImageClaim] = []
+        // A policy whose name is taken is not compiled, but its own problems are still reported.
+        for i in policyIndices where byName[documents[i].name.value] != i { _ = resolve(i) }
         for i in policyIndices where byName[documents[i].name.value] == i {
             let doc = documents[i]
             let set = resolve(i)

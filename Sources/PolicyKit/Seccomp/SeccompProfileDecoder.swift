@@ -119,6 +119,7 @@ struct SeccompProfileDecoder {
         return allowed
     }
 
+    /// The `includes` or `excludes` of a syscalls entry.
     struct Conditions {
         var arches: [String] = []
         var caps: [String] = []

@@ -130,6 +130,26 @@ struct AttributorTests {
         #expect(attributor.attribute(pid: 910, ppid: 1).container?.id == TestIDs.podman)
     }
 
+    @Test func sweepDropsExitedProcessWhosePidWasReusedLater() {
+        proc.add(pid: 920, ppid: 1, startTime: 10, cgroup: Self.podmanCgroup)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 920, ppid: 1)
+        proc.remove(pid: 920)
+        attributor.sweep()
+        proc.add(pid: 920, ppid: 1, startTime: 30, cgroup: Self.hostCgroup)
+        attributor.sweep()
+        #expect(attributor.attribute(pid: 920, ppid: 1) == .host)
+    }
+
+    @Test func sweepDropsParentDerivedEntryOncePidIsAliveAgain() {
+        proc.add(pid: 930, ppid: 1, startTime: 10, cgroup: Self.podmanCgroup)
+        let attributor = makeAttributor()
+        #expect(attributor.attribute(pid: 931, ppid: 930).container?.id == TestIDs.podman)
+        proc.add(pid: 931, ppid: 1, startTime: 40, cgroup: Self.hostCgroup)
+        attributor.sweep()
+        #expect(attributor.attribute(pid: 931, ppid: 1) == .host)
+    }
+
     @Test func processCacheIsBoundedWithEviction() {
         let attributor = makeAttributor { $0.processCapacity = 4 }
         for pid in Int32(1_000)..<1_010 {

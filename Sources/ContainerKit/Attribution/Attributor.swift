@@ -35,13 +35,15 @@ public final class Attributor {
     }
 
     /// What happened so far.
-    public private(set) var counters = AttributionCounters()
+    // Unchecked exclusivity: the hot path touches these on every event, and the
+    // type is single-threaded by contract (see the type's documentation).
+    @exclusivity(unchecked) public private(set) var counters = AttributionCounters()
 
     private let proc: any ProcSource
     private let resolver: ContainerResolver
     private let configuration: Configuration
     private let clock: SecondsClock
-    private var table: ProcessTable
+    @exclusivity(unchecked) private var table: ProcessTable
     private var containers: [String: ContainerRecord] = [:]
 
     private struct ContainerRecord {
@@ -77,8 +79,8 @@ public final class Attributor {
         if let s = table.slot(of: pid) {
             counters.hits &+= 1
             table.touch(s)
-            if _slowPath(table[s].pending) { return refreshPending(slot: s) }
-            let attribution = table[s].attribution
+            if _slowPath(table.slots[s].pending) { return refreshPending(slot: s) }
+            let attribution = table.slots[s].attribution
             if case .unknown = attribution { counters.unattributed &+= 1 }
             return attribution
         }
@@ -123,12 +125,10 @@ public final class Attributor {
         var reused: [Int32] = []
         for s in 0..<table.capacity where table[s].occupied {
             let slot = table[s]
-            if slot.exited && !slot.derived { continue }
-            let stat = proc.stat(pid: slot.pid)
-            if slot.derived {
-                if stat != nil { reused.append(slot.pid) }
-            } else if let stat {
-                if stat.startTime != slot.startTime { reused.append(slot.pid) }
+            if let stat = proc.stat(pid: slot.pid) {
+                // Alive: a different process than the one cached when the entry was
+                // derived (no start time), had exited, or started at another time.
+                if slot.derived || slot.exited || stat.startTime != slot.startTime { reused.append(slot.pid) }
             } else {
                 table[s].exited = true
             }
@@ -256,7 +256,7 @@ public final class Attributor {
             table[s].pending = false
             return table[s].attribution
         }
-        let info = containers[old.id] == nil ? old : containerInfo(for: ContainerRef(runtime: old.runtime, id: old.id))
+        let info = containerInfo(for: ContainerRef(runtime: old.runtime, id: old.id, podUID: old.pod?.uid))
         if info.isResolved {
             table[s].attribution = .container(info)
             table[s].pending = false

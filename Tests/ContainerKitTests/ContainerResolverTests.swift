@@ -165,3 +165,14 @@ func addPodmanContainer(id: String, image: String, to root: String) throws {
     list.append(["id": id, "names": ["late"], "image": "", "metadata": metadata])
     try JSONSerialization.data(withJSONObject: list).write(to: URL(fileURLWithPath: path))
 }
+
+/// Configurable state roots.
+struct ContainerStateRootsTests {
+    @Test func underPrefixesEveryDefaultRoot() {
+        let roots = ContainerStateRoots.under("/host")
+        #expect(roots.containersStorage == ["/host/var/lib/containers/storage"])
+        #expect(roots.containersRun == ["/host/run/containers/storage"])
+        #expect(roots.containerdTasks == ["/host/run/containerd/io.containerd.runtime.v2.task"])
+        #expect(roots.docker == ["/host/var/lib/docker"])
+    }
+}

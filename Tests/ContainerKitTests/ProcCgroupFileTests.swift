@@ -52,3 +52,29 @@ struct ProcCgroupFileTests {
         #expect(ProcCgroupFile.classify("") == .host)
     }
 }
+
+/// Whatever bytes a cgroup file or stat line holds, parsing ends without a trap.
+struct HostileProcTextTests {
+    static func randomText(_ rng: inout some RandomNumberGenerator) -> String {
+        let alphabet = Array("0123456789abcdef:/()- \n.@\\x_podlibdockercrioscope".utf8) + [0xff, 0x00, 0xc3]
+        let count = Int.random(in: 0..<200, using: &rng)
+        return String(decoding: (0..<count).map { _ in alphabet.randomElement(using: &rng)! }, as: UTF8.self)
+    }
+
+    @Test func randomCgroupTextNeverTrapsAndMostlyIsHost() {
+        var rng = SystemRandomNumberGenerator()
+        var containers = 0
+        for _ in 0..<20_000 {
+            if case .container = ProcCgroupFile.classify(Self.randomText(&rng)) { containers += 1 }
+        }
+        // A random string almost never spells a 64-hex id after a runtime prefix.
+        #expect(containers < 10)
+    }
+
+    @Test func randomStatTextNeverTraps() {
+        var rng = SystemRandomNumberGenerator()
+        var parsed = 0
+        for _ in 0..<20_000 where ProcStat.parse(Self.randomText(&rng)) != nil { parsed += 1 }
+        #expect(parsed < 20_000)
+    }
+}

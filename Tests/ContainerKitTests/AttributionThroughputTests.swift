@@ -14,7 +14,7 @@ import Testing
 struct AttributionThroughputTests {
     static let distinctPids = 10_000
     static var events: Int {
-        Int(ProcessInfo.processInfo.environment["CALLGUARD_BENCH_EVENTS"] ?? "") ?? 200_000
+        Int(ProcessInfo.processInfo.environment["CALLGUARD_BENCH_EVENTS"] ?? "") ?? 50_000
     }
 
     /// 10,000 processes: half on the host, half spread over four containers of four runtimes.

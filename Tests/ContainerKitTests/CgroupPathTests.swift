@@ -36,6 +36,8 @@ struct CgroupPathTests {
         Sample(label: "cri-containerd guaranteed",
                path: "/kubepods.slice/kubepods-pod\(uidSlice).slice/cri-containerd-\(hexB).scope",
                runtime: .containerd, id: hexB, podUID: uid),
+        Sample(label: "nerdctl (containerd without Kubernetes)", path: "/system.slice/nerdctl-\(hexB).scope",
+               runtime: .containerd, id: hexB),
         Sample(label: "kubepods cgroupfs burstable", path: "/kubepods/burstable/pod\(uid)/\(hexB)",
                runtime: .kubernetes, id: hexB, podUID: uid),
         Sample(label: "kubepods cgroupfs besteffort", path: "/kubepods/besteffort/pod\(uid)/\(hexB)",

@@ -64,7 +64,7 @@ struct HostileProcTextTests {
     @Test func randomCgroupTextNeverTrapsAndMostlyIsHost() {
         var rng = SystemRandomNumberGenerator()
         var containers = 0
-        for _ in 0..<20_000 {
+        for _ in 0..<5_000 {
             if case .container = ProcCgroupFile.classify(Self.randomText(&rng)) { containers += 1 }
         }
         // A random string almost never spells a 64-hex id after a runtime prefix.
@@ -74,7 +74,7 @@ struct HostileProcTextTests {
     @Test func randomStatTextNeverTraps() {
         var rng = SystemRandomNumberGenerator()
         var parsed = 0
-        for _ in 0..<20_000 where ProcStat.parse(Self.randomText(&rng)) != nil { parsed += 1 }
-        #expect(parsed < 20_000)
+        for _ in 0..<5_000 where ProcStat.parse(Self.randomText(&rng)) != nil { parsed += 1 }
+        #expect(parsed < 5_000)
     }
 }

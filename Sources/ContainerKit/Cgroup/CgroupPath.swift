@@ -58,7 +58,8 @@ public enum CgroupPath {
     ) -> ContainerRef? {
         let base = stripScope(comp)
         let prefixed: [(String, ContainerRuntime)] = [
-            ("docker-", .docker), ("cri-containerd-", .containerd), ("crio-", .crio), ("libpod-", .podman),
+            ("docker-", .docker), ("cri-containerd-", .containerd), ("nerdctl-", .containerd), ("crio-", .crio),
+            ("libpod-", .podman),
         ]
         for (prefix, runtime) in prefixed where base.hasPrefix(prefix) {
             let id = base.dropFirst(prefix.count)

@@ -3,7 +3,7 @@
 public enum ContainerRuntime: String, Sendable, Hashable, CaseIterable {
     /// Docker (`/docker/<id>`, `docker-<id>.scope`).
     case docker
-    /// containerd, usually through the CRI plugin (`cri-containerd-<id>.scope`).
+    /// containerd, usually through the CRI plugin (`cri-containerd-<id>.scope`), or nerdctl (`nerdctl-<id>.scope`).
     case containerd
     /// CRI-O (`crio-<id>.scope`, `crio-<id>`).
     case crio

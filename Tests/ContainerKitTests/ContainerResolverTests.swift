@@ -103,6 +103,12 @@ struct ContainerResolverTests {
         #expect(empty.resolve(ContainerRef(runtime: .docker, id: TestIDs.docker)) == nil)
     }
 
+    @Test func missingRootsAreListedForTheStartUpMessage() {
+        #expect(resolver.missingRoots().isEmpty)
+        let elsewhere = ContainerResolver(roots: .under("/nonexistent-callguard-root"))
+        #expect(elsewhere.missingRoots().count == 4)
+    }
+
     @Test func containerCreatedLaterIsFoundAfterContainersJSONChanges() throws {
         let root = try temporaryCopy(ofState: "podman")
         defer { try? FileManager.default.removeItem(atPath: (root as NSString).deletingLastPathComponent) }

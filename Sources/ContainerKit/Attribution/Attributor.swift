@@ -90,9 +90,10 @@ public final class Attributor {
     // MARK: - Filling the cache
 
     /// Records `pid` now, while it still exists (call when a new pid appears:
-    /// clone/fork/vfork results, execve). Reads `/proc` only if the pid is not
-    /// cached with the same start time. If it has already exited, it is
-    /// attributed through `ppid` when that is known.
+    /// clone/fork/vfork results, execve). Reads its stat and cgroup once; an
+    /// entry cached under the same start time is kept, one under another start
+    /// time (a reused pid) is replaced. If the process has already exited, it
+    /// is attributed through `ppid` when that is known.
     public func processSeen(pid: Int32, ppid: Int32 = 0) {
         guard pid > 0 else { return }
         counters.procReads &+= 1

@@ -34,6 +34,15 @@ public final class ContainerResolver {
         storage.reduce((0, 0)) { ($0.0 + $1.reloads, $0.1 + $1.deferredReloads) }
     }
 
+    /// The configured state roots that do not exist on this host, for a start-up
+    /// message ("no podman state under …: set the state root if the runtime keeps
+    /// it elsewhere"). Containers of a runtime whose roots are all missing stay
+    /// without image names.
+    public func missingRoots() -> [String] {
+        (roots.containersStorage + roots.containersRun + roots.containerdTasks + roots.docker)
+            .filter { !FileStamp.exists($0) }
+    }
+
     /// What the runtime state says about `ref`; nil when no state for it was found.
     public func resolve(_ ref: ContainerRef) -> ContainerInfo? {
         switch ref.runtime {

@@ -56,6 +56,19 @@ struct AttributionThroughputTests {
         return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
+    /// The best of `rounds` alternating runs of `reference` and `subject`, so
+    /// that both see the same machine load (the build machines are shared).
+    static func bestOf(
+        _ rounds: Int, reference: () -> Void, subject: () -> Void
+    ) -> (reference: Double, subject: Double) {
+        var best = (reference: Double.infinity, subject: Double.infinity)
+        for _ in 0..<rounds {
+            best.reference = min(best.reference, seconds(reference))
+            best.subject = min(best.subject, seconds(subject))
+        }
+        return best
+    }
+
     @Test func warmCacheAnswersWithoutReadingProcAndReportsRatioToDictionary() {
         let source = Self.makeSource()
         let attributor = Attributor(
@@ -69,31 +82,32 @@ struct AttributionThroughputTests {
         for (i, pid) in Self.pids.enumerated() { reference[pid] = i }
 
         var sink = 0
-        let dictTime = Self.seconds {
-            for pid in order { sink &+= reference[pid] ?? 0 }
-        }
-        let warmTime = Self.seconds {
-            for pid in order {
-                if case .container = attributor.attribute(pid: pid, ppid: 1) { sink &+= 1 }
-            }
-        }
-        let dictOneTime = Self.seconds {
-            for pid in onePid { sink &+= reference[pid] ?? 0 }
-        }
-        let oneTime = Self.seconds {
-            for pid in onePid {
-                if case .container = attributor.attribute(pid: pid, ppid: 1) { sink &+= 1 }
-            }
-        }
+        let distinct = Self.bestOf(
+            5,
+            reference: { for pid in order { sink &+= reference[pid] ?? 0 } },
+            subject: {
+                for pid in order {
+                    if case .container = attributor.attribute(pid: pid, ppid: 1) { sink &+= 1 }
+                }
+            })
+        let hot = Self.bestOf(
+            5,
+            reference: { for pid in onePid { sink &+= reference[pid] ?? 0 } },
+            subject: {
+                for pid in onePid {
+                    if case .container = attributor.attribute(pid: pid, ppid: 1) { sink &+= 1 }
+                }
+            })
+        let (dictTime, warmTime, dictOneTime, oneTime) = (distinct.reference, distinct.subject, hot.reference, hot.subject)
 
         #expect(source.reads == readsAfterWarmUp)
         #expect(attributor.counters.misses == 0)
-        #expect(attributor.counters.hits == UInt64(2 * Self.events))
+        #expect(attributor.counters.hits == UInt64(10 * Self.events))
         #expect(sink != 0)
         let n = Double(Self.events)
         print(
             """
-            attribution throughput (\(Self.events) events, \(Self.distinctPids) cached pids):
+            attribution throughput (best of 5 alternating runs of \(Self.events) events, \(Self.distinctPids) cached pids):
               warm, 10,000 distinct pids: \(Int(n / warmTime)) events/s = \(String(format: "%.2f", dictTime / warmTime))× Dictionary<Int32,Int> lookup (\(Int(n / dictTime))/s)
               warm, one hot pid:          \(Int(n / oneTime)) events/s = \(String(format: "%.2f", dictOneTime / oneTime))× Dictionary<Int32,Int> lookup (\(Int(n / dictOneTime))/s)
             """)

@@ -5,8 +5,13 @@
 /// Holds at most `maxCount` entries in a table of at least twice that size, so
 /// probes stay short. Not thread-safe.
 final class PidIndex {
-    private let keys: UnsafeMutableBufferPointer<Int32>  // 0 = empty (pid 0 is never indexed)
-    private let values: UnsafeMutableBufferPointer<Int32>
+    /// Key and value side by side, so a probe touches one cache line.
+    private struct Entry {
+        var pid: Int32  // 0 = empty (pid 0 is never indexed)
+        var slot: Int32
+    }
+
+    private let entries: UnsafeMutableBufferPointer<Entry>
     private let mask: Int
     private let shift: Int
     private(set) var count = 0
@@ -17,17 +22,14 @@ final class PidIndex {
         self.maxCount = maxCount
         var size = 16
         while size < maxCount * 2 { size <<= 1 }
-        keys = .allocate(capacity: size)
-        keys.initialize(repeating: 0)
-        values = .allocate(capacity: size)
-        values.initialize(repeating: 0)
+        entries = .allocate(capacity: size)
+        entries.initialize(repeating: Entry(pid: 0, slot: 0))
         mask = size - 1
         shift = 64 - size.trailingZeroBitCount
     }
 
     deinit {
-        keys.deallocate()
-        values.deallocate()
+        entries.deallocate()
     }
 
     @inline(__always)
@@ -41,9 +43,9 @@ final class PidIndex {
     func get(_ pid: Int32) -> Int? {
         var i = home(pid)
         while true {
-            let k = keys[i]
-            if k == pid { return Int(values[i]) }
-            if k == 0 { return nil }
+            let e = entries[i]
+            if e.pid == pid { return Int(e.slot) }
+            if e.pid == 0 { return nil }
             i = (i &+ 1) & mask
         }
     }
@@ -53,15 +55,14 @@ final class PidIndex {
         precondition(pid != 0, "pid 0 cannot be indexed")
         var i = home(pid)
         while true {
-            let k = keys[i]
+            let k = entries[i].pid
             if k == pid {
-                values[i] = Int32(slot)
+                entries[i].slot = Int32(slot)
                 return
             }
             if k == 0 {
                 precondition(count < maxCount, "PidIndex over capacity")
-                keys[i] = pid
-                values[i] = Int32(slot)
+                entries[i] = Entry(pid: pid, slot: Int32(slot))
                 count += 1
                 return
             }
@@ -73,7 +74,7 @@ final class PidIndex {
     func remove(_ pid: Int32) {
         var i = home(pid)
         while true {
-            let k = keys[i]
+            let k = entries[i].pid
             if k == 0 { return }
             if k == pid { break }
             i = (i &+ 1) & mask
@@ -83,18 +84,17 @@ final class PidIndex {
         var j = i
         while true {
             j = (j &+ 1) & mask
-            let k = keys[j]
+            let k = entries[j].pid
             if k == 0 { break }
             let h = home(k)
             // Move k into the hole if its home is not within (hole, j] cyclically.
             let inRange = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j)
             if !inRange {
-                keys[hole] = k
-                values[hole] = values[j]
+                entries[hole] = entries[j]
                 hole = j
             }
         }
-        keys[hole] = 0
+        entries[hole] = Entry(pid: 0, slot: 0)
         count -= 1
     }
 }

@@ -31,23 +31,28 @@ struct PodmanAttributionTests {
 
         try PodmanHarness.importBusyboxImage(named: imageA, workDir: workDir)
         try PodmanHarness.importBusyboxImage(named: imageB, workDir: workDir)
+        var configuration = Attributor.Configuration()
+        configuration.removalGrace = 0
+        let attributor = Attributor(
+            resolver: ContainerResolver(minReloadInterval: 0.1), configuration: configuration)
+
+        // Long-running processes of two containers from two images; the second
+        // container starts after the first was resolved (state re-read on demand).
         let idA = try PodmanHarness.runDetached(name: nameA, image: imageA, command: ["/bin/sleep", "300"])
-        let idB = try PodmanHarness.runDetached(
-            name: nameB, image: imageB, command: ["/bin/sh", "-c", "while :; do /bin/sleep 0.3; done"])
         let pidA = try PodmanHarness.pid(ofContainer: nameA)
-        let pidB = try PodmanHarness.pid(ofContainer: nameB)
-
-        let attributor = Attributor()
-
-        // Long-running processes of two containers from two images.
         let a = attributor.attribute(pid: pidA, ppid: 0)
         #expect(a.container?.id == idA)
         #expect(a.container?.imageName == imageA)
         #expect(a.container?.runtime == .podman)
         #expect(a.container?.name == nameA)
+
+        let idB = try PodmanHarness.runDetached(
+            name: nameB, image: imageB, command: ["/bin/sh", "-c", "while :; do /bin/sleep 0.3; done"])
+        let pidB = try PodmanHarness.pid(ofContainer: nameB)
         let b = attributor.attribute(pid: pidB, ppid: 0)
         #expect(b.container?.id == idB)
         #expect(b.container?.imageName == imageB)
+        #expect(b.container?.imageDigest?.hasPrefix("sha256:") == true)
 
         // Host processes: this test process, and the container's conmon.
         #expect(attributor.attribute(pid: getpid(), ppid: getppid()) == .host)
@@ -69,6 +74,14 @@ struct PodmanAttributionTests {
         #expect(late.container?.imageName == imageB)
         #expect(attributor.counters.viaParent == viaParentBefore + 1)
         #expect(attributor.counters.unattributed == 0)
+
+        // A removed container is evicted (grace 0: on the second sweep that finds it gone).
+        _ = try PodmanHarness.podman(["rm", "-f", "-t", "0", nameA])
+        attributor.sweep()
+        attributor.sweep()
+        #expect(!attributor.knownContainers.contains { $0.id == idA })
+        #expect(attributor.knownContainers.contains { $0.id == idB })
+        #expect(attributor.counters.containersEvicted == 1)
     }
 
     /// A child of `parent` (a short `sleep` of the loop), polled for up to 5 s.

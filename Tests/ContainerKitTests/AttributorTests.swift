@@ -102,6 +102,16 @@ struct AttributorTests {
         #expect(attributor.counters.pidReuses == 1)
     }
 
+    @Test func cachedKeyCarriesStartTimeOfTheCachedProcess() {
+        proc.add(pid: 820, ppid: 1, startTime: 77, cgroup: Self.hostCgroup)
+        let attributor = makeAttributor()
+        #expect(attributor.cachedKey(pid: 820) == nil)
+        _ = attributor.attribute(pid: 820, ppid: 1)
+        #expect(attributor.cachedKey(pid: 820) == ProcessKey(pid: 820, startTime: 77))
+        _ = attributor.attribute(pid: 821, ppid: 820)
+        #expect(attributor.cachedKey(pid: 821) == ProcessKey(pid: 821, startTime: 0))
+    }
+
     @Test func processSeenTwiceWithSameStartTimeKeepsEntry() {
         proc.add(pid: 810, ppid: 1, startTime: 10, cgroup: Self.podmanCgroup)
         let attributor = makeAttributor()

@@ -67,6 +67,13 @@ public final class Attributor {
     /// Processes currently cached.
     public var cachedProcesses: Int { table.count }
 
+    /// The key (pid + start time) under which `pid` is cached, or nil when it is
+    /// not cached; the start time is 0 for a process known only through its parent.
+    public func cachedKey(pid: Int32) -> ProcessKey? {
+        guard let s = table.slot(of: pid) else { return nil }
+        return ProcessKey(pid: pid, startTime: table.slots[s].startTime)
+    }
+
     /// Containers currently known (resolved or not).
     public var knownContainers: [ContainerInfo] { containers.values.map(\.info) }
 

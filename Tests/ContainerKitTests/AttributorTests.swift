@@ -160,6 +160,20 @@ struct AttributorTests {
         #expect(attributor.attribute(pid: 931, ppid: 1) == .host)
     }
 
+    @Test func sweepInSlicesCoversTheWholeCache() {
+        let attributor = makeAttributor { $0.processCapacity = 8 }
+        for pid in Int32(940)..<948 {
+            proc.add(pid: pid, ppid: 1, startTime: 10, cgroup: Self.podmanCgroup)
+            _ = attributor.attribute(pid: pid, ppid: 1)
+            proc.add(pid: pid, ppid: 1, startTime: 50, cgroup: Self.hostCgroup)
+        }
+        attributor.sweep(maxProcesses: 3)
+        #expect(attributor.counters.pidReuses == 3)
+        attributor.sweep(maxProcesses: 3)
+        attributor.sweep(maxProcesses: 3)
+        #expect(attributor.counters.pidReuses == 8)
+    }
+
     @Test func processCacheIsBoundedWithEviction() {
         let attributor = makeAttributor { $0.processCapacity = 4 }
         for pid in Int32(1_000)..<1_010 {

@@ -45,6 +45,7 @@ public final class Attributor {
     private let clock: SecondsClock
     @exclusivity(unchecked) private var table: ProcessTable
     private var containers: [String: ContainerRecord] = [:]
+    private var sweepCursor = 0
 
     private struct ContainerRecord {
         var ref: ContainerRef
@@ -128,10 +129,18 @@ public final class Attributor {
     /// - drops processes whose pid now belongs to another process (so the next event re-reads it);
     /// - retries unresolved containers (rate-limited);
     /// - evicts containers gone from the runtime state for longer than `removalGrace`, and their processes.
-    public func sweep() {
+    ///
+    /// - Parameter maxProcesses: how many cache slots to re-check in this call;
+    ///   the next call continues where this one stopped, so a large cache can be
+    ///   swept a slice at a time (each occupied slot costs one stat read).
+    public func sweep(maxProcesses: Int = .max) {
         let now = clock()
         var reused: [Int32] = []
-        for s in 0..<table.capacity where table[s].occupied {
+        let steps = min(maxProcesses, table.capacity)
+        for _ in 0..<steps {
+            let s = sweepCursor
+            sweepCursor = (sweepCursor + 1) % table.capacity
+            guard table[s].occupied else { continue }
             let slot = table[s]
             if let stat = proc.stat(pid: slot.pid) {
                 // Alive: a different process than the one cached when the entry was

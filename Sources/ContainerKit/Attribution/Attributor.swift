@@ -9,7 +9,7 @@
 ///
 /// Call ``processSeen(pid:ppid:)`` as early as a new pid shows up (the return
 /// value of clone/fork/vfork, an execve) so that short-lived processes are
-/// cached while they still exist, and ``sweep()`` every few seconds off the hot
+/// cached while they still exist, and ``sweep(maxProcesses:)`` every few seconds off the hot
 /// path: it drops entries whose pid was reused, retries unresolved images and
 /// evicts containers removed from the runtime state.
 ///
@@ -34,9 +34,10 @@ public final class Attributor {
         public init() {}
     }
 
-    /// What happened so far.
     // Unchecked exclusivity: the hot path touches these on every event, and the
     // type is single-threaded by contract (see the type's documentation).
+
+    /// What happened so far.
     @exclusivity(unchecked) public private(set) var counters = AttributionCounters()
 
     private let proc: any ProcSource

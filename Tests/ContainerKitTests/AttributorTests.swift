@@ -251,6 +251,25 @@ struct AttributorTests {
         #expect(attributor.attribute(pid: 1300, ppid: 1) == .unknown)
     }
 
+    @Test func startUpScanFillsCacheAndListsRunningContainers() {
+        proc.add(pid: 1, ppid: 0, startTime: 1, cgroup: Self.hostCgroup)
+        proc.add(pid: 1400, ppid: 1, startTime: 10, cgroup: Self.podmanCgroup)
+        proc.add(pid: 1401, ppid: 1400, startTime: 11, cgroup: Self.podmanCgroup)
+        proc.add(pid: 1402, ppid: 1, startTime: 12, cgroup: Self.dockerCgroup)
+        let attributor = makeAttributor()
+        let containers = attributor.scanRunningProcesses()
+        #expect(containers.map(\.id) == [TestIDs.podman, TestIDs.docker].sorted())
+        let reads = proc.reads
+        #expect(attributor.attribute(pid: 1401, ppid: 1400).container?.id == TestIDs.podman)
+        #expect(attributor.attribute(pid: 1, ppid: 0) == .host)
+        #expect(proc.reads == reads)
+    }
+
+    @Test func fixtureProcDirectoryListsItsPids() {
+        let source = ProcFileSystem(root: TestIDs.fixtures.appendingPathComponent("proc").path)
+        #expect(source.allPids().sorted() == [9664, 9675])
+    }
+
     @Test func fixtureProcDirectoryAttributesRealPodmanProcess() {
         let attributor = Attributor(
             proc: ProcFileSystem(root: TestIDs.fixtures.appendingPathComponent("proc").path),

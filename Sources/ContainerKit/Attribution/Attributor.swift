@@ -123,6 +123,22 @@ public final class Attributor {
         insert(slot(for: snap))
     }
 
+    /// Reads every process that exists now into the cache (at start-up, so that
+    /// the first events of long-running processes are already hits) and returns
+    /// the containers they are in, e.g. to report containers that no policy matches.
+    /// Processes beyond the cache's capacity are read but not all kept.
+    @discardableResult
+    public func scanRunningProcesses() -> [ContainerInfo] {
+        var seen: [String: ContainerInfo] = [:]
+        for pid in proc.allPids() {
+            processSeen(pid: pid)
+            if let s = table.slot(of: pid), let info = table.slots[s].attribution.container {
+                seen[info.id] = info
+            }
+        }
+        return seen.values.sorted { $0.id < $1.id }
+    }
+
     // MARK: - Housekeeping
 
     /// Re-checks the cache against `/proc` and the runtime state. Call every few

@@ -22,6 +22,8 @@ public final class InMemoryProcSource: ProcSource {
         return processes[pid]
     }
 
+    public func allPids() -> [Int32] { processes.keys.sorted() }
+
     public func stat(pid: Int32) -> ProcStat? {
         reads += 1
         return processes[pid]?.stat

@@ -41,6 +41,19 @@ public final class ProcFileSystem: ProcSource {
         return readFile(dir, "stat").flatMap { ProcStat.parse($0) }
     }
 
+    public func allPids() -> [Int32] {
+        guard let dir = opendir(root) else { return [] }
+        defer { closedir(dir) }
+        var pids: [Int32] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if let pid = Int32(name), pid > 0 { pids.append(pid) }
+        }
+        return pids
+    }
+
     /// Reads a small file (at most 64 KiB) relative to `dir`; nil on any error.
     private func readFile(_ dir: Int32, _ name: String) -> String? {
         let fd = openat(dir, name, O_RDONLY | O_CLOEXEC)

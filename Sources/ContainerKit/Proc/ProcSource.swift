@@ -10,4 +10,7 @@ public protocol ProcSource: AnyObject {
 
     /// Only the stat line of `pid` (cheaper: used to check a cached pid was not reused).
     func stat(pid: Int32) -> ProcStat?
+
+    /// Every pid that exists now (for filling the cache at start-up).
+    func allPids() -> [Int32]
 }

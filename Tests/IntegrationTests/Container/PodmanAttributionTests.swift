@@ -75,6 +75,11 @@ struct PodmanAttributionTests {
         #expect(attributor.counters.viaParent == viaParentBefore + 1)
         #expect(attributor.counters.unattributed == 0)
 
+        // A start-up scan of the real /proc finds both running containers with their images.
+        let scanned = Attributor().scanRunningProcesses()
+        #expect(scanned.first { $0.id == idA }?.imageName == imageA)
+        #expect(scanned.first { $0.id == idB }?.imageName == imageB)
+
         // A removed container is evicted (grace 0: on the second sweep that finds it gone).
         _ = try PodmanHarness.podman(["rm", "-f", "-t", "0", nameA])
         attributor.sweep()

@@ -18,7 +18,8 @@ public final class AuditControl {
     public func status() throws(AuditError) -> AuditStatus {
         var raw = audit_status()
         var got = false
-        try socket.request(type: UInt16(AUDIT_GET), payload: UnsafeRawBufferPointer(start: nil, count: 0),
+        try socket.request(
+            type: UInt16(AUDIT_GET), payload: UnsafeRawBufferPointer(start: nil, count: 0), reply: UInt16(AUDIT_GET),
             what: "reading the audit status (AUDIT_GET)") { type, body in
             guard type == UInt16(AUDIT_GET) else { return }
             withUnsafeMutableBytes(of: &raw) { dst in

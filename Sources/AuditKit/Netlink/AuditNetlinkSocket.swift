@@ -87,11 +87,13 @@ public final class AuditNetlinkSocket {
 
     /// Sends one request and waits for its ACK, handing every reply with the
     /// same sequence number to `onReply` (type, payload). With `untilDone`, also
-    /// waits for NLMSG_DONE (multi-part replies such as the rule list).
+    /// waits for NLMSG_DONE (multi-part replies such as the rule list). With
+    /// `reply`, also waits for a message of that type: the kernel may send a
+    /// reply after the ACK (it answers some requests from a worker thread).
     ///
     /// Throws `.netlink` with the errno when the kernel refuses the request.
     func request(
-        type: UInt16, payload: UnsafeRawBufferPointer, untilDone: Bool = false,
+        type: UInt16, payload: UnsafeRawBufferPointer, untilDone: Bool = false, reply: UInt16? = nil,
         what: @autoclosure () -> String,
         onReply: (UInt16, UnsafeRawBufferPointer) -> Void = { _, _ in }
     ) throws(AuditError) {
@@ -121,7 +123,8 @@ public final class AuditNetlinkSocket {
 
         var acked = false
         var done = !untilDone
-        while !(acked && done) {
+        var replied = reply == nil
+        while !(acked && done && replied) {
             let n = try receive(timeoutMilliseconds: 5000, what: what())
             var rest = UnsafeRawBufferPointer(rebasing: replyBuffer[0..<n])
             while let h = NetlinkHeader(rest) {
@@ -140,6 +143,7 @@ public final class AuditNetlinkSocket {
                     case NL.done:
                         done = true
                     default:
+                        if h.type == reply { replied = true }
                         onReply(h.type, body)
                     }
                 }

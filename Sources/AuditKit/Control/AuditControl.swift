@@ -88,6 +88,21 @@ public final class AuditControl {
         try sendSet(s, on: socket, what: "unregistering as the audit daemon (AUDIT_SET pid=0)")
     }
 
+    /// Clears a registration left by an audit daemon that no longer exists
+    /// (killed without unregistering). The kernel notices such a daemon only
+    /// when it next sends; asking to unregister makes it check now. Returns the
+    /// stale pid, or nil when there was none.
+    @discardableResult
+    public func clearStaleDaemon() throws(AuditError) -> UInt32? {
+        let st = try status()
+        guard st.pid != 0, !processExists(st.pid) else { return nil }
+        var s = audit_status()
+        s.mask = UInt32(AUDIT_STATUS_PID)
+        s.pid = 0
+        try sendSet(s, on: socket, what: "clearing the stale audit daemon pid \(st.pid) (AUDIT_SET pid=0)")
+        return st.pid
+    }
+
     static func otherDaemonError(_ pid: UInt32) -> AuditError {
         let name = processName(pid).map { " (\($0))" } ?? ""
         return AuditError(

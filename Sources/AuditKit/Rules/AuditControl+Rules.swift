@@ -77,7 +77,9 @@ extension AuditControl {
             var data: UnsafeMutablePointer<audit_rule_data>? = audit_rule_create_data()
             defer { audit_rule_free_data(data) }
             func field(_ pair: String) -> AuditError? {
-                let rc = audit_rule_fieldpair_data(&data, pair, filter)
+                // libaudit edits the pair text in place: hand it a writable copy.
+                var text = Array(pair.utf8CString)
+                let rc = audit_rule_fieldpair_data(&data, &text, filter)
                 guard rc < 0 else { return nil }
                 let reason = libauditFieldError(rc)
                 return AuditError(.ruleRefused, "libaudit refused the field `\(pair)`: \(reason)")
@@ -87,7 +89,8 @@ extension AuditControl {
                 if case .number(let n) = syscall, n < 0 {
                     return .failure(AuditError(.ruleRefused, "syscall number \(n) is negative"))
                 }
-                if audit_rule_syscallbyname_data(data, syscall.description) < 0 {
+                var name = Array(syscall.description.utf8CString)
+                if audit_rule_syscallbyname_data(data, &name) < 0 {
                     return .failure(
                         AuditError(
                             .ruleRefused,

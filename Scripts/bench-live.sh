@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Live audit benchmark: the kernel's audit stream under a uname() storm,
+# drained by a minimal C netlink reader (the floor) and by AuditKit's reader
+# (callguard-live-drain), in the same run and at the same storm.
+#
+# Reports, per reader: events/s drained, the kernel's lost delta, socket
+# overruns and CPU per event (getrusage); then Swift/C ratios.
+#
+#   Scripts/bench-live.sh            # STORM_PROCS=2 STORM_SECONDS=5 BACKLOG_LIMIT=8192 ROUNDS=2
+#
+# Needs root, gcc and libaudit-dev. Audit state (rules with key callguard, the
+# audit pid, enabled and backlog settings) is restored on exit, also when
+# interrupted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PROCS=${STORM_PROCS:-2}
+SECONDS_PER_RUN=${STORM_SECONDS:-5}
+BACKLOG=${BACKLOG_LIMIT:-8192}
+ROUNDS=${ROUNDS:-2}
+SWIFT=${SWIFT:-swift}
+
+[ "$(id -u)" = 0 ] || { echo "bench-live: must run as root" >&2; exit 2; }
+command -v auditctl >/dev/null || { echo "bench-live: auditctl missing (apt-get install auditd)" >&2; exit 2; }
+
+WORK=$(mktemp -d /tmp/callguard-bench-live.XXXXXX)
+READER_PID=""
+
+status_field() { auditctl -s | awk -v k="$1" '$1 == k { print $2 }'; }
+ORIG_ENABLED=$(status_field enabled)
+ORIG_BACKLOG=$(status_field backlog_limit)
+ORIG_WAIT=$(status_field backlog_wait_time)
+ORIG_PID=$(status_field pid)
+if [ "$ORIG_PID" != 0 ] && kill -0 "$ORIG_PID" 2>/dev/null; then
+  echo "bench-live: pid $ORIG_PID is registered as the audit daemon; stop it first" >&2
+  exit 2
+fi
+if [ "$ORIG_ENABLED" = 2 ]; then
+  echo "bench-live: the audit configuration is locked (enabled=2)" >&2
+  exit 2
+fi
+
+restore() {
+  set +e
+  if [ -n "$READER_PID" ] && kill -0 "$READER_PID" 2>/dev/null; then
+    kill -TERM "$READER_PID"
+    for _ in $(seq 50); do kill -0 "$READER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$READER_PID" 2>/dev/null
+  fi
+  auditctl -D -k callguard >/dev/null 2>&1
+  auditctl -e "$ORIG_ENABLED" -b "$ORIG_BACKLOG" --backlog_wait_time "$ORIG_WAIT" >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap restore EXIT
+trap 'exit 130' INT TERM
+
+echo "bench-live: building storm, C reader and callguard-live-drain (release)" >&2
+gcc -O2 -Wall -o "$WORK/storm" Benchmarks/LiveAudit/storm.c
+gcc -O2 -Wall -o "$WORK/creader" Benchmarks/LiveAudit/creader.c -laudit
+$SWIFT build -c release --product callguard-live-drain >&2
+DRAIN="$($SWIFT build -c release --show-bin-path)/callguard-live-drain"
+
+# run_reader NAME CMD...: starts the reader, runs the storm, stops the reader;
+# appends "NAME STORM_JSON READER_JSON" to $WORK/results.
+run_reader() {
+  local name=$1; shift
+  rm -f "$WORK/ready"
+  "$@" --exe "$WORK/storm" --backlog-limit "$BACKLOG" --ready-file "$WORK/ready" >"$WORK/reader.out" 2>"$WORK/reader.err" &
+  READER_PID=$!
+  for _ in $(seq 100); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
+  [ -f "$WORK/ready" ] || { echo "bench-live: $name did not start:" >&2; cat "$WORK/reader.err" >&2; exit 1; }
+  local storm
+  storm=$("$WORK/storm" "$PROCS" "$SECONDS_PER_RUN" 2>/dev/null)
+  sleep 1   # let the reader drain the backlog
+  kill -TERM "$READER_PID"
+  wait "$READER_PID" || { echo "bench-live: $name failed:" >&2; cat "$WORK/reader.err" >&2; exit 1; }
+  READER_PID=""
+  echo "$name $storm $(tail -1 "$WORK/reader.out")" >>"$WORK/results"
+}
+
+: >"$WORK/results"
+for round in $(seq "$ROUNDS"); do
+  run_reader c "$WORK/creader"
+  run_reader swift "$DRAIN" --socket unicast
+done
+
+python3 - "$WORK/results" "$PROCS" "$BACKLOG" <<'PY'
+import json, sys
+rows = {"c": [], "swift": []}
+for line in open(sys.argv[1]):
+    name, storm, reader = line.split(" ", 2)
+    s, r = json.loads(storm), json.loads(reader)
+    rows[name].append({
+        "calls": s["calls"], "storm_s": s["seconds"], "events": r["events"], "records": r["records"],
+        "lost": r["lost"], "overruns": r["overruns"], "cpu_s": r["cpu_seconds"],
+    })
+def summary(rs):
+    calls = sum(r["calls"] for r in rs); events = sum(r["events"] for r in rs)
+    secs = sum(r["storm_s"] for r in rs); cpu = sum(r["cpu_s"] for r in rs)
+    return {"events_per_s": events / secs, "records_per_s": sum(r["records"] for r in rs) / secs,
+            "lost": sum(r["lost"] for r in rs), "overruns": sum(r["overruns"] for r in rs),
+            "us_cpu_per_event": 1e6 * cpu / max(events, 1), "storm_calls_per_s": calls / secs,
+            "drained_fraction": events / max(calls, 1)}
+c, sw = summary(rows["c"]), summary(rows["swift"])
+print(f"storm: {sys.argv[2]} processes of uname(), backlog_limit {sys.argv[3]}, {len(rows['c'])} round(s) each")
+for name, s in (("C floor", c), ("AuditKit", sw)):
+    print(f"{name:9} events/s {s['events_per_s']:10.0f}  records/s {s['records_per_s']:10.0f}  "
+          f"kernel lost {s['lost']:8d}  overruns {s['overruns']:4d}  "
+          f"CPU/event {s['us_cpu_per_event']:6.2f} us  drained {100*s['drained_fraction']:5.1f}% of calls")
+print(f"ratios AuditKit/C: events/s {sw['events_per_s']/c['events_per_s']:.2f}x, "
+      f"CPU per event {sw['us_cpu_per_event']/c['us_cpu_per_event']:.2f}x, "
+      f"lost {sw['lost']} vs {c['lost']}")
+print(json.dumps({"c": c, "swift": sw}))
+PY

@@ -1,0 +1,54 @@
+/// Bounds and completion rules for ``EventAssembler``.
+public struct AssemblerConfiguration: Sendable {
+    /// How many events may be open (waiting for more records) at once. When a
+    /// new event needs room, the oldest open event is completed early and
+    /// counted as evicted.
+    public var maximumOpenEvents: Int
+    /// An open event whose EOE never comes completes this long after its first
+    /// record arrived, measured on the assembler's clock (see ``clock``).
+    public var timeoutMilliseconds: UInt64
+    /// Complete a syscall event at its PROCTITLE record, which the kernel always
+    /// writes last. auditd's log files carry no EOE records, so replay sets this;
+    /// the netlink stream has EOE and leaves it off.
+    public var completeOnProctitle: Bool
+    /// Records beyond this many in one event are dropped (and counted).
+    public var maximumRecordsPerEvent: Int
+    /// Bytes beyond this many in one event are dropped (and counted).
+    public var maximumBytesPerEvent: Int
+    /// What time the timeout is measured in.
+    public var clock: Clock
+
+    /// The assembler's sense of time.
+    public enum Clock: Sendable {
+        /// The newest record timestamp seen so far: for logs, whose events are
+        /// replayed faster than they happened.
+        case recordTime
+        /// Whatever the caller passes to ``EventAssembler/advanceClock(toMilliseconds:)``:
+        /// for the live stream, the wall clock.
+        case external
+    }
+
+    public init(
+        maximumOpenEvents: Int = 4096,
+        timeoutMilliseconds: UInt64 = 2000,
+        completeOnProctitle: Bool = false,
+        maximumRecordsPerEvent: Int = 1024,
+        maximumBytesPerEvent: Int = 1 << 20,
+        clock: Clock = .recordTime
+    ) {
+        self.maximumOpenEvents = max(1, maximumOpenEvents)
+        self.timeoutMilliseconds = timeoutMilliseconds
+        self.completeOnProctitle = completeOnProctitle
+        self.maximumRecordsPerEvent = max(1, maximumRecordsPerEvent)
+        self.maximumBytesPerEvent = max(1024, maximumBytesPerEvent)
+        self.clock = clock
+    }
+
+    /// Settings for auditd log files (replay): no EOE, complete at PROCTITLE, record time.
+    public static var logFile: AssemblerConfiguration { AssemblerConfiguration(completeOnProctitle: true) }
+
+    /// Settings for the live netlink stream: EOE, wall clock.
+    public static var netlink: AssemblerConfiguration {
+        AssemblerConfiguration(timeoutMilliseconds: 500, completeOnProctitle: false, clock: .external)
+    }
+}

@@ -1,2 +1,0 @@
-/// AuditKit: the kernel audit netlink socket, rules, the zero-copy record parser and event assembly.
-public enum AuditKit {}

@@ -1,0 +1,64 @@
+import Glibc
+
+/// Runs an auditd log through the first stages of the pipeline: line
+/// splitting, record parsing and event assembly. Malformed lines are counted
+/// by reason and skipped; every completed event goes to the caller.
+///
+/// `replay` and the benchmarks use this; the live reader feeds the same
+/// ``RecordParser`` and ``EventAssembler`` from netlink instead.
+public struct LogReplayer {
+    /// What a run saw.
+    public struct Statistics: Sendable {
+        /// Bytes read from the input.
+        public var bytes: UInt64 = 0
+        /// Lines read (records plus malformed lines).
+        public var lines: UInt64 = 0
+        /// Lines that could not be parsed, by reason.
+        public var malformed = MalformedCounts()
+        /// The assembler's counters (records parsed, events, evictions, gaps).
+        public var assembly = AssemblyStatistics()
+    }
+
+    /// How events are assembled.
+    public var configuration: AssemblerConfiguration
+    /// How records are parsed.
+    public var parser: RecordParser
+
+    public init(configuration: AssemblerConfiguration = .logFile, parser: RecordParser = .init()) {
+        self.configuration = configuration
+        self.parser = parser
+    }
+
+    /// Reads `fd` to its end. `onEvent` receives every event (valid during the
+    /// call only); `onMalformed` every line that was skipped, with the reason.
+    public func run(
+        fd: Int32,
+        onEvent: (AssembledEvent) -> Void,
+        onMalformed: (RecordParseError, ByteView) -> Void = { _, _ in }
+    ) throws -> Statistics {
+        var statistics = Statistics()
+        let reader = LogLineReader(fd: fd, maximumLineLength: parser.maximumRecordLength)
+        try withoutActuallyEscaping(onEvent) { onEvent in
+            let assembler = EventAssembler(configuration: configuration, handler: onEvent)
+            try reader.forEachLine(
+                { line in
+                    statistics.lines &+= 1
+                    do throws(RecordParseError) {
+                        assembler.add(try parser.parseLine(line))
+                    } catch {
+                        statistics.malformed.count(error.reason)
+                        onMalformed(error, line)
+                    }
+                },
+                overlong: {
+                    statistics.lines &+= 1
+                    statistics.malformed.count(.tooLong)
+                    onMalformed(RecordParseError(.tooLong, at: parser.maximumRecordLength), .empty)
+                })
+            assembler.flush()
+            statistics.assembly = assembler.statistics
+        }
+        statistics.bytes = reader.bytesRead
+        return statistics
+    }
+}

@@ -1,0 +1,140 @@
+import Glibc
+
+/// Parses audit records in both forms they arrive in, without copying:
+///
+/// - a netlink payload, whose type is in the netlink header:
+///   `audit(1700000000.123:456): key=value ...`
+/// - an auditd log line: `[node=NAME ]type=NAME msg=audit(...): key=value ...`,
+///   including the ENRICHED format whose interpreted fields follow a 0x1D byte.
+///
+/// Only the header is parsed here; fields are tokenised lazily through
+/// ``AuditRecord/fields``. Nothing is allocated. A record that cannot be parsed
+/// throws a ``RecordParseError`` that says why; the caller counts and skips it.
+public struct RecordParser: Sendable {
+    /// Records longer than this are rejected as ``RecordParseError/Reason/tooLong``.
+    /// The kernel's own limit (`MAX_AUDIT_MESSAGE_LENGTH`) is 8970 bytes; log
+    /// lines add the type and node prefix and the ENRICHED part.
+    public var maximumRecordLength: Int
+    private let types: RecordTypeTable
+
+    public init(maximumRecordLength: Int = 64 * 1024) {
+        self.maximumRecordLength = maximumRecordLength
+        self.types = .shared
+    }
+
+    /// Parses one auditd log line (without its newline).
+    @inlinable
+    public func parseLine(_ line: ByteView) throws(RecordParseError) -> AuditRecord {
+        try parseLine(start: line.start, count: line.count)
+    }
+
+    /// Parses one auditd log line (without its newline) at `start`.
+    public func parseLine(start: UnsafePointer<UInt8>, count: Int) throws(RecordParseError) -> AuditRecord {
+        guard count <= maximumRecordLength else { throw RecordParseError(.tooLong, at: maximumRecordLength) }
+        if memchr(start, 0, count) != nil { throw RecordParseError(.nulByte, at: nulOffset(start, count)) }
+        var p = 0
+        var node = ByteView.empty
+        if count >= 5, memcmp(start, "node=", 5) == 0 {
+            p = 5
+            while p < count, start[p] != UInt8(ascii: " ") { p += 1 }
+            node = ByteView(start: start + 5, count: p - 5)
+            p += 1
+        }
+        guard p + 5 <= count, memcmp(start + p, "type=", 5) == 0 else {
+            throw RecordParseError(count - p < 5 ? .truncated : .badHeader, at: p)
+        }
+        p += 5
+        let nameStart = p
+        while p < count, start[p] != UInt8(ascii: " ") { p += 1 }
+        guard p < count else { throw RecordParseError(.truncated, at: p) }
+        guard let type = types.type(named: ByteView(start: start + nameStart, count: p - nameStart)) else {
+            throw RecordParseError(.unknownType, at: nameStart)
+        }
+        p += 1
+        guard p + 4 <= count else { throw RecordParseError(.truncated, at: p) }
+        guard memcmp(start + p, "msg=", 4) == 0 else { throw RecordParseError(.badHeader, at: p) }
+        p += 4
+        return try parseStamped(type: type, node: node, start: start, count: count, from: p)
+    }
+
+    /// Parses one netlink payload of message type `type`. A trailing NUL or
+    /// newline, which some kernels append, is ignored.
+    public func parseNetlink(type: RecordType, payload: UnsafeRawBufferPointer) throws(RecordParseError) -> AuditRecord {
+        guard let base = payload.baseAddress else { throw RecordParseError(.truncated, at: 0) }
+        let start = base.assumingMemoryBound(to: UInt8.self)
+        var count = payload.count
+        while count > 0, start[count - 1] == 0 || start[count - 1] == UInt8(ascii: "\n") { count -= 1 }
+        guard count <= maximumRecordLength else { throw RecordParseError(.tooLong, at: maximumRecordLength) }
+        if memchr(start, 0, count) != nil { throw RecordParseError(.nulByte, at: nulOffset(start, count)) }
+        return try parseStamped(type: type, node: .empty, start: start, count: count, from: 0)
+    }
+
+    /// Parses `audit(SECONDS.MILLIS:SERIAL): body` starting at `p`.
+    @inline(__always)
+    private func parseStamped(
+        type: RecordType, node: ByteView, start: UnsafePointer<UInt8>, count: Int, from offset: Int
+    ) throws(RecordParseError) -> AuditRecord {
+        var p = offset
+        guard p + 6 <= count else { throw RecordParseError(.truncated, at: p) }
+        guard memcmp(start + p, "audit(", 6) == 0 else { throw RecordParseError(.badHeader, at: p) }
+        p += 6
+        var seconds: UInt64 = 0
+        var digits = 0
+        while p < count, case let d = start[p] &- 0x30, d < 10 {
+            seconds = seconds &* 10 &+ UInt64(d)
+            digits += 1
+            p += 1
+        }
+        guard digits > 0, digits <= 19 else { throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p) }
+        guard p < count, start[p] == UInt8(ascii: ".") else {
+            throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p)
+        }
+        p += 1
+        var millis: UInt32 = 0
+        digits = 0
+        while p < count, case let d = start[p] &- 0x30, d < 10 {
+            millis = millis &* 10 &+ UInt32(d)
+            digits += 1
+            p += 1
+        }
+        guard digits > 0, digits <= 3 else { throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p) }
+        guard p < count, start[p] == UInt8(ascii: ":") else {
+            throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p)
+        }
+        p += 1
+        var serial: UInt64 = 0
+        digits = 0
+        while p < count, case let d = start[p] &- 0x30, d < 10 {
+            serial = serial &* 10 &+ UInt64(d)
+            digits += 1
+            p += 1
+        }
+        guard digits > 0, digits <= 10, serial <= UInt64(UInt32.max) else {
+            throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p)
+        }
+        guard p + 2 <= count else { throw RecordParseError(.truncated, at: p) }
+        guard start[p] == UInt8(ascii: ")"), start[p + 1] == UInt8(ascii: ":") else {
+            throw RecordParseError(.badHeader, at: p)
+        }
+        p += 2
+        if p < count, start[p] == UInt8(ascii: " ") { p += 1 }
+
+        var body = ByteView(start: start + p, count: count - p)
+        var interpreted = ByteView.empty
+        if let separator = memchr(start + p, 0x1D, count - p) {
+            let s = UnsafePointer(separator.assumingMemoryBound(to: UInt8.self)) - start
+            body = ByteView(start: start + p, count: s - p)
+            interpreted = ByteView(start: start + s + 1, count: count - s - 1)
+        }
+        return AuditRecord(
+            type: type,
+            id: EventID(seconds: seconds, milliseconds: UInt16(millis), serial: UInt32(serial)),
+            node: node, body: body, interpreted: interpreted,
+            raw: ByteView(start: start, count: count))
+    }
+
+    private func nulOffset(_ start: UnsafePointer<UInt8>, _ count: Int) -> Int {
+        guard let hit = memchr(start, 0, count) else { return count }
+        return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - start
+    }
+}

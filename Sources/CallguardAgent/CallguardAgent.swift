@@ -1,2 +1,0 @@
-/// CallguardAgent: wires the pipeline stages into `run` and `replay`.
-public enum CallguardAgent {}

@@ -1,0 +1,52 @@
+import AuditKit
+
+/// The counters `replay --stats` and `run` (on SIGUSR1 and at exit) print:
+/// one JSON object on one line of stderr.
+public struct PipelineStatistics: Sendable {
+    /// Records parsed.
+    public var records: UInt64 = 0
+    /// Events assembled.
+    public var events: UInt64 = 0
+    /// Malformed lines or records, counted and skipped.
+    public var malformed = MalformedCounts()
+    /// Events completed early because the open-event table was full.
+    public var evicted: UInt64 = 0
+    /// Events completed by timeout (their end never came).
+    public var timedOut: UInt64 = 0
+    /// Records dropped for being over an event's limits.
+    public var droppedRecords: UInt64 = 0
+    /// Serial numbers never seen (possible loss in the stream).
+    public var serialGaps: UInt64 = 0
+    /// Events the kernel reports lost (live only).
+    public var kernelLost: UInt64 = 0
+    /// Violations found.
+    public var violations: UInt64 = 0
+    /// Input bytes.
+    public var bytes: UInt64 = 0
+    /// Wall-clock seconds the run took.
+    public var seconds: Double = 0
+
+    public init() {}
+
+    /// Everything counted as lost: kernel drops plus serial gaps.
+    public var lost: UInt64 { kernelLost &+ serialGaps }
+
+    /// The statistics as one line of JSON (no trailing newline).
+    public var jsonLine: String {
+        let rate = seconds > 0 ? Double(records) / seconds : 0
+        let megabytes = seconds > 0 ? Double(bytes) / 1_000_000 / seconds : 0
+        var reasons = malformed.byName.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
+        reasons = "{\(reasons)}"
+        return "{\"records\":\(records),\"events\":\(events),\"malformed\":\(malformed.total),"
+            + "\"evicted\":\(evicted),\"lost\":\(lost),\"violations\":\(violations),"
+            + "\"seconds\":\(format(seconds)),\"records_per_second\":\(Int(rate)),"
+            + "\"bytes\":\(bytes),\"megabytes_per_second\":\(format(megabytes)),"
+            + "\"timed_out\":\(timedOut),\"dropped_records\":\(droppedRecords),"
+            + "\"serial_gaps\":\(serialGaps),\"kernel_lost\":\(kernelLost),\"malformed_by_reason\":\(reasons)}"
+    }
+
+    private func format(_ value: Double) -> String {
+        let scaled = (value * 1000).rounded() / 1000
+        return String(scaled)
+    }
+}

@@ -81,16 +81,17 @@ run_reader() {
 : >"$WORK/results"
 for round in $(seq "$ROUNDS"); do
   run_reader c "$WORK/creader"
-  run_reader swift "$DRAIN" --socket unicast
+  run_reader swift-count "$DRAIN" --socket unicast --pipeline count
+  run_reader swift-parse "$DRAIN" --socket unicast --pipeline parse
 done
 
 python3 - "$WORK/results" "$PROCS" "$BACKLOG" <<'PY'
 import json, sys
-rows = {"c": [], "swift": []}
+rows = {}
 for line in open(sys.argv[1]):
     name, storm, reader = line.split(" ", 2)
     s, r = json.loads(storm), json.loads(reader)
-    rows[name].append({
+    rows.setdefault(name, []).append({
         "calls": s["calls"], "storm_s": s["seconds"], "events": r["events"], "records": r["records"],
         "lost": r["lost"], "overruns": r["overruns"], "cpu_s": r["cpu_seconds"],
     })
@@ -101,14 +102,17 @@ def summary(rs):
             "lost": sum(r["lost"] for r in rs), "overruns": sum(r["overruns"] for r in rs),
             "us_cpu_per_event": 1e6 * cpu / max(events, 1), "storm_calls_per_s": calls / secs,
             "drained_fraction": events / max(calls, 1)}
-c, sw = summary(rows["c"]), summary(rows["swift"])
-print(f"storm: {sys.argv[2]} processes of uname(), backlog_limit {sys.argv[3]}, {len(rows['c'])} round(s) each")
-for name, s in (("C floor", c), ("AuditKit", sw)):
-    print(f"{name:9} events/s {s['events_per_s']:10.0f}  records/s {s['records_per_s']:10.0f}  "
-          f"kernel lost {s['lost']:8d}  overruns {s['overruns']:4d}  "
-          f"CPU/event {s['us_cpu_per_event']:6.2f} us  drained {100*s['drained_fraction']:5.1f}% of calls")
-print(f"ratios AuditKit/C: events/s {sw['events_per_s']/c['events_per_s']:.2f}x, "
-      f"CPU per event {sw['us_cpu_per_event']/c['us_cpu_per_event']:.2f}x, "
-      f"lost {sw['lost']} vs {c['lost']}")
-print(json.dumps({"c": c, "swift": sw}))
+out = {name: summary(rs) for name, rs in rows.items()}
+c = out["c"]
+print(f"storm: {sys.argv[2]} processes of uname(), backlog_limit {sys.argv[3]}, {len(rows['c'])} round(s) per reader")
+labels = {"c": "C floor (recv)", "swift-count": "AuditKit reader", "swift-parse": "AuditKit +parse+assemble"}
+for name, s in out.items():
+    print(f"{labels.get(name, name):25} events/s {s['events_per_s']:9.0f}  records/s {s['records_per_s']:9.0f}  "
+          f"kernel lost {s['lost']:7d}  overruns {s['overruns']:3d}  "
+          f"CPU/event {s['us_cpu_per_event']:5.2f} us  drained {100*s['drained_fraction']:5.1f}% of calls")
+for name, s in out.items():
+    if name == "c": continue
+    print(f"ratio {labels.get(name, name)} / C floor: events/s {s['events_per_s']/c['events_per_s']:.2f}x, "
+          f"CPU per event {s['us_cpu_per_event']/c['us_cpu_per_event']:.2f}x, lost {s['lost']} vs {c['lost']}")
+print(json.dumps(out))
 PY

@@ -16,6 +16,8 @@ struct Options {
     var exe: String?
     var backlogLimit: UInt32 = 8192
     var readyFile: String?
+    /// `count`: the reader alone; `parse`: RecordParser + EventAssembler + SyscallSummary per event.
+    var pipeline = "parse"
 
     init(_ args: [String]) {
         var i = 1
@@ -33,6 +35,9 @@ struct Options {
             case "--exe": exe = value()
             case "--backlog-limit": backlogLimit = UInt32(value()) ?? 8192
             case "--ready-file": readyFile = value()
+            case "--pipeline":
+                pipeline = value()
+                guard ["count", "parse"].contains(pipeline) else { fail("bad --pipeline (count|parse)") }
             default: fail("unknown option \(args[i])")
             }
             i += 1
@@ -96,15 +101,42 @@ if let ready = options.readyFile {
     if fd >= 0 { close(fd) }
 }
 
-var consumer = CountingConsumer()
+/// Per-event work of the parse pipeline: the syscall summary the policy stage reads.
+final class EventCounter {
+    var events: UInt64 = 0
+    var syscalls: UInt64 = 0
+    var checksum: UInt64 = 0
+}
+let counter = EventCounter()
+var counting = CountingConsumer()
+var assembling = AssemblingConsumer(
+    assembler: EventAssembler(configuration: .netlink) { event in
+        counter.events &+= 1
+        if let record = event.first(.syscall) ?? event.first(.seccomp),
+            let summary = try? SyscallSummary(record), let n = summary.syscall
+        {
+            counter.syscalls &+= 1
+            counter.checksum &+= UInt64(n) &+ UInt64(summary.pid ?? 0)
+        }
+    })
 let cpu0 = cpuSeconds()
 let t0 = ContinuousClock.now
 var readError: AuditError?
 do {
-    try session.reader.run(&consumer)
+    if options.pipeline == "count" {
+        try session.reader.run(&counting)
+    } else {
+        try session.reader.run(&assembling)
+        assembling.assembler.flush()
+    }
 } catch {
     readError = error
 }
+let records = options.pipeline == "count" ? counting.records : assembling.assembler.statistics.records
+let events = options.pipeline == "count" ? counting.events : counter.syscalls
+let checksum = options.pipeline == "count" ? counting.checksum : counter.checksum
+let malformed = assembling.malformed.total
+let gaps = assembling.assembler.serialGaps
 let elapsed = ContinuousClock.now - t0
 let cpu = cpuSeconds() - cpu0
 let lost = (try? session.kernelLostSinceStart()) ?? 0
@@ -115,6 +147,6 @@ if let readError { printError("callguard-live-drain: \(readError)\n") }
 
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 print(
-    "{\"reader\":\"swift\",\"mode\":\"\(options.mode.rawValue)\",\"records\":\(consumer.records),\"events\":\(consumer.events),\"lost\":\(lost),\"overruns\":\(stats.overruns),\"truncated\":\(stats.truncated),\"batches\":\(stats.batches),\"cpu_seconds\":\(cpu),\"seconds\":\(seconds),\"checksum\":\(consumer.checksum)}"
+    "{\"reader\":\"swift-\(options.pipeline)\",\"mode\":\"\(options.mode.rawValue)\",\"records\":\(records),\"events\":\(events),\"malformed\":\(malformed),\"serial_gaps\":\(gaps),\"lost\":\(lost),\"overruns\":\(stats.overruns),\"truncated\":\(stats.truncated),\"batches\":\(stats.batches),\"cpu_seconds\":\(cpu),\"seconds\":\(seconds),\"checksum\":\(checksum)}"
 )
 exit(readError == nil && failures.isEmpty ? 0 : 1)

@@ -56,6 +56,12 @@ public final class AuditNetlinkSocket {
         }
     }
 
+    /// Adopts an open descriptor (tests feed the reader through a socketpair).
+    init(adopting fd: Int32) {
+        self.fd = fd
+        self.replyBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
+    }
+
     deinit {
         if fd >= 0 { _ = system_close(fd) }
         replyBuffer.deallocate()

@@ -23,7 +23,7 @@ define apt_ensure
 	fi
 endef
 
-.PHONY: all deps deps-test deps-bench build run test unit-test fuzz fuzz-short bench clean
+.PHONY: all deps deps-test deps-bench build run test unit-test fuzz fuzz-short bench bench-live clean
 
 all: build
 
@@ -62,6 +62,11 @@ fuzz-short: deps
 ## Benchmarks: parser against libauparse and a C floor, allocation counts.
 bench: deps-bench build
 	Scripts/bench.sh
+
+## Live audit benchmark (root): a uname() storm drained by a C floor reader and by AuditKit's reader.
+bench-live: deps-bench
+	$(call apt_ensure,auditd)
+	Scripts/bench-live.sh
 
 clean:
 	rm -rf .build .build-fuzz Benchmarks/.build

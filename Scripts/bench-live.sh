@@ -93,7 +93,7 @@ for line in open(sys.argv[1]):
     s, r = json.loads(storm), json.loads(reader)
     rows.setdefault(name, []).append({
         "calls": s["calls"], "storm_s": s["seconds"], "events": r["events"], "records": r["records"],
-        "lost": r["lost"], "overruns": r["overruns"], "cpu_s": r["cpu_seconds"],
+        "lost": r["lost"], "overruns": r["overruns"], "cpu_s": r["cpu_seconds"], "maxrss_kb": r.get("maxrss_kb", 0),
     })
 def summary(rs):
     calls = sum(r["calls"] for r in rs); events = sum(r["events"] for r in rs)
@@ -101,7 +101,7 @@ def summary(rs):
     return {"events_per_s": events / secs, "records_per_s": sum(r["records"] for r in rs) / secs,
             "lost": sum(r["lost"] for r in rs), "overruns": sum(r["overruns"] for r in rs),
             "us_cpu_per_event": 1e6 * cpu / max(events, 1), "storm_calls_per_s": calls / secs,
-            "drained_fraction": events / max(calls, 1)}
+            "drained_fraction": events / max(calls, 1), "maxrss_kb": max(r["maxrss_kb"] for r in rs)}
 out = {name: summary(rs) for name, rs in rows.items()}
 c = out["c"]
 print(f"storm: {sys.argv[2]} processes of uname(), backlog_limit {sys.argv[3]}, {len(rows['c'])} round(s) per reader")
@@ -109,7 +109,8 @@ labels = {"c": "C floor (recv)", "swift-count": "AuditKit reader", "swift-parse"
 for name, s in out.items():
     print(f"{labels.get(name, name):25} events/s {s['events_per_s']:9.0f}  records/s {s['records_per_s']:9.0f}  "
           f"kernel lost {s['lost']:7d}  overruns {s['overruns']:3d}  "
-          f"CPU/event {s['us_cpu_per_event']:5.2f} us  drained {100*s['drained_fraction']:5.1f}% of calls")
+          f"CPU/event {s['us_cpu_per_event']:5.2f} us  drained {100*s['drained_fraction']:5.1f}% of calls  "
+          f"max RSS {s['maxrss_kb']/1024:.1f} MiB")
 for name, s in out.items():
     if name == "c": continue
     print(f"ratio {labels.get(name, name)} / C floor: events/s {s['events_per_s']/c['events_per_s']:.2f}x, "

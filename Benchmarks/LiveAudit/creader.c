@@ -130,8 +130,10 @@ int main(int argc, char **argv) {
     audit_set_backlog_wait_time(ctl, before.backlog_wait_time);
     audit_set_backlog_limit(ctl, before.backlog_limit);
     audit_set_enabled(ctl, before.enabled);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
     printf("{\"reader\":\"c\",\"records\":%llu,\"events\":%llu,\"lost\":%u,\"overruns\":%llu,"
-           "\"cpu_seconds\":%.6f,\"seconds\":%.3f}\n",
-           records, events, lost, overruns, cpus, seconds);
+           "\"cpu_seconds\":%.6f,\"seconds\":%.3f,\"maxrss_kb\":%ld}\n",
+           records, events, lost, overruns, cpus, seconds, ru.ru_maxrss);
     return 0;
 }

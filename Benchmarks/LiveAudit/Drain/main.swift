@@ -145,8 +145,10 @@ let failures = session.stop()
 for f in failures { printError("callguard-live-drain: restore: \(f)\n") }
 if let readError { printError("callguard-live-drain: \(readError)\n") }
 
+var usage = rusage()
+getrusage(RUSAGE_SELF.rawValue, &usage)
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
 print(
-    "{\"reader\":\"swift-\(options.pipeline)\",\"mode\":\"\(options.mode.rawValue)\",\"records\":\(records),\"events\":\(events),\"malformed\":\(malformed),\"serial_gaps\":\(gaps),\"lost\":\(lost),\"overruns\":\(stats.overruns),\"truncated\":\(stats.truncated),\"batches\":\(stats.batches),\"cpu_seconds\":\(cpu),\"seconds\":\(seconds),\"checksum\":\(checksum)}"
+    "{\"reader\":\"swift-\(options.pipeline)\",\"mode\":\"\(options.mode.rawValue)\",\"records\":\(records),\"events\":\(events),\"malformed\":\(malformed),\"serial_gaps\":\(gaps),\"lost\":\(lost),\"overruns\":\(stats.overruns),\"truncated\":\(stats.truncated),\"batches\":\(stats.batches),\"cpu_seconds\":\(cpu),\"seconds\":\(seconds),\"maxrss_kb\":\(usage.ru_maxrss),\"checksum\":\(checksum)}"
 )
 exit(readError == nil && failures.isEmpty ? 0 : 1)

@@ -39,7 +39,10 @@ struct LiveAuditUnicastTests {
             #expect(event.contains { $0.type == RecordType.path })
             #expect(event.contains { $0.type == RecordType.proctitle })
             #expect(event.last?.type == RecordType.eoe)
-            #expect(session.reader.stats.overruns == 0)
+            let statistics = try session.statistics()
+            #expect(statistics.reader.overruns == 0)
+            #expect(statistics.reader.messages >= UInt64(event.count))
+            #expect(statistics.backlogLimit == 8192)
         }
     }
 

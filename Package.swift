@@ -1,8 +1,6 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-import class Foundation.ProcessInfo
-
 /// callguard: a Linux host agent that audits the syscalls of containers against
 /// per-image YAML allowlists and reports violations to a SIEM.
 let package = Package(
@@ -69,19 +67,6 @@ let package = Package(
         ),
     ]
 )
-
-// The parser fuzzer is only part of the package when asked for (`make fuzz`):
-// it is built with `-sanitize=fuzzer`, which supplies its own `main`.
-if ProcessInfo.processInfo.environment["CALLGUARD_FUZZ"] != nil {
-    package.targets.append(
-        .executableTarget(
-            name: "ParserFuzzer",
-            dependencies: ["AuditKit"],
-            path: "Fuzz/ParserFuzzer",
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-        )
-    )
-}
 
 for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []

@@ -4,7 +4,7 @@
  * quoting, without allocating or decoding anything. No real parser can do less
  * work per record; callguard's figures are reported as ratios to this one.
  *
- * Output: one JSON line {"records":N,"fields":N,"bytes":N,"seconds":S}.
+ * Output: one JSON line {"records":N,"fields":N,"bytes":N,"seconds":S,"max_rss_kb":N}.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 static unsigned long long fields;
 
@@ -65,7 +66,10 @@ int main(int argc, char **argv) {
     if (filled) { split_line(buf, buf + filled); records++; }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    printf("{\"records\":%llu,\"fields\":%llu,\"bytes\":%llu,\"seconds\":%.6f}\n", records, fields, bytes, s);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("{\"records\":%llu,\"fields\":%llu,\"bytes\":%llu,\"seconds\":%.6f,\"max_rss_kb\":%ld}\n",
+           records, fields, bytes, s, ru.ru_maxrss);
     free(buf);
     close(fd);
     return 0;

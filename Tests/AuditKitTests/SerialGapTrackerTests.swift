@@ -38,4 +38,14 @@ import Testing
         tracker.finish()
         #expect(tracker.gaps == 0)
     }
+
+    @Test func serialHalfTheRangeAwayIsARestartNotACrash() {
+        // Found by the fuzzer: a distance of exactly 2^31 overflowed Int32 negation.
+        var tracker = SerialGapTracker()
+        tracker.observe(4_294_967_294)
+        tracker.observe(2_147_483_646)
+        tracker.observe(2_147_483_647)
+        tracker.finish()
+        #expect(tracker.gaps == 0)
+    }
 }

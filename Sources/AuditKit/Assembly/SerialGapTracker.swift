@@ -47,9 +47,10 @@ public struct SerialGapTracker: Sendable {
         let distance = Int32(bitPattern: serial &- highest)
         if distance == 0 { return }
         if distance < 0 {
-            if Int(-distance) < covered {
+            let back = -Int(distance)  // Int32.min has no Int32 negation
+            if back < covered {
                 set(serial, true)
-            } else if -distance > 1_000_000 {
+            } else if back > 1_000_000 {
                 restart(at: serial)
             }
             // Otherwise it is older than the window: already counted as a gap.

@@ -67,11 +67,7 @@ public struct FieldIterator: IteratorProtocol {
             return nil
         }
         let keyStart = p
-        while p < end {
-            let c = s[p]
-            if c == UInt8(ascii: "=") || c == UInt8(ascii: " ") { break }
-            p += 1
-        }
+        p = ByteScan.first(UInt8(ascii: "="), or: UInt8(ascii: " "), in: s, from: p, to: end)
         let key = ByteView(start: s + keyStart, count: p - keyStart)
         guard p < end, s[p] == UInt8(ascii: "=") else {
             position = p
@@ -103,7 +99,7 @@ public struct FieldIterator: IteratorProtocol {
             }
         }
         let valueStart = p
-        while p < end, s[p] != UInt8(ascii: " ") { p += 1 }
+        p = ByteScan.first(UInt8(ascii: " "), in: s, from: p, to: end)
         position = p
         return AuditField(
             key: key, value: ByteView(start: s + valueStart, count: p - valueStart), quoting: .none,

@@ -33,9 +33,10 @@ public struct SyscallSummary {
     /// Picks the summary fields out of `record`'s body in one pass.
     ///
     /// This is the agent's per-event hot path, so it tokenises with its own
-    /// loop: each key (up to 8 bytes) is gathered into an integer while it is
-    /// scanned and dispatched with one integer compare, and only the values it
-    /// wants are converted. Tokenisation follows ``FieldIterator`` exactly.
+    /// loop: delimiters are found eight bytes at a time (``ByteScan``), each key
+    /// (up to 8 bytes) is loaded as one integer and dispatched with one compare,
+    /// and only the values it wants are converted. Tokenisation follows
+    /// ``FieldIterator`` exactly.
     /// Throws when the body is malformed (an unbalanced quote).
     public init(_ record: AuditRecord) throws(RecordParseError) {
         self.init()
@@ -44,42 +45,35 @@ public struct SyscallSummary {
         let type = record.type
         var p = 0
         while p < end {
-            while p < end, s[p] == 0x20 { p += 1 }
+            while p < end, s[p] == 0x20 { p &+= 1 }
             if p >= end { break }
             let keyStart = p
-            var key: UInt64 = 0
-            while p < end {
-                let c = s[p]
-                if c == 0x3D || c == 0x20 { break }  // '=' or ' '
-                let n = p - keyStart
-                if n < 8 { key |= UInt64(c) << UInt64(n << 3) }
-                p += 1
-            }
-            let keyLength = p - keyStart
+            p = ByteScan.first(0x3D, or: 0x20, in: s, from: p, to: end)  // '=' or ' '
+            let keyLength = p &- keyStart
             guard p < end, s[p] == 0x3D else { continue }  // a bare token
-            p += 1
+            let key = ByteScan.key(s, at: keyStart, length: keyLength, end: end)
+            p &+= 1
             let valueStart: Int
             let valueEnd: Int
             var quoting = AuditField.Quoting.none
             if p < end, s[p] == 0x22 {  // "
-                valueStart = p + 1
-                var q = valueStart
-                while q < end, s[q] != 0x22 { q += 1 }
+                valueStart = p &+ 1
+                let q = ByteScan.first(0x22, in: s, from: valueStart, to: end)
                 guard q < end else { throw RecordParseError(.unbalancedQuote, at: p) }
                 valueEnd = q
-                p = q + 1
+                p = q &+ 1
                 quoting = .double
             } else if p < end, s[p] == 0x27 {  // ' runs to the last ' of the body
-                valueStart = p + 1
-                var q = end - 1
-                while q >= valueStart, s[q] != 0x27 { q -= 1 }
+                valueStart = p &+ 1
+                var q = end &- 1
+                while q >= valueStart, s[q] != 0x27 { q &-= 1 }
                 guard q >= valueStart else { throw RecordParseError(.unbalancedQuote, at: p) }
                 valueEnd = q
-                p = q + 1
+                p = q &+ 1
                 quoting = .single
             } else {
                 valueStart = p
-                while p < end, s[p] != 0x20 { p += 1 }
+                p = ByteScan.first(0x20, in: s, from: p, to: end)
                 valueEnd = p
             }
             let value = ByteView(start: s + valueStart, count: valueEnd - valueStart)

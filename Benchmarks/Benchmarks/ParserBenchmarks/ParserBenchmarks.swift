@@ -1,0 +1,97 @@
+import AuditKit
+import Benchmark
+import Glibc
+
+// Allocation counts on the parser's hot path. The corpus is read into memory
+// and run once through parsing and assembly to let the assembler's arenas
+// reach their working size; the measured passes must then allocate nothing:
+// mallocCountTotal is 0 per pass however many records a pass holds.
+
+/// The corpus in memory, split into lines once (setup, not measured).
+final class Corpus: @unchecked Sendable {
+    let bytes: UnsafeMutableBufferPointer<UInt8>
+    let lines: [(Int, Int)]
+
+    init() {
+        let path = ProcessInfo.corpusPath
+        let file = fopen(path, "r")
+        precondition(file != nil, "benchmark corpus not found at \(path); run `make bench`")
+        fseek(file, 0, SEEK_END)
+        let size = ftell(file)
+        fseek(file, 0, SEEK_SET)
+        bytes = .allocate(capacity: size)
+        _ = fread(bytes.baseAddress, 1, size, file)
+        fclose(file)
+        var lines: [(Int, Int)] = []
+        var start = 0
+        for i in 0..<size where bytes[i] == 0x0A {
+            if i > start { lines.append((start, i - start)) }
+            start = i + 1
+        }
+        self.lines = lines
+    }
+}
+
+enum ProcessInfo {
+    static var corpusPath: String {
+        if let p = getenv("CALLGUARD_BENCH_CORPUS") { return String(cString: p) }
+        return "../.build/bench/raw.log"
+    }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    let corpus = Corpus()
+    Benchmark.defaultConfiguration = .init(
+        metrics: [.mallocCountTotal, .wallClock, .throughput, .peakMemoryResident],
+        maxDuration: .seconds(5),
+        maxIterations: 20
+    )
+
+    Benchmark("pipeline: parse, assemble, summarise (one corpus pass)") { benchmark in
+        var checksum = 0
+        let parser = RecordParser()
+        let assembler = EventAssembler(configuration: .logFile) { event in
+            for i in 0..<event.count where event[i].type == .syscall {
+                checksum &+= Int((try? SyscallSummary(event[i]))?.syscall ?? 0)
+                break
+            }
+        }
+        func pass() {
+            for (start, count) in corpus.lines {
+                if let record = try? parser.parseLine(start: corpus.bytes.baseAddress! + start, count: count) {
+                    assembler.add(record)
+                }
+            }
+            assembler.flush()
+        }
+        pass()
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { pass() }
+        benchmark.stopMeasurement()
+        blackHole(checksum)
+    }
+
+    Benchmark("all fields: parse, assemble, tokenise every field (one corpus pass)") { benchmark in
+        var fields = 0
+        let parser = RecordParser()
+        let assembler = EventAssembler(configuration: .logFile) { event in
+            for i in 0..<event.count {
+                var iterator = event[i].fields.makeIterator()
+                while let field = iterator.next() { fields &+= field.value.count }
+            }
+        }
+        func pass() {
+            for (start, count) in corpus.lines {
+                if let record = try? parser.parseLine(start: corpus.bytes.baseAddress! + start, count: count) {
+                    assembler.add(record)
+                }
+            }
+            assembler.flush()
+        }
+        pass()
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations { pass() }
+        benchmark.stopMeasurement()
+        blackHole(fields)
+    }
+}

@@ -3,6 +3,9 @@
 # drained by a minimal C netlink reader (the floor) and by AuditKit's reader
 # (callguard-live-drain), in the same run and at the same storm.
 #
+# auditd (Debian's, writing RAW records to a file under a temp dir) is measured
+# beside them when it is installed (set WITH_AUDITD=0 to skip it).
+#
 # Reports, per reader: events/s drained, the kernel's lost delta, socket
 # overruns and CPU per event (getrusage); then Swift/C ratios.
 #
@@ -18,6 +21,8 @@ PROCS=${STORM_PROCS:-2}
 SECONDS_PER_RUN=${STORM_SECONDS:-5}
 BACKLOG=${BACKLOG_LIMIT:-8192}
 ROUNDS=${ROUNDS:-2}
+WITH_AUDITD=${WITH_AUDITD:-1}
+[ -x /usr/sbin/auditd ] || WITH_AUDITD=0
 SWIFT=${SWIFT:-swift}
 
 [ "$(id -u)" = 0 ] || { echo "bench-live: must run as root" >&2; exit 2; }
@@ -78,11 +83,65 @@ run_reader() {
   echo "$name $storm $(tail -1 "$WORK/reader.out")" >>"$WORK/results"
 }
 
+# run_auditd: the same storm drained by auditd into $WORK/auditd/audit.log.
+run_auditd() {
+  local dir="$WORK/auditd"
+  rm -rf "$dir"; mkdir -p "$dir/plugins.d"; chmod 750 "$dir"
+  cat >"$dir/auditd.conf" <<CONF
+local_events = yes
+write_logs = yes
+log_file = $dir/audit.log
+log_group = root
+log_format = RAW
+flush = INCREMENTAL_ASYNC
+freq = 50
+max_log_file = 0
+max_log_file_action = IGNORE
+num_logs = 1
+priority_boost = 0
+name_format = NONE
+space_left = 2
+space_left_action = IGNORE
+admin_space_left = 1
+admin_space_left_action = IGNORE
+disk_full_action = IGNORE
+disk_error_action = IGNORE
+use_libwrap = no
+plugin_dir = $dir/plugins.d
+q_depth = 2000
+overflow_action = IGNORE
+CONF
+  chmod 640 "$dir/auditd.conf"
+  auditctl -e 1 -b "$BACKLOG" --backlog_wait_time 0 >/dev/null
+  /usr/sbin/auditd -n -s nochange -c "$dir" >/dev/null 2>&1 &
+  READER_PID=$!
+  for _ in $(seq 100); do [ "$(status_field pid)" = "$READER_PID" ] && break; sleep 0.1; done
+  [ "$(status_field pid)" = "$READER_PID" ] || { echo "bench-live: auditd did not register" >&2; exit 1; }
+  auditctl -a always,exit -F arch=b64 -S uname -F exe="$WORK/storm" -F pid!="$READER_PID" -k callguard >/dev/null
+  local lost0 ticks0 ticks1 storm
+  lost0=$(status_field lost)
+  ticks0=$(awk '{ print $14 + $15 }' "/proc/$READER_PID/stat")
+  storm=$("$WORK/storm" "$PROCS" "$SECONDS_PER_RUN" 2>/dev/null)
+  sleep 1
+  ticks1=$(awk '{ print $14 + $15 }' "/proc/$READER_PID/stat")
+  local lost1; lost1=$(status_field lost)
+  auditctl -D -k callguard >/dev/null
+  kill -TERM "$READER_PID"; wait "$READER_PID" || true
+  READER_PID=""
+  local records events
+  records=$(grep -c '^type=' "$dir/audit.log" || true)
+  events=$(grep -c '^type=SYSCALL' "$dir/audit.log" || true)
+  echo "auditd $storm {\"records\":$records,\"events\":$events,\"lost\":$((lost1 - lost0)),\"overruns\":0,\"cpu_seconds\":$(echo "$ticks0 $ticks1 $(getconf CLK_TCK)" | awk '{ print ($2 - $1) / $3 }'),\"maxrss_kb\":0}" >>"$WORK/results"
+  rm -rf "$dir"
+  auditctl -e "$ORIG_ENABLED" -b "$ORIG_BACKLOG" --backlog_wait_time "$ORIG_WAIT" >/dev/null
+}
+
 : >"$WORK/results"
 for round in $(seq "$ROUNDS"); do
   run_reader c "$WORK/creader"
   run_reader swift-count "$DRAIN" --socket unicast --pipeline count
   run_reader swift-parse "$DRAIN" --socket unicast --pipeline parse
+  [ "$WITH_AUDITD" = 1 ] && run_auditd
 done
 
 python3 - "$WORK/results" "$PROCS" "$BACKLOG" <<'PY'
@@ -105,7 +164,8 @@ def summary(rs):
 out = {name: summary(rs) for name, rs in rows.items()}
 c = out["c"]
 print(f"storm: {sys.argv[2]} processes of uname(), backlog_limit {sys.argv[3]}, {len(rows['c'])} round(s) per reader")
-labels = {"c": "C floor (recv)", "swift-count": "AuditKit reader", "swift-parse": "AuditKit +parse+assemble"}
+labels = {"c": "C floor (recv)", "swift-count": "AuditKit reader", "swift-parse": "AuditKit +parse+assemble",
+          "auditd": "auditd (RAW log file)"}
 for name, s in out.items():
     print(f"{labels.get(name, name):25} events/s {s['events_per_s']:9.0f}  records/s {s['records_per_s']:9.0f}  "
           f"kernel lost {s['lost']:7d}  overruns {s['overruns']:3d}  "
@@ -115,5 +175,8 @@ for name, s in out.items():
     if name == "c": continue
     print(f"ratio {labels.get(name, name)} / C floor: events/s {s['events_per_s']/c['events_per_s']:.2f}x, "
           f"CPU per event {s['us_cpu_per_event']/c['us_cpu_per_event']:.2f}x, lost {s['lost']} vs {c['lost']}")
+if "auditd" in out and "swift-parse" in out:
+    a, p = out["auditd"], out["swift-parse"]
+    print(f"ratio AuditKit +parse+assemble / auditd: CPU per event {p['us_cpu_per_event']/a['us_cpu_per_event']:.2f}x")
 print(json.dumps(out))
 PY

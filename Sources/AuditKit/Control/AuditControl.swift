@@ -9,6 +9,10 @@ public final class AuditControl {
     /// The control socket. Rule calls go through libaudit on its descriptor.
     public let socket: AuditNetlinkSocket
 
+    /// Test seam: behave as if the kernel's configuration were locked
+    /// (enabled=2): status reports it, and changes fail as the kernel would.
+    var simulatesLockedConfiguration = false
+
     /// Opens a control socket.
     public init() throws(AuditError) {
         socket = try AuditNetlinkSocket()
@@ -30,6 +34,7 @@ public final class AuditControl {
         guard got else {
             throw AuditError(.protocolError, "reading the audit status: the kernel sent an ACK but no status")
         }
+        if simulatesLockedConfiguration { raw.enabled = AuditEnabled.locked.rawValue }
         return AuditStatus(raw)
     }
 
@@ -44,7 +49,8 @@ public final class AuditControl {
         if let v = change.backlogWaitTime {
             s.mask |= UInt32(AUDIT_STATUS_BACKLOG_WAIT_TIME); s.backlog_wait_time = v
         }
-        do {
+        do throws(AuditError) {
+            if simulatesLockedConfiguration { throw AuditSocketErrors.refused("changing audit settings", errno: EPERM) }
             try sendSet(s, on: socket, what: "changing audit settings (\(change))")
         } catch where error.errno == EPERM {
             if let st = try? status(), st.isLocked {

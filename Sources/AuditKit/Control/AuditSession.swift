@@ -48,7 +48,13 @@ public final class AuditSession {
     /// Starts a session. On failure, whatever was already changed is restored
     /// before the error is thrown.
     public static func start(_ configuration: AuditSessionConfiguration) throws(AuditError) -> AuditSession {
-        let control = try AuditControl()
+        try start(configuration, control: AuditControl())
+    }
+
+    /// Starts a session on `control` (tests pass one that simulates a locked configuration).
+    static func start(_ configuration: AuditSessionConfiguration, control: AuditControl) throws(AuditError)
+        -> AuditSession
+    {
         let status = try control.status()
         let me = UInt32(getpid())
         if configuration.socketMode == .unicast, status.pid != 0, status.pid != me, processExists(status.pid) {

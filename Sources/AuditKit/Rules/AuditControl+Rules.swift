@@ -37,6 +37,7 @@ extension AuditControl {
 
     /// Deletes one rule exactly as the kernel listed it (`audit_delete_rule_data`).
     public func delete(_ rule: KernelRule) throws(AuditError) {
+        if simulatesLockedConfiguration { throw AuditSocketErrors.refused("deleting audit rule", errno: EPERM) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: rule.data.count, alignment: 8)
         defer { buffer.deallocate() }
         buffer.copyBytes(from: rule.data)
@@ -68,6 +69,9 @@ extension AuditControl {
     }
 
     private func load(_ rule: AuditRule, excludingPid: UInt32?) -> Result<Void, AuditError> {
+        if simulatesLockedConfiguration {
+            return .failure(AuditError(.ruleRefused, errno: EPERM, "the kernel refused the rule: EPERM (locked)"))
+        }
         guard !rule.syscalls.isEmpty else {
             return .failure(AuditError(.ruleRefused, "the rule names no syscall; callguard never audits every syscall"))
         }

@@ -6,9 +6,11 @@ import Glibc
 /// the backlog settings, installs the rules, registers as the audit daemon (or
 /// joins multicast), and on ``stop()`` restores everything it changed.
 ///
-/// Run ``reader`` on a thread of its own (``AuditReader/run(_:until:)``), stop
-/// it with ``AuditReader/waker``, then call ``stop()``.
-public final class AuditSession {
+/// Run ``reader`` on a thread of its own (``AuditReader/run(_:until:)``) and
+/// call ``stop()`` from the owning thread: it stops the reader and waits for it
+/// to return before it closes anything. (`@unchecked Sendable` so that the
+/// reader thread can hold it; control calls belong to one thread at a time.)
+public final class AuditSession: @unchecked Sendable {
     /// The control socket.
     public let control: AuditControl
     /// The reader on the event socket.
@@ -139,8 +141,12 @@ public final class AuditSession {
     public func stop() -> [AuditError] {
         if stopped { return [] }
         stopped = true
-        reader.waker.stop()
         var failures: [AuditError] = []
+        let readerReturned = reader.waker.stopAndWait(timeout: .seconds(5))
+        if !readerReturned {
+            failures.append(
+                AuditError(.closed, "the audit reader did not return within 5 s of being stopped; its socket is left open"))
+        }
         if !isLocked {
             do { try control.removeRules(withKey: AuditRule.callguardKey) } catch { failures.append(error) }
         }
@@ -148,7 +154,7 @@ public final class AuditSession {
             do { try control.unregisterDaemon() } catch { failures.append(error) }
         }
         do { try control.apply(settingsUndo) } catch { failures.append(error) }
-        reader.socket.close()
+        if readerReturned { reader.socket.close() }
         return failures
     }
 

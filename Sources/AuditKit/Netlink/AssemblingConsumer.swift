@@ -22,6 +22,9 @@ public struct AssemblingConsumer: AuditMessageConsumer {
     public init(parser: RecordParser = .init(), assembler: EventAssembler) {
         self.parser = parser
         self.assembler = assembler
+        // Start the clock now: an event opened before the first tick must not
+        // look as old as the epoch and time out at once.
+        assembler.advanceClock(toMilliseconds: AssemblingConsumer.wallClockMilliseconds())
     }
 
     public mutating func consume(type: UInt16, payload: UnsafeRawBufferPointer) {
@@ -33,8 +36,12 @@ public struct AssemblingConsumer: AuditMessageConsumer {
     }
 
     public mutating func endOfBatch() {
+        assembler.advanceClock(toMilliseconds: AssemblingConsumer.wallClockMilliseconds())
+    }
+
+    static func wallClockMilliseconds() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
-        assembler.advanceClock(toMilliseconds: UInt64(ts.tv_sec) &* 1000 &+ UInt64(ts.tv_nsec / 1_000_000))
+        return UInt64(ts.tv_sec) &* 1000 &+ UInt64(ts.tv_nsec / 1_000_000)
     }
 }

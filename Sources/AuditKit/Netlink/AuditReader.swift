@@ -9,11 +9,14 @@ import Glibc
 /// eventfd. A receive-queue overflow (ENOBUFS) is counted in
 /// ``stats``.overruns and reading goes on.
 ///
+/// Threads: one thread runs the reader at a time (it is `@unchecked Sendable`
+/// so that it can be handed to that thread); ``waker`` is safe from any thread.
+///
 /// Unicast quirk: the kernel's unicast audit messages carry the payload length
 /// in `nlmsg_len` instead of the whole message length; multicast copies carry
 /// the standard length. The reader takes the payload length from the datagram,
 /// which is right for both.
-public final class AuditReader {
+public final class AuditReader: @unchecked Sendable {
     /// The socket records arrive on.
     public let socket: AuditNetlinkSocket
     /// Stops ``run(_:)`` from another thread.
@@ -62,6 +65,8 @@ public final class AuditReader {
     public func run<Consumer: AuditMessageConsumer>(
         _ consumer: inout Consumer, until deadline: ContinuousClock.Instant? = nil
     ) throws(AuditError) {
+        waker.setRunning(true)
+        defer { waker.setRunning(false) }
         var fds = [
             pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
             pollfd(fd: waker.eventFD, events: Int16(POLLIN), revents: 0),

@@ -7,6 +7,7 @@ import Synchronization
 public final class AuditReaderWaker: Sendable {
     let eventFD: Int32
     private let stopFlag = Atomic<Bool>(false)
+    private let runningFlag = Atomic<Bool>(false)
 
     init() throws(AuditError) {
         let fd = eventfd(0, Int32(EFD_CLOEXEC) | Int32(EFD_NONBLOCK))
@@ -25,6 +26,24 @@ public final class AuditReaderWaker: Sendable {
 
     /// Whether ``stop()`` was called.
     public var isStopped: Bool { stopFlag.load(ordering: .acquiring) }
+
+    /// Whether the reader is inside ``AuditReader/run(_:until:)`` now.
+    public var isReaderRunning: Bool { runningFlag.load(ordering: .acquiring) }
+
+    func setRunning(_ on: Bool) { runningFlag.store(on, ordering: .releasing) }
+
+    /// Stops the reader and waits up to `timeout` until it has left
+    /// ``AuditReader/run(_:until:)``. Returns whether it did.
+    @discardableResult
+    public func stopAndWait(timeout: Duration = .seconds(5)) -> Bool {
+        stop()
+        let deadline = ContinuousClock.now + timeout
+        while isReaderRunning {
+            if ContinuousClock.now >= deadline { return false }
+            usleep(1000)
+        }
+        return true
+    }
 
     /// Clears a previous stop so the reader can run again.
     func reset() {

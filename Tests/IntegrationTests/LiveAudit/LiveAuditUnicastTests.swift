@@ -1,5 +1,6 @@
 import AuditKit
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -122,6 +123,27 @@ struct LiveAuditUnicastTests {
             let started = ContinuousClock.now
             try session.reader.run(&collector, until: .now + .seconds(20))
             #expect(ContinuousClock.now - started < .seconds(10))
+        }
+    }
+
+    @Test(.enabled(if: RequireIntegration.shouldRun(LiveAudit.available)))
+    func stopFromTheOwnerWaitsForTheReaderThreadThenRestores() async throws {
+        guard RequireIntegration.check(LiveAudit.available, "root and kernel audit (NETLINK_AUDIT)") else { return }
+        try await LiveAudit.withRestoredState {
+            let session = try AuditSession.start(.init(socketMode: .unicast, rules: [Self.mkdirRule()]))
+            let finished = Atomic<Bool>(false)
+            let thread = Thread {
+                var collector = RecordCollector(waker: session.reader.waker) { _ in false }
+                _ = try? session.reader.run(&collector, until: .now + .seconds(30))
+                finished.store(true, ordering: .releasing)
+            }
+            thread.start()
+            while !session.reader.waker.isReaderRunning { usleep(1000) }
+            let failures = session.stop()
+            #expect(failures.isEmpty, "\(failures)")
+            let readerFinished = finished.load(ordering: .acquiring)
+            #expect(readerFinished)
+            #expect(try AuditControl().status().pid == 0)
         }
     }
 }

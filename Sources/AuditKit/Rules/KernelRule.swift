@@ -13,6 +13,10 @@ public struct KernelRule: Hashable, Sendable {
     public var keys: [String]
     /// How many fields (conditions) the rule has.
     public var fieldCount: Int
+    /// The syscall numbers the rule matches (from its bitmask), for ``arch``.
+    public var syscallNumbers: [Int32]
+    /// The rule's `arch=` field, if it has one.
+    public var arch: AuditArch?
 
     /// Whether the rule carries `key` among its keys.
     public func hasKey(_ key: String) -> Bool { keys.contains(key) }
@@ -32,7 +36,19 @@ public struct KernelRule: Hashable, Sendable {
         let buflen = Int(u32(buflenAt))
         guard fixed + buflen <= body.count else { return nil }
         var keys: [String] = []
+        var arch: AuditArch?
         var offset = fixed
+        for i in 0..<count where u32(fieldsAt + i) == UInt32(AUDIT_ARCH) {
+            arch = AuditArch(rawValue: u32(valuesAt + i))
+        }
+        var numbers: [Int32] = []
+        for word in 0..<Int(AUDIT_BITMASK_SIZE) {
+            let bits = u32(3 + word)
+            guard bits != 0 else { continue }
+            for bit in 0..<32 where bits & (UInt32(1) << UInt32(bit)) != 0 {
+                numbers.append(Int32(word * 32 + bit))
+            }
+        }
         for i in 0..<count {
             let field = u32(fieldsAt + i)
             guard KernelRule.isStringField(field) else { continue }
@@ -49,6 +65,8 @@ public struct KernelRule: Hashable, Sendable {
         self.action = action
         self.keys = keys
         self.fieldCount = count
+        self.syscallNumbers = numbers
+        self.arch = arch
     }
 
     /// Fields whose value lives in the string buffer (the kernel's audit_unpack_string users).

@@ -146,4 +146,19 @@ struct LiveAuditUnicastTests {
             #expect(try AuditControl().status().pid == 0)
         }
     }
+
+    @Test(.enabled(if: RequireIntegration.shouldRun(LiveAudit.available && LiveAuditPipelineTests.uname_x86_64)))
+    func syscallNamesResolveInTheTableOfTheRulesArch() async throws {
+        guard RequireIntegration.check(LiveAudit.available && LiveAuditPipelineTests.uname_x86_64, "root, kernel audit, x86_64")
+        else { return }
+        try await LiveAudit.withRestoredState {
+            let control = try AuditControl()
+            let b64 = AuditRule(arch: .b64, syscalls: ["mkdir"], fields: [.equal("ppid", getpid())])
+            let b32 = AuditRule(arch: .b32, syscalls: ["mkdir"], fields: [.equal("ppid", getpid())])
+            #expect(control.install([b64, b32]).refused.isEmpty)
+            let ours = try control.kernelRules().filter { $0.hasKey(AuditRule.callguardKey) }
+            #expect(ours.first { $0.arch == .x86_64 }?.syscallNumbers == [83])
+            #expect(ours.first { $0.arch == .i386 }?.syscallNumbers == [39])
+        }
+    }
 }

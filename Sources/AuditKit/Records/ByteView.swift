@@ -70,6 +70,18 @@ public struct ByteView: Equatable, CustomStringConvertible {
     @inlinable
     public func decimal() -> UInt64? {
         guard count > 0, count <= 20 else { return nil }
+        if count <= 19 {
+            // 19 digits cannot overflow UInt64: no checks needed per digit.
+            var value: UInt64 = 0
+            var i = 0
+            while i < count {
+                let digit = start[i] &- 0x30
+                if digit >= 10 { return nil }
+                value = value &* 10 &+ UInt64(digit)
+                i &+= 1
+            }
+            return value
+        }
         var value: UInt64 = 0
         for i in 0..<count {
             let digit = start[i] &- 0x30

@@ -45,7 +45,7 @@ public struct RecordParser: Sendable {
         }
         p += 5
         let nameStart = p
-        while p < count, start[p] != UInt8(ascii: " ") { p += 1 }
+        p = ByteScan.first(UInt8(ascii: " "), in: start, from: p, to: count)
         guard p < count else { throw RecordParseError(.truncated, at: p) }
         guard let type = types.type(named: ByteView(start: start + nameStart, count: p - nameStart)) else {
             throw RecordParseError(.unknownType, at: nameStart)
@@ -80,34 +80,44 @@ public struct RecordParser: Sendable {
         p += 6
         var seconds: UInt64 = 0
         var digits = 0
-        while p < count, case let d = start[p] &- 0x30, d < 10 {
-            seconds = seconds &* 10 &+ UInt64(d)
-            digits += 1
-            p += 1
+        if p &+ 11 <= count, start[p &+ 10] == UInt8(ascii: "."),
+            let high = Self.eightDigits(start + p), case let d8 = start[p &+ 8] &- 0x30, d8 < 10,
+            case let d9 = start[p &+ 9] &- 0x30, d9 < 10
+        {
+            // The common case: ten digits of seconds, read eight at a time.
+            seconds = high &* 100 &+ UInt64(d8) &* 10 &+ UInt64(d9)
+            digits = 10
+            p &+= 10
+        } else {
+            while p < count, case let d = start[p] &- 0x30, d < 10, digits < 20 {
+                seconds = seconds &* 10 &+ UInt64(d)
+                digits &+= 1
+                p &+= 1
+            }
         }
         guard digits > 0, digits <= 19 else { throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p) }
         guard p < count, start[p] == UInt8(ascii: ".") else {
             throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p)
         }
-        p += 1
+        p &+= 1
         var millis: UInt32 = 0
         digits = 0
-        while p < count, case let d = start[p] &- 0x30, d < 10 {
+        while p < count, case let d = start[p] &- 0x30, d < 10, digits < 4 {
             millis = millis &* 10 &+ UInt32(d)
-            digits += 1
-            p += 1
+            digits &+= 1
+            p &+= 1
         }
         guard digits > 0, digits <= 3 else { throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p) }
         guard p < count, start[p] == UInt8(ascii: ":") else {
             throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p)
         }
-        p += 1
+        p &+= 1
         var serial: UInt64 = 0
         digits = 0
-        while p < count, case let d = start[p] &- 0x30, d < 10 {
+        while p < count, case let d = start[p] &- 0x30, d < 10, digits < 11 {
             serial = serial &* 10 &+ UInt64(d)
-            digits += 1
-            p += 1
+            digits &+= 1
+            p &+= 1
         }
         guard digits > 0, digits <= 10, serial <= UInt64(UInt32.max) else {
             throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p)
@@ -131,6 +141,20 @@ public struct RecordParser: Sendable {
             id: EventID(seconds: seconds, milliseconds: UInt16(millis), serial: UInt32(serial)),
             node: node, body: body, interpreted: interpreted,
             raw: ByteView(start: start, count: count))
+    }
+
+    /// The value of eight ASCII digits at `p`, or nil if any byte is not a digit
+    /// (SWAR: all eight are checked and combined in a few multiplies).
+    @inline(__always)
+    static func eightDigits(_ p: UnsafePointer<UInt8>) -> UInt64? {
+        let raw = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        let v = raw &- 0x3030_3030_3030_3030
+        // Every byte must be 0...9: no borrow (high bit) and no byte above 9.
+        guard (v | (v &+ 0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080 == 0 else { return nil }
+        var x = (v &* 10) &+ (v &>> 8)
+        x = ((x & 0x00FF_00FF_00FF_00FF) &* 6_553_601) &>> 16
+        x = ((x & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) &>> 32
+        return x
     }
 
     private func nulOffset(_ start: UnsafePointer<UInt8>, _ count: Int) -> Int {

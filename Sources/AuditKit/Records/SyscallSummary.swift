@@ -40,6 +40,13 @@ public struct SyscallSummary {
     /// Throws when the body is malformed (an unbalanced quote).
     public init(_ record: AuditRecord) throws(RecordParseError) {
         self.init()
+        if record.type == .syscall, parseKernelOrder(record) { return }
+        self = SyscallSummary()
+        try parseAnyOrder(record)
+    }
+
+    /// The general tokeniser: any field order, any quoting.
+    private mutating func parseAnyOrder(_ record: AuditRecord) throws(RecordParseError) {
         let s = record.body.start
         let end = record.body.count
         let type = record.type

@@ -68,9 +68,10 @@ report "generated corpus" "$work/large-100.log"
 report "generated corpus" "$work/large-$large_mb.log"
 
 echo
-echo "== allocations on the hot path (ordo-one/benchmark, mallocCountTotal per corpus pass; threshold 0)"
+echo "== allocations on the hot path (ordo-one/benchmark: mallocCountTotal per corpus pass of $(field "$(best "$work/raw.log" "$work/floor")" records) records; threshold 0)"
 cd Benchmarks
-CALLGUARD_BENCH_CORPUS="$work/raw.log" swift package --allow-writing-to-package-directory benchmark \
-  --target ParserBenchmarks --no-progress --format markdown 2>&1 | grep -E "^\||^#|Malloc|malloc" | head -40
-CALLGUARD_BENCH_CORPUS="$work/raw.log" swift package --allow-writing-to-package-directory benchmark thresholds check \
-  --target ParserBenchmarks --no-progress 2>&1 | tail -5
+export CALLGUARD_BENCH_CORPUS="$work/raw.log"
+swift package --allow-writing-to-package-directory benchmark --target ParserBenchmarks --no-progress --format markdown 2>&1 \
+  | grep -E "^###|Malloc|Time" || true
+swift package --allow-writing-to-package-directory benchmark thresholds check --target ParserBenchmarks \
+  --path Thresholds --no-progress 2>&1 | tail -n 2

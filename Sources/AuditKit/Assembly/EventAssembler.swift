@@ -163,7 +163,10 @@ public final class EventAssembler {
             return
         }
         if slots[s].arenaUsed + length > slots[s].arenaCapacity {
-            var capacity = max(slots[s].arenaCapacity, 2048)
+            // A slot's first arena holds any event of a few kernel-sized records
+            // (MAX_AUDIT_MESSAGE_LENGTH is 8970), so that slots rarely grow and
+            // the open-event table reaches steady state in one pass.
+            var capacity = max(slots[s].arenaCapacity, 64 * 1024)
             while capacity < slots[s].arenaUsed + length { capacity <<= 1 }
             let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
             if let old = slots[s].arena {
@@ -174,7 +177,7 @@ public final class EventAssembler {
             slots[s].arenaCapacity = capacity
         }
         if slots[s].recordCount == slots[s].recordCapacity {
-            let capacity = max(16, slots[s].recordCapacity * 2)
+            let capacity = max(64, slots[s].recordCapacity * 2)
             let grown = UnsafeMutablePointer<StoredRecord>.allocate(capacity: capacity)
             if let old = slots[s].records {
                 grown.moveInitialize(from: old, count: slots[s].recordCount)

@@ -1,0 +1,73 @@
+import Synchronization
+
+/// Holds the policy set in force and swaps in a new one only when it loaded
+/// without errors, so a broken edit never replaces working policies
+/// (SIGHUP reload).
+public final class PolicyStore: Sendable {
+    private struct State {
+        var set: PolicySet
+        var generation: UInt64
+    }
+
+    private let state: Mutex<State>
+
+    public init(_ initial: PolicySet = .empty) {
+        state = Mutex(State(set: initial, generation: 0))
+    }
+
+    /// The set in force.
+    public var current: PolicySet { state.withLock { $0.set } }
+
+    /// Increases with every successful swap; callers that cache per-container
+    /// policies drop their cache when it changes.
+    public var generation: UInt64 { state.withLock { $0.generation } }
+
+    /// Puts `set` in force.
+    public func replace(with set: PolicySet) {
+        state.withLock {
+            $0.set = set
+            $0.generation &+= 1
+        }
+    }
+
+    /// Loads `directory` with `loader`; on success swaps the new set in and
+    /// returns it, otherwise keeps the set in force and throws every error.
+    @discardableResult
+    public func reload(directory: String, loader: PolicyLoader = PolicyLoader()) throws(PolicyLoadFailure)
+        -> PolicySet
+    {
+        let result: PolicyLoadResult
+        do {
+            result = try loader.load(directory: directory)
+        } catch {
+            throw PolicyLoadFailure(diagnostics: [
+                Diagnostic(file: directory, mark: .start, message: error.description)
+            ])
+        }
+        let set = try result.get()
+        replace(with: set)
+        return set
+    }
+
+    /// Loads `directory`, lets `beforeSwap` act on the checked new set (install
+    /// its audit rules, for example) and swaps it in only when that succeeds.
+    /// Any error, from loading or from `beforeSwap`, leaves the set in force
+    /// and is rethrown. Reloads are meant to run one at a time (SIGHUP handling).
+    @discardableResult
+    public func reload(
+        directory: String, loader: PolicyLoader = PolicyLoader(), beforeSwap: (PolicySet) throws -> Void
+    ) throws -> PolicySet {
+        let result: PolicyLoadResult
+        do {
+            result = try loader.load(directory: directory)
+        } catch {
+            throw PolicyLoadFailure(diagnostics: [
+                Diagnostic(file: directory, mark: .start, message: error.description)
+            ])
+        }
+        let set = try result.get()
+        try beforeSwap(set)
+        replace(with: set)
+        return set
+    }
+}

@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_SHORT   ?= 30
 
 BUILD_DEBS := libaudit-dev libyaml-dev pkg-config
-TEST_DEBS  := $(BUILD_DEBS) auditd podman runc rsyslog rsyslog-gnutls busybox-static openssl xz-utils iproute2
+TEST_DEBS  := $(BUILD_DEBS) auditd python3 podman runc rsyslog rsyslog-gnutls busybox-static openssl xz-utils iproute2
 BENCH_DEBS := $(BUILD_DEBS) libauparse-dev xz-utils gcc
 
 # Installs the named Debian packages that are not installed yet (idempotent).
@@ -23,7 +23,7 @@ define apt_ensure
 	fi
 endef
 
-.PHONY: all deps deps-test deps-bench build run test unit-test fuzz fuzz-short bench clean
+.PHONY: all deps deps-test deps-bench build run test unit-test fuzz fuzz-short bench bench-live clean
 
 all: build
 
@@ -62,6 +62,11 @@ fuzz-short: deps
 ## Benchmarks: parser against libauparse and a C floor, allocation counts.
 bench: deps-bench build
 	Scripts/bench.sh
+
+## Live audit benchmark (root): a uname() storm drained by a C floor reader and by AuditKit's reader.
+bench-live: deps-bench
+	$(call apt_ensure,auditd)
+	Scripts/bench-live.sh
 
 clean:
 	rm -rf .build .build-fuzz Benchmarks/.build

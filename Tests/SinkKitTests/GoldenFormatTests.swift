@@ -12,7 +12,7 @@ import Testing
         k8s.container = .init(id: "c1", runtime: "cri-o", imageName: "quay.io/a/b@sha256:00", podName: "p", namespace: "n", containerName: "c")
         let hostile = Samples.violation(
             name: UntrustedBytes(Array("sh|x=1\\\nCEF:0|".utf8) + [0xFF, 0x00]),
-            executable: UntrustedBytes(Array("/tmp/\",\"count\":9,\"a\":\"\tsev=0".utf8)))
+            executable: UntrustedBytes(Array("/tmp/\",\"count\":9,\"a\":\"\tsev=0^cat=x".utf8)))
         return [("design", Samples.violation()), ("kubernetes", k8s), ("hostile", hostile)]
     }()
 

@@ -1,10 +1,12 @@
 /// Formats a violation in IBM QRadar's Log Event Extended Format 2.0:
-/// `LEEF:2.0|callguard|callguard|VERSION|EVENTID|x09|key=value<TAB>key=value`.
+/// `LEEF:2.0|callguard|callguard|VERSION|EVENTID|^|key=value^key=value`.
 ///
-/// The attribute delimiter is a tab, declared in the header. Values cannot
-/// contain it: the ``DisplayText`` transform turns every control byte into
-/// `\xNN` (and doubles `\`, so the form is already unambiguous). Header fields
-/// escape `\` and `|`; values need no escaping beyond the display form.
+/// The attribute delimiter is `^`, declared in the header (LEEF 2.0 lets the
+/// sender choose). It is printable on purpose: syslog relays such as rsyslog
+/// rewrite a tab to `#011` by default, which breaks tab-delimited LEEF. A `^`
+/// inside a value is written `\x5e`, in the same display form that turns every
+/// control byte into `\xNN` and doubles `\`, so values stay lossless and can
+/// never add or split an attribute. Header fields escape `\` and `|`.
 /// QRadar's standard keys are used where they exist (`devTime`, `devTimeFormat`,
 /// `cat`, `sev`, `identHostName`, `usrName`), callguard's own names otherwise.
 public struct LEEFFormatter: ViolationFormatter {
@@ -18,61 +20,61 @@ public struct LEEFFormatter: ViolationFormatter {
         header(productVersion, &out)
         out.append(UInt8(ascii: "|"))
         header(v.event.action, &out)
-        out.appendASCII("|x09|devTime=")
+        out.appendASCII("|^|devTime=")
         v.timestamp.writeISO8601(into: &out)
-        out.appendASCII("\tdevTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX\tcat=")
+        out.appendASCII("^devTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX^cat=")
         value(v.event.kind, &out)
-        out.appendASCII("\tsev=")
+        out.appendASCII("^sev=")
         out.appendDecimal(v.event.severity)
-        out.appendASCII("\tidentHostName=")
+        out.appendASCII("^identHostName=")
         value(v.hostName, &out)
-        out.appendASCII("\tpid=")
+        out.appendASCII("^pid=")
         out.appendDecimal(v.process.pid)
-        out.appendASCII("\tppid=")
+        out.appendASCII("^ppid=")
         out.appendDecimal(v.process.ppid)
-        out.appendASCII("\tprocessName=")
+        out.appendASCII("^processName=")
         DisplayText.write(v.process.name.bytes, into: &out, escape: LEEFFormatter.escapeValue)
-        out.appendASCII("\tprocessPath=")
+        out.appendASCII("^processPath=")
         DisplayText.write(v.process.executable.bytes, into: &out, escape: LEEFFormatter.escapeValue)
-        out.appendASCII("\tusrName=")
+        out.appendASCII("^usrName=")
         value(v.process.userID, &out)
-        out.appendASCII("\tsyscall=")
+        out.appendASCII("^syscall=")
         value(v.syscall.name, &out)
-        out.appendASCII("\tsyscallNumber=")
+        out.appendASCII("^syscallNumber=")
         out.appendDecimal(v.syscall.number)
-        out.appendASCII("\tarch=")
+        out.appendASCII("^arch=")
         value(v.syscall.arch, &out)
-        out.appendASCII(v.syscall.success ? "\tsuccess=true\texit=" : "\tsuccess=false\texit=")
+        out.appendASCII(v.syscall.success ? "^success=true^exit=" : "^success=false^exit=")
         out.appendDecimal(v.syscall.exit)
-        out.appendASCII("\tpolicy=")
+        out.appendASCII("^policy=")
         value(v.policy.name, &out)
-        out.appendASCII("\tpolicyFile=")
+        out.appendASCII("^policyFile=")
         value(v.policy.file, &out)
         if let c = v.container {
-            out.appendASCII("\tcontainerId=")
+            out.appendASCII("^containerId=")
             value(c.id, &out)
-            out.appendASCII("\tcontainerRuntime=")
+            out.appendASCII("^containerRuntime=")
             value(c.runtime, &out)
-            out.appendASCII("\tcontainerImage=")
+            out.appendASCII("^containerImage=")
             value(c.imageName, &out)
             if let ns = c.namespace {
-                out.appendASCII("\tk8sNamespace=")
+                out.appendASCII("^k8sNamespace=")
                 value(ns, &out)
             }
             if let pod = c.podName {
-                out.appendASCII("\tk8sPod=")
+                out.appendASCII("^k8sPod=")
                 value(pod, &out)
             }
             if let name = c.containerName {
-                out.appendASCII("\tcontainerName=")
+                out.appendASCII("^containerName=")
                 value(name, &out)
             }
         }
-        out.appendASCII("\tauditSerial=")
+        out.appendASCII("^auditSerial=")
         out.appendDecimal(v.audit.serial)
-        out.appendASCII("\tauditTime=")
+        out.appendASCII("^auditTime=")
         v.audit.time.writeISO8601(into: &out)
-        out.appendASCII("\tcount=")
+        out.appendASCII("^count=")
         out.appendDecimal(v.count)
     }
 
@@ -84,9 +86,9 @@ public struct LEEFFormatter: ViolationFormatter {
         withUTF8Bytes(s) { DisplayText.write($0, into: &out, escape: LEEFFormatter.escapeValue) }
     }
 
-    /// Value escaping: a tab (impossible after the display transform) would be `\t`.
+    /// Value escaping: the delimiter `^` becomes `\x5e` (display form).
     @inlinable
     static func escapeValue(_ b: UInt8, _ out: inout [UInt8]) {
-        if b == 0x09 { out.appendASCII("\\t") } else { out.append(b) }
+        if b == UInt8(ascii: "^") { out.appendASCII("\\x5e") } else { out.append(b) }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SinkKit
+import TestSupport
 
 @Suite struct ViolationSinkTests {
     func lines(_ path: String) -> [String] {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SinkKit
+import TestSupport
 
 @Suite struct DisplayTextTests {
     @Test func printableUTF8IsKept() {

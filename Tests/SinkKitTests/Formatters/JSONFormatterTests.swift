@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import SinkKit
+import TestSupport
 
 @Suite struct JSONFormatterTests {
     @Test func designExampleIsReproducedFieldForField() {

@@ -1,11 +1,12 @@
 import Testing
 
 @testable import SinkKit
+import TestSupport
 
 @Suite struct LEEFFormatterTests {
-    @Test func headerDeclaresVersionTwoAndTabDelimiter() throws {
+    @Test func headerDeclaresVersionTwoAndCaretDelimiter() throws {
         let out = String(decoding: LEEFFormatter(productVersion: "1.2").format(Samples.violation()), as: UTF8.self)
-        #expect(out.hasPrefix("LEEF:2.0|callguard|callguard|1.2|syscall-not-allowed|x09|devTime=2026-11-29T06:00:00.123Z\t"))
+        #expect(out.hasPrefix("LEEF:2.0|callguard|callguard|1.2|syscall-not-allowed|^|devTime=2026-11-29T06:00:00.123Z^"))
     }
 
     @Test func attributesUseQRadarKeysWhereTheyExist() throws {
@@ -27,7 +28,7 @@ import Testing
         let bytes = try #require(Samples.hostile.first { $0.label == label }).bytes
         let baseline = try #require(FormatParsers.leef(String(decoding: LEEFFormatter().format(Samples.violation()), as: UTF8.self)))
         let out = LEEFFormatter().format(Samples.violation(name: UntrustedBytes(bytes), executable: UntrustedBytes(bytes)))
-        #expect(out.allSatisfy { ($0 >= 0x20 && $0 != 0x7F) || $0 == 0x09 })
+        #expect(out.allSatisfy { $0 >= 0x20 && $0 != 0x7F })
         let parsed = try #require(FormatParsers.leef(String(decoding: out, as: UTF8.self)))
         #expect(parsed.header == baseline.header)
         #expect(parsed.keys == baseline.keys)

@@ -24,7 +24,7 @@ enum Samples {
         ("newline", Array("sh\nCEF:0|evil|evil|1|x|x|10|act=forged".utf8)),
         ("fake-cef-header", Array("CEF:0|callguard|callguard|0.1.0|syscall-not-allowed|x|10|".utf8)),
         ("fake-json-field", Array("\",\"event\":{\"kind\":\"forged\"},\"x\":\"".utf8)),
-        ("fake-leef-field", Array("x\tsev=0\tusrName=root".utf8)),
+        ("fake-leef-field", Array("x\tsev=0\tusrName=root^sev=0^cat=forged".utf8)),
         ("carriage-return-nul", [0x61, 0x0D, 0x00, 0x62, 0x1B, 0x5B, 0x32, 0x4A]),
         ("invalid-utf8", [0x66, 0x6F, 0xFF, 0xC3, 0x28, 0xE2, 0x82, 0xED, 0xA0, 0x80, 0xF4, 0x90, 0x80, 0x80]),
         ("c1-nel", [0x61, 0xC2, 0x85, 0x62]),

@@ -1,10 +1,11 @@
 import Foundation
 
-/// Independent, strict parsers for the three formats, so tests read messages the
-/// way a SIEM would (and catch output that splits or forges a field).
-enum FormatParsers {
+/// Independent, strict parsers for callguard's SIEM formats (JSON, CEF, LEEF
+/// 2.0) and its display form, so tests read messages the way a SIEM would and
+/// catch output that splits or forges a field.
+public enum FormatParsers {
     /// CEF: the 7 header fields and the extension's key → value map.
-    static func cef(_ text: String) -> (header: [String], ext: [String: String], keys: [String])? {
+    public static func cef(_ text: String) -> (header: [String], ext: [String: String], keys: [String])? {
         var header: [String] = []
         var field = ""
         var it = Array(text.unicodeScalars)[...]
@@ -73,13 +74,13 @@ enum FormatParsers {
         return (header, map, pairs.map(\.0))
     }
 
-    /// LEEF 2.0 with a tab delimiter: header fields and attributes.
-    static func leef(_ text: String) -> (header: [String], attrs: [String: String], keys: [String])? {
+    /// LEEF 2.0 with a `^` delimiter: header fields and attributes.
+    public static func leef(_ text: String) -> (header: [String], attrs: [String: String], keys: [String])? {
         let parts = text.split(separator: "|", maxSplits: 6, omittingEmptySubsequences: false)
-        guard parts.count == 7, parts[0] == "LEEF:2.0", parts[5] == "x09" else { return nil }
+        guard parts.count == 7, parts[0] == "LEEF:2.0", parts[5] == "^" else { return nil }
         var attrs: [String: String] = [:]
         var keys: [String] = []
-        for item in parts[6].split(separator: "\t", omittingEmptySubsequences: false) {
+        for item in parts[6].split(separator: "^", omittingEmptySubsequences: false) {
             guard let eq = item.firstIndex(of: "=") else { return nil }
             let k = String(item[..<eq])
             guard attrs[k] == nil else { return nil }
@@ -90,12 +91,12 @@ enum FormatParsers {
     }
 
     /// JSON object (Foundation's parser).
-    static func json(_ bytes: [UInt8]) -> [String: Any]? {
+    public static func json(_ bytes: [UInt8]) -> [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
     }
 
     /// Every key path of a JSON object, sorted.
-    static func keyPaths(_ object: [String: Any], prefix: String = "") -> [String] {
+    public static func keyPaths(_ object: [String: Any], prefix: String = "") -> [String] {
         object.flatMap { (k, v) -> [String] in
             if let o = v as? [String: Any] { return keyPaths(o, prefix: prefix + k + ".") }
             return [prefix + k]
@@ -103,7 +104,7 @@ enum FormatParsers {
     }
 
     /// Inverts the display form (`\\` and `\xNN`) back to bytes.
-    static func undisplay(_ s: String) -> [UInt8]? {
+    public static func undisplay(_ s: String) -> [UInt8]? {
         let b = Array(s.utf8)
         var out: [UInt8] = []
         var i = 0

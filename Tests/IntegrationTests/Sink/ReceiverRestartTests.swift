@@ -32,6 +32,7 @@ import Testing
         }
         let lines = receiver.waitForMessages(total, timeout: 30)
         let counters = sink.counters.snapshot
+        print("receiver restart over \(transport): \(counters)")
         #expect(sink.shutdown())
         let serials = lines.compactMap { line -> UInt64? in
             guard let (_, _, _, body) = SyslogDeliveryTests.splitSyslog(line, rfc3164: false) else { return nil }

@@ -35,9 +35,9 @@ public struct CEFFormatter: ViolationFormatter {
         out.appendASCII(" spid=")
         out.appendDecimal(v.process.pid)
         out.appendASCII(" sproc=")
-        DisplayText.write(v.process.name.bytes, into: &out, escape: CEFFormatter.escapeValue)
+        DisplayText.write(v.process.name.bytes, into: &out, ValueEscaper.self)
         out.appendASCII(" fname=")
-        DisplayText.write(v.process.executable.bytes, into: &out, escape: CEFFormatter.escapeValue)
+        DisplayText.write(v.process.executable.bytes, into: &out, ValueEscaper.self)
         out.appendASCII(" suid=")
         value(v.process.userID, &out)
         out.appendASCII(" outcome=")
@@ -85,28 +85,35 @@ public struct CEFFormatter: ViolationFormatter {
     }
 
     private func header(_ s: String, _ out: inout [UInt8]) {
-        withUTF8Bytes(s) { DisplayText.write($0, into: &out, escape: CEFFormatter.escapeHeader) }
+        DisplayText.write(s, into: &out, HeaderEscaper.self)
     }
 
     private func value(_ s: String, _ out: inout [UInt8]) {
-        withUTF8Bytes(s) { DisplayText.write($0, into: &out, escape: CEFFormatter.escapeValue) }
+        DisplayText.write(s, into: &out, ValueEscaper.self)
+    }
+}
+
+extension CEFFormatter {
+    /// Header escaping: `\\` → `\\\\`, `|` → `\\|`.
+    public enum HeaderEscaper: ByteEscaper {
+        @inlinable public static func needsEscape(_ b: UInt8) -> Bool { b == UInt8(ascii: "\\") || b == UInt8(ascii: "|") }
+        @inlinable public static func escape(_ b: UInt8, into out: inout [UInt8]) {
+            out.append(UInt8(ascii: "\\"))
+            out.append(b)
+        }
     }
 
-    /// Header escaping: `\` → `\\`, `|` → `\|`.
-    @inlinable
-    static func escapeHeader(_ b: UInt8, _ out: inout [UInt8]) {
-        if b == UInt8(ascii: "\\") || b == UInt8(ascii: "|") { out.append(UInt8(ascii: "\\")) }
-        out.append(b)
-    }
-
-    /// Extension value escaping: `\` → `\\`, `=` → `\=`, LF → `\n`, CR → `\r`.
-    @inlinable
-    static func escapeValue(_ b: UInt8, _ out: inout [UInt8]) {
-        switch b {
-        case UInt8(ascii: "\\"), UInt8(ascii: "="): out.append(UInt8(ascii: "\\")); out.append(b)
-        case 0x0A: out.appendASCII("\\n")
-        case 0x0D: out.appendASCII("\\r")
-        default: out.append(b)
+    /// Extension value escaping: `\\` → `\\\\`, `=` → `\\=`, LF → `\\n`, CR → `\\r`.
+    public enum ValueEscaper: ByteEscaper {
+        @inlinable public static func needsEscape(_ b: UInt8) -> Bool {
+            b == UInt8(ascii: "\\") || b == UInt8(ascii: "=") || b == 0x0A || b == 0x0D
+        }
+        @inlinable public static func escape(_ b: UInt8, into out: inout [UInt8]) {
+            switch b {
+            case 0x0A: out.appendASCII("\\n")
+            case 0x0D: out.appendASCII("\\r")
+            default: out.append(UInt8(ascii: "\\")); out.append(b)
+            }
         }
     }
 }

@@ -78,19 +78,27 @@ public struct JSONFormatter: ViolationFormatter {
 
     @inline(__always)
     private func string(_ s: String, _ out: inout [UInt8]) {
-        withUTF8Bytes(s) { bytes($0, &out) }
+        out.append(UInt8(ascii: "\""))
+        DisplayText.write(s, into: &out, Escaper.self)
+        out.append(UInt8(ascii: "\""))
     }
 
     @inline(__always)
-    private func bytes<C: Collection>(_ b: C, _ out: inout [UInt8]) where C.Element == UInt8, C.Index == Int {
+    private func bytes(_ b: [UInt8], _ out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        DisplayText.write(b, into: &out, escape: JSONFormatter.escape)
+        DisplayText.write(b, into: &out, Escaper.self)
         out.append(UInt8(ascii: "\""))
     }
+}
 
-    /// RFC 8259 string escaping of one byte of display text.
+extension JSONFormatter {
+    /// RFC 8259 string escaping of display text: `"`, `\\` and control bytes.
+    public enum Escaper: ByteEscaper {
     @inlinable
-    static func escape(_ b: UInt8, _ out: inout [UInt8]) {
+    public static func needsEscape(_ b: UInt8) -> Bool { b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 }
+
+    @inlinable
+    public static func escape(_ b: UInt8, into out: inout [UInt8]) {
         switch b {
         case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
         case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
@@ -101,4 +109,5 @@ public struct JSONFormatter: ViolationFormatter {
         default: out.append(b)
         }
     }
+}
 }

@@ -33,9 +33,9 @@ public struct LEEFFormatter: ViolationFormatter {
         out.appendASCII("^ppid=")
         out.appendDecimal(v.process.ppid)
         out.appendASCII("^processName=")
-        DisplayText.write(v.process.name.bytes, into: &out, escape: LEEFFormatter.escapeValue)
+        DisplayText.write(v.process.name.bytes, into: &out, ValueEscaper.self)
         out.appendASCII("^processPath=")
-        DisplayText.write(v.process.executable.bytes, into: &out, escape: LEEFFormatter.escapeValue)
+        DisplayText.write(v.process.executable.bytes, into: &out, ValueEscaper.self)
         out.appendASCII("^usrName=")
         value(v.process.userID, &out)
         out.appendASCII("^syscall=")
@@ -79,16 +79,18 @@ public struct LEEFFormatter: ViolationFormatter {
     }
 
     private func header(_ s: String, _ out: inout [UInt8]) {
-        withUTF8Bytes(s) { DisplayText.write($0, into: &out, escape: CEFFormatter.escapeHeader) }
+        DisplayText.write(s, into: &out, CEFFormatter.HeaderEscaper.self)
     }
 
     private func value(_ s: String, _ out: inout [UInt8]) {
-        withUTF8Bytes(s) { DisplayText.write($0, into: &out, escape: LEEFFormatter.escapeValue) }
+        DisplayText.write(s, into: &out, ValueEscaper.self)
     }
+}
 
-    /// Value escaping: the delimiter `^` becomes `\x5e` (display form).
-    @inlinable
-    static func escapeValue(_ b: UInt8, _ out: inout [UInt8]) {
-        if b == UInt8(ascii: "^") { out.appendASCII("\\x5e") } else { out.append(b) }
+extension LEEFFormatter {
+    /// Value escaping: the delimiter `^` becomes `\\x5e` (display form).
+    public enum ValueEscaper: ByteEscaper {
+        @inlinable public static func needsEscape(_ b: UInt8) -> Bool { b == UInt8(ascii: "^") }
+        @inlinable public static func escape(_ b: UInt8, into out: inout [UInt8]) { out.appendASCII("\\x5e") }
     }
 }

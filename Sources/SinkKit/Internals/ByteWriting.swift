@@ -27,10 +27,3 @@ extension Array where Element == UInt8 {
         }
     }
 }
-
-/// Runs `body` over the UTF-8 bytes of `s` without copying when it is native.
-@inlinable
-func withUTF8Bytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-    var s = s
-    return s.withUTF8(body)
-}

@@ -1,3 +1,14 @@
+/// How one output format escapes the bytes of display text.
+///
+/// A static requirement (not a closure) so that the display-text writer is
+/// specialised per format and copies unescaped runs in bulk.
+public protocol ByteEscaper {
+    /// Whether `b` (printable ASCII, or a byte of well-formed UTF-8) must be escaped.
+    static func needsEscape(_ b: UInt8) -> Bool
+    /// Appends the escaped form of `b`.
+    static func escape(_ b: UInt8, into out: inout [UInt8])
+}
+
 /// The one safe, lossless text form of untrusted bytes that every formatter uses.
 ///
 /// - Well-formed, printable UTF-8 is kept as is.
@@ -7,66 +18,93 @@
 ///
 /// The output therefore contains no control character at all, and the original
 /// bytes can be recovered exactly. Each produced byte goes through the format's
-/// `escape` closure, which handles what is special in that format (`"`, `|`, `=`).
+/// ``ByteEscaper``, which handles what is special in that format (`"`, `|`, `=`).
 public enum DisplayText {
-    /// Writes the display form of `bytes`, passing each produced byte through `escape`.
+    /// Writes the display form of `bytes`, escaped for format `E`.
     @inlinable
-    public static func write<C: Collection>(
-        _ bytes: C, into out: inout [UInt8], escape: (UInt8, inout [UInt8]) -> Void
-    ) where C.Element == UInt8, C.Index == Int {
-        var i = bytes.startIndex
-        let end = bytes.endIndex
+    public static func write<E: ByteEscaper>(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], _: E.Type) {
+        var i = 0
+        let end = bytes.count
         while i < end {
+            // Fast path: a run of printable ASCII that the format leaves alone.
+            var j = i
+            while j < end {
+                let b = bytes[j]
+                if b < 0x20 || b >= 0x7F || b == UInt8(ascii: "\\") || E.needsEscape(b) { break }
+                j += 1
+            }
+            if j > i {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<j]))
+                i = j
+                if i == end { break }
+            }
             let b = bytes[i]
             if b < 0x80 {
                 if b < 0x20 || b == 0x7F {
-                    writeHex(b, into: &out, escape: escape)
+                    writeHex(b, into: &out, E.self)
                 } else if b == UInt8(ascii: "\\") {
-                    escape(b, &out)
-                    escape(b, &out)
+                    emit(b, &out, E.self)
+                    emit(b, &out, E.self)
                 } else {
-                    escape(b, &out)
+                    emit(b, &out, E.self)
                 }
                 i += 1
                 continue
             }
-            let n = validSequenceLength(bytes, at: i, end: end)
+            let n = validSequenceLength(bytes, at: i)
             if n == 0 {
-                writeHex(b, into: &out, escape: escape)
+                writeHex(b, into: &out, E.self)
                 i += 1
             } else if n == 2 && b == 0xC2 && bytes[i + 1] < 0xA0 {
                 // C1 control (U+0080..U+009F), e.g. NEL: a line break to some readers.
-                writeHex(b, into: &out, escape: escape)
-                writeHex(bytes[i + 1], into: &out, escape: escape)
+                writeHex(b, into: &out, E.self)
+                writeHex(bytes[i + 1], into: &out, E.self)
                 i += 2
             } else {
-                for k in 0..<n { escape(bytes[i + k], &out) }
+                for k in 0..<n { emit(bytes[i + k], &out, E.self) }
                 i += n
             }
         }
     }
 
+    /// Writes the display form of `bytes`, escaped for format `E`.
     @inlinable
-    static func writeHex(_ b: UInt8, into out: inout [UInt8], escape: (UInt8, inout [UInt8]) -> Void) {
+    public static func write<E: ByteEscaper>(_ bytes: [UInt8], into out: inout [UInt8], _: E.Type) {
+        bytes.withUnsafeBufferPointer { write($0, into: &out, E.self) }
+    }
+
+    /// Writes the display form of `string`'s UTF-8, escaped for format `E`.
+    @inlinable
+    public static func write<E: ByteEscaper>(_ string: String, into out: inout [UInt8], _: E.Type) {
+        var s = string
+        s.withUTF8 { write($0, into: &out, E.self) }
+    }
+
+    @inlinable
+    static func emit<E: ByteEscaper>(_ b: UInt8, _ out: inout [UInt8], _: E.Type) {
+        if E.needsEscape(b) { E.escape(b, into: &out) } else { out.append(b) }
+    }
+
+    @inlinable
+    static func writeHex<E: ByteEscaper>(_ b: UInt8, into out: inout [UInt8], _: E.Type) {
         let digits: StaticString = "0123456789abcdef"
-        escape(UInt8(ascii: "\\"), &out)
-        escape(UInt8(ascii: "x"), &out)
+        emit(UInt8(ascii: "\\"), &out, E.self)
+        emit(UInt8(ascii: "x"), &out, E.self)
         digits.withUTF8Buffer { d in
-            escape(d[Int(b >> 4)], &out)
-            escape(d[Int(b & 0x0F)], &out)
+            out.append(d[Int(b >> 4)])
+            out.append(d[Int(b & 0x0F)])
         }
     }
 
     /// The length of the well-formed UTF-8 sequence starting at `i` (2...4), or 0
     /// when the bytes there are not one (Unicode's table 3-7).
     @inlinable
-    static func validSequenceLength<C: Collection>(_ s: C, at i: Int, end: Int) -> Int
-    where C.Element == UInt8, C.Index == Int {
-        let b0 = s[i]
-        func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {
+    static func validSequenceLength(_ s: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+        let end = s.count
+        @inline(__always) func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {
             i + k < end && s[i + k] >= lo && s[i + k] <= hi
         }
-        switch b0 {
+        switch s[i] {
         case 0xC2...0xDF: return cont(1) ? 2 : 0
         case 0xE0: return cont(1, 0xA0, 0xBF) && cont(2) ? 3 : 0
         case 0xE1...0xEC, 0xEE...0xEF: return cont(1) && cont(2) ? 3 : 0
@@ -77,4 +115,10 @@ public enum DisplayText {
         default: return 0
         }
     }
+}
+
+/// Display text with no format escaping (``UntrustedBytes/description``).
+public enum PlainEscaper: ByteEscaper {
+    @inlinable public static func needsEscape(_ b: UInt8) -> Bool { false }
+    @inlinable public static func escape(_ b: UInt8, into out: inout [UInt8]) { out.append(b) }
 }

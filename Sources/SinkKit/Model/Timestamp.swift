@@ -19,10 +19,28 @@ public struct Timestamp: Sendable, Hashable, Comparable {
 
     /// Appends RFC 3339 / ISO 8601 UTC with milliseconds: `2026-11-29T06:00:00.123Z`.
     public func writeISO8601(into out: inout [UInt8]) {
+        let c = civil
+        Self.digits(c.year, 4, &out); out.append(UInt8(ascii: "-"))
+        Self.digits(Int64(c.month), 2, &out); out.append(UInt8(ascii: "-"))
+        Self.digits(Int64(c.day), 2, &out); out.append(UInt8(ascii: "T"))
+        Self.digits(Int64(c.hour), 2, &out); out.append(UInt8(ascii: ":"))
+        Self.digits(Int64(c.minute), 2, &out); out.append(UInt8(ascii: ":"))
+        Self.digits(Int64(c.second), 2, &out); out.append(UInt8(ascii: "."))
+        Self.digits(Int64(c.millisecond), 3, &out); out.append(UInt8(ascii: "Z"))
+    }
+
+    /// The ISO 8601 form as a string.
+    public var iso8601: String {
+        var out: [UInt8] = []
+        writeISO8601(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The UTC calendar fields (proleptic Gregorian; Howard Hinnant's civil-from-days).
+    var civil: (year: Int64, month: Int, day: Int, hour: Int, minute: Int, second: Int, millisecond: Int) {
         let ms = millisecondsSinceEpoch
         var days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
         let msOfDay = ms - days * 86_400_000
-        // Civil-from-days (Howard Hinnant's algorithm).
         days += 719_468
         let era = (days >= 0 ? days : days - 146_096) / 146_097
         let doe = days - era * 146_097
@@ -33,28 +51,10 @@ public struct Timestamp: Sendable, Hashable, Comparable {
         let day = doy - (153 * mp + 2) / 5 + 1
         let month = mp < 10 ? mp + 3 : mp - 9
         if month <= 2 { year += 1 }
-        Self.digits(year, 4, &out); out.append(UInt8(ascii: "-"))
-        Self.digits(month, 2, &out); out.append(UInt8(ascii: "-"))
-        Self.digits(day, 2, &out); out.append(UInt8(ascii: "T"))
-        Self.digits(msOfDay / 3_600_000, 2, &out); out.append(UInt8(ascii: ":"))
-        Self.digits(msOfDay / 60_000 % 60, 2, &out); out.append(UInt8(ascii: ":"))
-        Self.digits(msOfDay / 1000 % 60, 2, &out); out.append(UInt8(ascii: "."))
-        Self.digits(msOfDay % 1000, 3, &out); out.append(UInt8(ascii: "Z"))
-    }
-
-    /// The ISO 8601 form as a string.
-    public var iso8601: String {
-        var out: [UInt8] = []
-        writeISO8601(into: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Month (1...12), day, hour, minute, second in UTC: for RFC 3164 headers.
-    var civil: (month: Int, day: Int, hour: Int, minute: Int, second: Int) {
-        var out: [UInt8] = []
-        writeISO8601(into: &out)
-        func num(_ r: Range<Int>) -> Int { r.reduce(0) { $0 * 10 + Int(out[$1] - 48) } }
-        return (num(5..<7), num(8..<10), num(11..<13), num(14..<16), num(17..<19))
+        return (
+            year, Int(month), Int(day), Int(msOfDay / 3_600_000), Int(msOfDay / 60_000 % 60), Int(msOfDay / 1000 % 60),
+            Int(msOfDay % 1000)
+        )
     }
 
     static func digits(_ value: Int64, _ width: Int, _ out: inout [UInt8]) {

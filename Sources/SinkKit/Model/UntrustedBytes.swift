@@ -20,7 +20,7 @@ public struct UntrustedBytes: Sendable, Hashable, ExpressibleByStringLiteral, Cu
     /// The display form as a `String` (see ``DisplayText``).
     public var description: String {
         var out: [UInt8] = []
-        DisplayText.write(bytes, into: &out) { byte, out in out.append(byte) }
+        DisplayText.write(bytes, into: &out, PlainEscaper.self)
         return String(decoding: out, as: UTF8.self)
     }
 }

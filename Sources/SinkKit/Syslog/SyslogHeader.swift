@@ -51,9 +51,9 @@ public struct SyslogHeader: Sendable {
             out.append(contentsOf: msgID.utf8)
             out.appendASCII(" - ")
         case .rfc3164:
-            let months: [StaticString] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+            let months: StaticString = "JanFebMarAprMayJunJulAugSepOctNovDec"
             let c = time.civil
-            out.appendASCII(months[c.month - 1])
+            months.withUTF8Buffer { out.append(contentsOf: $0[(c.month - 1) * 3..<c.month * 3]) }
             out.append(UInt8(ascii: " "))
             if c.day < 10 { out.append(UInt8(ascii: " ")) }
             out.appendDecimal(c.day)

@@ -24,7 +24,7 @@ final class RsyslogReceiver {
     var clientCertificate: String { directory + "/client.pem" }
     var clientKey: String { directory + "/client.key" }
     var receivedFile: String { directory + "/received.log" }
-    private var process: Process?
+    private var pid: pid_t = 0
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
@@ -45,16 +45,10 @@ final class RsyslogReceiver {
 
     /// Starts rsyslogd and waits until every input accepts.
     func start() throws {
-        guard process == nil else { return }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/sbin/rsyslogd")
-        p.arguments = ["-n", "-f", directory + "/rsyslog.conf", "-i", directory + "/rsyslogd.pid"]
-        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        let log = FileManager.default.createFile(atPath: directory + "/rsyslogd.out", contents: nil)
-        _ = log
-        p.standardError = FileHandle(forWritingAtPath: directory + "/rsyslogd.out")
-        try p.run()
-        process = p
+        guard pid == 0 else { return }
+        pid = try Self.spawn(
+            "/usr/sbin/rsyslogd", ["-n", "-f", directory + "/rsyslog.conf", "-i", directory + "/rsyslogd.pid"],
+            stderr: directory + "/rsyslogd.out")
         let deadline = Date(timeIntervalSinceNow: 10)
         while Date() < deadline {
             if Self.accepts(tcpPort) && Self.accepts(tlsPort) && Self.accepts(mutualTLSPort)
@@ -63,7 +57,8 @@ final class RsyslogReceiver {
                 usleep(100_000)  // imudp binds in the same start-up pass
                 return
             }
-            guard p.isRunning else { break }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid { pid = 0; break }
             usleep(20_000)
         }
         let out = (try? String(contentsOfFile: directory + "/rsyslogd.out", encoding: .utf8)) ?? ""
@@ -71,18 +66,49 @@ final class RsyslogReceiver {
         throw Failure(description: "rsyslogd did not come up: \(out)")
     }
 
-    /// Stops rsyslogd (SIGTERM, then SIGKILL after 5 s) and waits for it.
+    /// Stops rsyslogd (SIGTERM, then SIGKILL after 10 s) and reaps it.
     func stop() {
-        guard let p = process else { return }
-        process = nil
-        if p.isRunning {
-            kill(p.processIdentifier, SIGTERM)
-            let deadline = Date(timeIntervalSinceNow: 5)
-            while p.isRunning && Date() < deadline { usleep(10_000) }
-            if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-            p.waitUntilExit()
+        guard pid > 0 else { return }
+        defer { pid = 0 }
+        kill(pid, SIGTERM)
+        let deadline = Date(timeIntervalSinceNow: 10)
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                break
+            }
+            usleep(10_000)
         }
         try? FileManager.default.removeItem(atPath: unixSocket)
+    }
+
+    /// posix_spawn with default signal dispositions and an empty signal mask
+    /// (the test process may block SIGTERM in its threads; rsyslogd must not inherit that).
+    static func spawn(_ path: String, _ args: [String], stderr: String) throws -> pid_t {
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for sig in [SIGTERM, SIGINT, SIGHUP, SIGPIPE] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([path] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, path, &actions, &attr, argv, environ)
+        guard rc == 0 else { throw Failure(description: "cannot start \(path): errno \(rc)") }
+        return child
     }
 
     /// Kills rsyslogd and removes the directory.

@@ -13,7 +13,10 @@ import Testing
         let hostile = Samples.violation(
             name: UntrustedBytes(Array("sh|x=1\\\nCEF:0|".utf8) + [0xFF, 0x00]),
             executable: UntrustedBytes(Array("/tmp/\",\"count\":9,\"a\":\"\tsev=0^cat=x".utf8)))
-        return [("design", Samples.violation()), ("kubernetes", k8s), ("hostile", hostile)]
+        var withPaths = hostile
+        withPaths.process.commandLine = UntrustedBytes(Array("sh\0-c\0echo a=b|c".utf8))
+        withPaths.process.filePath = UntrustedBytes(Array("/etc/sh\nadow^x".utf8))
+        return [("design", Samples.violation()), ("kubernetes", k8s), ("hostile", hostile), ("paths", withPaths)]
     }()
 
     @Test(arguments: ViolationFormat.allCases)

@@ -4,8 +4,8 @@
 /// Header fields escape `\` and `|`; extension values escape `\` and `=` (and
 /// line breaks, which the ``DisplayText`` transform already removed). Standard
 /// keys where CEF has them (`rt`, `dvchost`, `spid`, `sproc`, `fname`, `suid`,
-/// `act`, `cat`, `cnt`, `externalId`, `outcome`, `start`), labelled custom keys
-/// (`cs1`..`cs10`, `cn1`..`cn3`) for the rest.
+/// `act`, `cat`, `cnt`, `externalId`, `outcome`, `start`, `filePath`), labelled
+/// custom keys (`cs1`..`cs11`, `cn1`..`cn3`) for the rest.
 public struct CEFFormatter: ViolationFormatter {
     /// The version in the header's fourth field.
     public var productVersion: String
@@ -40,6 +40,10 @@ public struct CEFFormatter: ViolationFormatter {
         DisplayText.write(v.process.executable.bytes, into: &out, ValueEscaper.self)
         out.appendASCII(" suid=")
         value(v.process.userID, &out)
+        if let path = v.process.filePath {
+            out.appendASCII(" filePath=")
+            DisplayText.write(path.bytes, into: &out, ValueEscaper.self)
+        }
         out.appendASCII(" outcome=")
         out.appendASCII(v.syscall.success ? "success" : "failure")
         out.appendASCII(" cnt=")
@@ -62,6 +66,10 @@ public struct CEFFormatter: ViolationFormatter {
         value(v.policy.name, &out)
         out.appendASCII(" cs4Label=policyFile cs4=")
         value(v.policy.file, &out)
+        if let cmd = v.process.commandLine {
+            out.appendASCII(" cs11Label=commandLine cs11=")
+            DisplayText.write(cmd.bytes, into: &out, ValueEscaper.self)
+        }
         if let c = v.container {
             out.appendASCII(" cs5Label=containerId cs5=")
             value(c.id, &out)

@@ -55,7 +55,18 @@ public struct JSONFormatter: ViolationFormatter {
         bytes(v.process.executable.bytes, &out)
         out.appendASCII(",\"user\":{\"id\":")
         string(v.process.userID, &out)
-        out.appendASCII("}},\"syscall\":{\"name\":")
+        out.appendASCII("}")
+        if let cmd = v.process.commandLine {
+            out.appendASCII(",\"command_line\":")
+            bytes(cmd.bytes, &out)
+        }
+        out.appendASCII("}")
+        if let path = v.process.filePath {
+            out.appendASCII(",\"file\":{\"path\":")
+            bytes(path.bytes, &out)
+            out.appendASCII("}")
+        }
+        out.appendASCII(",\"syscall\":{\"name\":")
         string(v.syscall.name, &out)
         out.appendASCII(",\"number\":")
         out.appendDecimal(v.syscall.number)

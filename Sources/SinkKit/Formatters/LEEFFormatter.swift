@@ -38,6 +38,14 @@ public struct LEEFFormatter: ViolationFormatter {
         DisplayText.write(v.process.executable.bytes, into: &out, ValueEscaper.self)
         out.appendASCII("^usrName=")
         value(v.process.userID, &out)
+        if let cmd = v.process.commandLine {
+            out.appendASCII("^commandLine=")
+            DisplayText.write(cmd.bytes, into: &out, ValueEscaper.self)
+        }
+        if let path = v.process.filePath {
+            out.appendASCII("^filePath=")
+            DisplayText.write(path.bytes, into: &out, ValueEscaper.self)
+        }
         out.appendASCII("^syscall=")
         value(v.syscall.name, &out)
         out.appendASCII("^syscallNumber=")

@@ -74,19 +74,29 @@ public struct Violation: Sendable, Hashable {
     }
 
     /// `process.pid`, `process.ppid`, `process.name` (comm), `process.executable`
-    /// (exe), `process.user.id` (uid).
+    /// (exe), `process.user.id` (uid), and when known `process.command_line`
+    /// (proctitle) and `file.path` (the path argument of the syscall).
     public struct Process: Sendable, Hashable {
         public var pid: Int32
         public var ppid: Int32
         public var name: UntrustedBytes
         public var executable: UntrustedBytes
         public var userID: String
-        public init(pid: Int32, ppid: Int32, name: UntrustedBytes, executable: UntrustedBytes, userID: String) {
+        /// The process title (audit's PROCTITLE, arguments separated by NUL bytes).
+        public var commandLine: UntrustedBytes?
+        /// The path the syscall named (audit's PATH record), if any.
+        public var filePath: UntrustedBytes?
+        public init(
+            pid: Int32, ppid: Int32, name: UntrustedBytes, executable: UntrustedBytes, userID: String,
+            commandLine: UntrustedBytes? = nil, filePath: UntrustedBytes? = nil
+        ) {
             self.pid = pid
             self.ppid = ppid
             self.name = name
             self.executable = executable
             self.userID = userID
+            self.commandLine = commandLine
+            self.filePath = filePath
         }
     }
 

@@ -52,3 +52,25 @@ import TestSupport
         #expect((obj["event"] as? [String: Any])?["kind"] as? String == "alert")
     }
 }
+
+@Suite struct OptionalProcessFieldTests {
+    @Test(arguments: Samples.hostile.map(\.label))
+    func commandLineAndPathAreEscapedInEveryFormat(label: String) throws {
+        let bytes = try #require(Samples.hostile.first { $0.label == label }).bytes
+        var v = Samples.violation()
+        v.process.commandLine = UntrustedBytes(bytes + [0] + bytes)
+        v.process.filePath = UntrustedBytes(bytes)
+        let json = try #require(FormatParsers.json(JSONFormatter().format(v)))
+        let cmd = try #require((json["process"] as? [String: Any])?["command_line"] as? String)
+        #expect(FormatParsers.undisplay(cmd) == bytes + [0] + bytes)
+        let path = try #require((json["file"] as? [String: Any])?["path"] as? String)
+        #expect(FormatParsers.undisplay(path) == bytes)
+        let cef = try #require(FormatParsers.cef(String(decoding: CEFFormatter().format(v), as: UTF8.self)))
+        #expect(cef.ext["cs11Label"] == "commandLine")
+        #expect(FormatParsers.undisplay(cef.ext["cs11"] ?? "") == bytes + [0] + bytes)
+        #expect(FormatParsers.undisplay(cef.ext["filePath"] ?? "") == bytes)
+        let leef = try #require(FormatParsers.leef(String(decoding: LEEFFormatter().format(v), as: UTF8.self)))
+        #expect(FormatParsers.undisplay(leef.attrs["commandLine"] ?? "") == bytes + [0] + bytes)
+        #expect(FormatParsers.undisplay(leef.attrs["filePath"] ?? "") == bytes)
+    }
+}

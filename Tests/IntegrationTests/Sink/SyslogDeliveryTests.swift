@@ -7,7 +7,9 @@ import Testing
 /// the fields that were sent, including hostile process names.
 @Suite(.serialized) struct SyslogDeliveryTests {
     static let hostileName = UntrustedBytes(Array("sh|x=1\\ CEF:0|a|b|c|d|e|10|\nforged".utf8) + [0xFF, 0xC3])
-    static let hostileExe = UntrustedBytes(Array("/tmp/\",\"count\":9,\"x\":\"\tsev=0^cat=x".utf8))
+    /// A fake JSON field, a fake LEEF attribute, then 4 KiB of every byte value.
+    static let hostileExe = UntrustedBytes(
+        Array("/tmp/\",\"count\":9,\"x\":\"\tsev=0^cat=x".utf8) + (0..<4096).map { UInt8(truncatingIfNeeded: $0) })
 
     static func violation(_ serial: UInt64) -> Violation {
         Violation(

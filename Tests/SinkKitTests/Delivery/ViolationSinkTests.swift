@@ -72,4 +72,16 @@ import TestSupport
         #expect(c.dropped == 10_000 - accepted)
         #expect(c.sent == accepted)
     }
+
+    @Test func repeatedViolationsArriveAsOneMessageAndASummaryWithTheirCount() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path + "/out.json"
+        let sink = try ViolationSink(configuration: .init(spec: .file(path: path), throttle: Throttle(windowMS: 60_000, maxPerSecond: 0)))
+        for i in 0..<10 { sink.submit(Samples.violation(serial: UInt64(i))) }
+        #expect(sink.shutdown())  // closes open windows
+        let counts = lines(path).compactMap { FormatParsers.json(Array($0.utf8))?["count"] as? Int }
+        #expect(counts == [1, 9])
+        #expect(sink.counters.snapshot.folded == 9)
+    }
 }

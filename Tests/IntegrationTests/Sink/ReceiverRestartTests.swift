@@ -43,4 +43,36 @@ import Testing
         #expect(counters.spooled > 0, "the outage was bridged by the spool")
         #expect(counters.dropped == 0)
     }
+
+    /// Over a unix datagram socket (/dev/log style) there are no acknowledgements:
+    /// while the socket is gone, sends fail at once and go to the spool; when the
+    /// receiver is back, the spool is delivered first, in order.
+    @Test(.enabled(if: RequireIntegration.shouldRun(RsyslogReceiver.prerequisitesPresent)))
+    func unixSocketOutageIsBridgedByTheSpool() throws {
+        guard RequireIntegration.check(RsyslogReceiver.prerequisitesPresent, "rsyslogd, rsyslog-gnutls and openssl") else { return }
+        let receiver = try RsyslogReceiver()
+        defer { receiver.close() }
+        try receiver.start()
+        let sink = try ViolationSink(
+            configuration: .init(
+                spec: try SinkSpec(parsing: "syslog+unix://\(receiver.unixSocket)"), format: .json, hostName: "node-1",
+                spoolDirectory: receiver.directory + "/spool", throttle: Throttle(windowMS: 0, maxPerSecond: 0),
+                backoff: Backoff(initialMS: 50, maxMS: 200)))
+        for serial in 0..<10 { sink.submit(SyslogDeliveryTests.violation(UInt64(serial))) }
+        #expect(receiver.waitForMessages(10).count == 10)
+        receiver.stop()
+        for serial in 10..<20 { sink.submit(SyslogDeliveryTests.violation(UInt64(serial))); usleep(5_000) }
+        usleep(300_000)
+        let whileDown = sink.counters.snapshot
+        try receiver.start()
+        for serial in 20..<30 { sink.submit(SyslogDeliveryTests.violation(UInt64(serial))); usleep(5_000) }
+        let lines = receiver.waitForMessages(30)
+        #expect(sink.shutdown())
+        let serials = lines.compactMap { line -> UInt64? in
+            guard let (_, _, _, body) = SyslogDeliveryTests.splitSyslog(line, rfc3164: false) else { return nil }
+            return SyslogDeliveryTests.fields(body, .json)?.serial
+        }
+        #expect(whileDown.spooled == 10)
+        #expect(serials == (0..<30).map { UInt64($0) })
+    }
 }

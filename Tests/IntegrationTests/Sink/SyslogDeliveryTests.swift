@@ -112,6 +112,25 @@ import Testing
         #expect(receiver.received().isEmpty)
     }
 
+    @Test(.enabled(if: RequireIntegration.shouldRun(RsyslogReceiver.prerequisitesPresent)))
+    func mutualTLSWithoutAClientCertificateDeliversNothing() throws {
+        guard RequireIntegration.check(RsyslogReceiver.prerequisitesPresent, "rsyslogd, rsyslog-gnutls and openssl") else { return }
+        let receiver = try RsyslogReceiver()
+        defer { receiver.close() }
+        try receiver.start()
+        let sink = try ViolationSink(
+            configuration: .init(
+                spec: try SinkSpec(parsing: "syslog+tls://127.0.0.1:\(receiver.mutualTLSPort)?ca=\(receiver.caFile)&name=localhost"),
+                spoolDirectory: receiver.directory + "/spool", throttle: Throttle(windowMS: 0, maxPerSecond: 0)))
+        for serial in 1...3 { sink.submit(Self.violation(UInt64(serial))); usleep(100_000) }
+        usleep(300_000)
+        #expect(sink.shutdown())
+        let c = sink.counters.snapshot
+        #expect(receiver.received().isEmpty)
+        #expect(c.sent == 0, "\(c)")
+        #expect(c.spooled == 3, "kept for when a certificate is configured: \(c)")
+    }
+
     // MARK: - Parsing what rsyslogd wrote
 
     /// PRI, host, app-name and body of an RFC 5424 or RFC 3164 line.

@@ -81,6 +81,23 @@ public final class TLSTransport: Transport {
             }
             throw tlsError(.unavailable, "TLS handshake with \(host):\(port) failed")
         }
+        // With TLS 1.3 the receiver judges our certificate after the handshake:
+        // give it a moment to refuse before any violation is written.
+        Sockets.setTimeouts(sock, milliseconds: 200)
+        var byte: UInt8 = 0
+        ERR_clear_error()
+        let peeked = SSL_peek(s, &byte, 1)
+        let peekError = SSL_get_error(s, peeked)
+        let peekErrno = errno
+        Sockets.setTimeouts(sock, milliseconds: 5000)
+        if peeked <= 0 && peekError != SSL_ERROR_WANT_READ
+            && !(peekError == SSL_ERROR_SYSCALL && (peekErrno == EAGAIN || peekErrno == EWOULDBLOCK))
+        {
+            let error = tlsError(.unavailable, "\(host):\(port) closed the TLS session after the handshake (client certificate refused?)")
+            SSL_free(s)
+            Glibc.close(sock)
+            throw error
+        }
         ssl = s
         fd = sock
     }

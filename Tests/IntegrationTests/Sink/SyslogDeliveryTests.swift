@@ -128,7 +128,7 @@ import Testing
         let c = sink.counters.snapshot
         #expect(receiver.received().isEmpty)
         #expect(c.sent == 0, "\(c)")
-        #expect(c.spooled == 3, "kept for when a certificate is configured: \(c)")
+        #expect(c.spooled == 3 && c.resent == 0, "refused before anything was written; kept for later: \(c)")
     }
 
     // MARK: - Parsing what rsyslogd wrote

@@ -33,6 +33,8 @@ public final class ViolationSink: @unchecked Sendable {
     private var backoff: Backoff
     private var connected = false
     private var nextAttemptMS: Int64 = 0
+    /// After a spool read error, the spool is left alone until then (no busy loop).
+    private var spoolPausedUntilMS: Int64 = 0
     private var inflight: [(end: UInt64, message: [UInt8])] = []
     private var inflightHead = 0
     private var sendsSincePrune = 0
@@ -152,13 +154,13 @@ public final class ViolationSink: @unchecked Sendable {
         let now = Timestamp.now().millisecondsSinceEpoch
         var wake = now + 1000
         if let d = throttle.nextDeadline { wake = min(wake, d) }
-        if let spool, !spool.isEmpty { wake = min(wake, connected ? now : nextAttemptMS) }
+        if let spool, !spool.isEmpty { wake = min(wake, max(spoolPausedUntilMS, connected ? now : nextAttemptMS)) }
         return wake - now
     }
 
     /// Reconnects when due and drains the spool (a bounded amount per call).
     private func service(now: Int64) {
-        guard let spool, !spool.isEmpty else { return }
+        guard let spool, !spool.isEmpty, now >= spoolPausedUntilMS else { return }
         ensureConnected(now: now)
         guard connected else { return }
         var budget = 1000
@@ -167,6 +169,7 @@ public final class ViolationSink: @unchecked Sendable {
             let next: [UInt8]?
             do { next = try spool.peek() } catch {
                 spoolFailed(error)
+                spoolPausedUntilMS = now + 1000
                 return
             }
             guard let message = next else { break }
@@ -189,6 +192,7 @@ public final class ViolationSink: @unchecked Sendable {
                 }
             } catch {
                 spoolFailed(error)
+                spoolPausedUntilMS = now + 1000
                 return
             }
         }

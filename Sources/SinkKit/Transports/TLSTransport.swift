@@ -68,8 +68,13 @@ public final class TLSTransport: Transport {
             throw tlsError(.unavailable, "cannot create a TLS session")
         }
         SSL_set_fd(s, sock)
-        COpenSSL_set_sni(s, options.serverName)
-        SSL_set1_host(s, options.serverName)
+        if Self.isIPAddress(options.serverName) {
+            // An address is checked against the certificate's IP SANs, and never sent as SNI.
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s), options.serverName)
+        } else {
+            COpenSSL_set_sni(s, options.serverName)
+            SSL_set1_host(s, options.serverName)
+        }
         ERR_clear_error()
         if SSL_connect(s) != 1 {
             let verify = SSL_get_verify_result(s)
@@ -131,6 +136,12 @@ public final class TLSTransport: Transport {
         ssl = nil
         if fd >= 0 { Glibc.close(fd) }
         fd = -1
+    }
+
+    static func isIPAddress(_ s: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, s, &v4) == 1 || inet_pton(AF_INET6, s, &v6) == 1
     }
 
     private func tlsError(_ kind: TransportError.Kind, _ what: String, errno: Int32? = nil) -> TransportError {

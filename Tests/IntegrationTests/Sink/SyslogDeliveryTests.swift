@@ -24,7 +24,7 @@ import Testing
     /// (spec built from the receiver, format, transport label)
     static let cases: [(label: String, format: ViolationFormat)] = [
         ("udp", .json), ("udp", .cef), ("tcp", .json), ("tcp", .cef), ("tcp", .leef), ("tls", .json), ("tls", .leef),
-        ("mtls", .cef), ("unix", .json), ("unix", .leef), ("tcp-rfc3164-lf", .json),
+        ("mtls", .cef), ("tls-ip-san", .cef), ("unix", .json), ("unix", .leef), ("tcp-rfc3164-lf", .json),
     ]
 
     static func spec(_ label: String, _ r: RsyslogReceiver) throws -> SinkSpec {
@@ -33,6 +33,8 @@ import Testing
         case "tcp": return try SinkSpec(parsing: "syslog+tcp://127.0.0.1:\(r.tcpPort)?facility=local5")
         case "tcp-rfc3164-lf": return try SinkSpec(parsing: "syslog+tcp://127.0.0.1:\(r.tcpPort)?facility=local5&rfc3164&framing=lf")
         case "tls": return try SinkSpec(parsing: "syslog+tls://127.0.0.1:\(r.tlsPort)?facility=local5&ca=\(r.caFile)&name=localhost")
+        case "tls-ip-san":  // no name=: the address itself must match the certificate's IP SAN
+            return try SinkSpec(parsing: "syslog+tls://127.0.0.1:\(r.tlsPort)?facility=local5&ca=\(r.caFile)")
         case "mtls":
             return try SinkSpec(
                 parsing: "syslog+tls://127.0.0.1:\(r.mutualTLSPort)?facility=local5&ca=\(r.caFile)&name=localhost&cert=\(r.clientCertificate)&key=\(r.clientKey)")

@@ -45,6 +45,13 @@ public final class Spool {
         segments.sort { $0.sequence < $1.sequence }
         cursorFD = open("\(directory)/cursor", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard cursorFD >= 0 else { throw SpoolError(what: "cannot open \(directory)/cursor", errno: errno) }
+        // One sink per spool directory: a second one would interleave and re-deliver.
+        guard flock(cursorFD, LOCK_EX | LOCK_NB) == 0 else {
+            let e = errno
+            Glibc.close(cursorFD)
+            cursorFD = -1
+            throw SpoolError(what: "spool directory \(directory) is in use by another sink; give each sink its own", errno: e)
+        }
         var buf = [UInt8](repeating: 0, count: 64)
         let n = pread(cursorFD, &buf, buf.count, 0)
         if n > 0 {
@@ -59,9 +66,15 @@ public final class Spool {
         }
     }
 
-    deinit {
-        if tailFD >= 0 { close(tailFD) }
-        if cursorFD >= 0 { close(cursorFD) }
+    deinit { close() }
+
+    /// Closes the files and releases the directory for another sink. The spool
+    /// must not be used afterwards.
+    public func close() {
+        if tailFD >= 0 { Glibc.close(tailFD) }
+        if cursorFD >= 0 { Glibc.close(cursorFD) }
+        tailFD = -1
+        cursorFD = -1
     }
 
     /// Whether every spooled message has been read.
@@ -82,7 +95,7 @@ public final class Spool {
         }
         if tailFD < 0 || segments.isEmpty || segments[segments.count - 1].size + need > segmentBytes {
             let seq = (segments.last?.sequence ?? 1_000_000_000_000) + 1
-            if tailFD >= 0 { close(tailFD) }
+            if tailFD >= 0 { Glibc.close(tailFD) }
             tailFD = open(path(seq), O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
             guard tailFD >= 0 else { throw SpoolError(what: "cannot create spool segment \(path(seq))", errno: errno) }
             segments.append(Segment(sequence: seq, size: 0, readOffset: 0))
@@ -99,7 +112,7 @@ public final class Spool {
         let seq = (segments.first?.sequence ?? 1_000_000_000_000) - 1
         let fd = open(path(seq), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw SpoolError(what: "cannot create spool segment \(path(seq))", errno: errno) }
-        defer { close(fd) }
+        defer { Glibc.close(fd) }
         var size = 0
         for m in messages {
             let r: Result<Void, SpoolError> = m.withUnsafeBytes { b in Result { () throws(SpoolError) in try writeRecord(fd, b) } }
@@ -117,7 +130,7 @@ public final class Spool {
         guard let s = segments.first, s.readOffset < s.size else { return nil }
         let fd = open(path(s.sequence), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SpoolError(what: "cannot read spool segment \(path(s.sequence))", errno: errno) }
-        defer { close(fd) }
+        defer { Glibc.close(fd) }
         guard pread(fd, &header, 4, off_t(s.readOffset)) == 4 else { return skipCorrupt() }
         let len = Int(header[0]) | Int(header[1]) << 8 | Int(header[2]) << 16 | Int(header[3]) << 24
         guard len <= s.size - s.readOffset - 4 else { return skipCorrupt() }
@@ -131,7 +144,7 @@ public final class Spool {
         guard !segments.isEmpty else { return }
         let fd = open(path(segments[0].sequence), O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SpoolError(what: "cannot read spool segment", errno: errno) }
-        defer { close(fd) }
+        defer { Glibc.close(fd) }
         guard pread(fd, &header, 4, off_t(segments[0].readOffset)) == 4 else { return }
         let len = Int(header[0]) | Int(header[1]) << 8 | Int(header[2]) << 16 | Int(header[3]) << 24
         segments[0].readOffset += 4 + len
@@ -149,7 +162,7 @@ public final class Spool {
     private func compact() {
         while let s = segments.first, s.readOffset >= s.size {
             if segments.count == 1 {
-                if tailFD >= 0 { close(tailFD); tailFD = -1 }
+                if tailFD >= 0 { Glibc.close(tailFD); tailFD = -1 }
             }
             unlink(path(s.sequence))
             segments.removeFirst()

@@ -331,6 +331,7 @@ public final class ViolationSink: @unchecked Sendable {
         transport.close()
         connected = false
         counters.spoolBytesValue.store(spool?.diskBytes ?? 0, ordering: .relaxed)
+        spool?.close()  // releases the directory for a successor sink (reload)
         condition.lock()
         finished = true
         condition.broadcast()

@@ -75,4 +75,12 @@ import Testing
         let s = try Spool(directory: dir.path, maxBytes: 1 << 20)
         #expect(try drain(s) == ["whole"])
     }
+
+    @Test func aSecondSpoolOnTheSameDirectoryIsRefused() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let first = try Spool(directory: dir.path, maxBytes: 1 << 20)
+        #expect(throws: SpoolError.self) { _ = try Spool(directory: dir.path, maxBytes: 1 << 20) }
+        _ = first
+    }
 }

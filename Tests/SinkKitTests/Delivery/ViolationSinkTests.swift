@@ -84,4 +84,19 @@ import TestSupport
         #expect(counts == [1, 9])
         #expect(sink.counters.snapshot.folded == 9)
     }
+
+    @Test func aSuccessorSinkTakesOverTheSpoolAfterShutdown() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let config = SinkConfiguration(
+            spec: try SinkSpec(parsing: "syslog+tcp://127.0.0.1:1"), spoolDirectory: dir.path + "/spool",
+            throttle: Throttle(windowMS: 0, maxPerSecond: 0))
+        let old = try ViolationSink(configuration: config)
+        for i in 0..<3 { old.submit(Samples.violation(serial: UInt64(i))) }
+        #expect(old.shutdown())
+        let successor = try ViolationSink(configuration: config)
+        #expect(successor.counters.snapshot.spoolBytes > 0, "the spooled messages are still there")
+        #expect(successor.shutdown())
+        _ = old
+    }
 }

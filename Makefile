@@ -7,7 +7,7 @@ POLICIES     ?= policies
 FUZZ_SECONDS ?= 300
 FUZZ_SHORT   ?= 30
 
-BUILD_DEBS := libaudit-dev libyaml-dev pkg-config
+BUILD_DEBS := libaudit-dev libyaml-dev libssl-dev pkg-config
 TEST_DEBS  := $(BUILD_DEBS) auditd python3 podman runc rsyslog rsyslog-gnutls busybox-static openssl xz-utils iproute2
 BENCH_DEBS := $(BUILD_DEBS) libauparse-dev xz-utils gcc
 

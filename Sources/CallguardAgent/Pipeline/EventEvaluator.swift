@@ -50,6 +50,10 @@ public final class EventEvaluator {
         }
         guard let summary, let arch = summary.arch, let syscall = summary.syscall else { return }
         counters.syscallEvents &+= 1
+        if RuntimeBootstrap.matches(summary) {
+            counters.runtimeBootstrap &+= 1
+            return
+        }
         refreshIfReloaded()
 
         let policy: CompiledPolicy

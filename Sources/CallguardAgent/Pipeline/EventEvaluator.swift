@@ -16,6 +16,8 @@ public final class EventEvaluator {
 
     /// What happened so far.
     public private(set) var counters = EvaluatorCounters()
+    /// Violations found, by policy name.
+    public private(set) var violationsByPolicy: [String: UInt64] = [:]
 
     private let policies: PolicyStore
     private let source: ContainerSource
@@ -102,6 +104,7 @@ public final class EventEvaluator {
         counters.checked &+= 1
         guard policy.allows(arch: arch, syscall: syscall) == false else { return }
         counters.violations &+= 1
+        violationsByPolicy[policy.name, default: 0] &+= 1
         emit(factory.make(event: event, summary: summary, container: container, policy: policy))
     }
 

@@ -8,7 +8,7 @@ struct Callguard: AsyncParsableCommand {
         commandName: "callguard",
         abstract: "Audit the syscalls of containers against per-image allowlists.",
         version: CallguardVersion.string,
-        subcommands: [Replay.self, Check.self, Rules.self, Seccomp.self]
+        subcommands: [Replay.self, Check.self, Rules.self, Seccomp.self, Abi.self]
     )
 }
 

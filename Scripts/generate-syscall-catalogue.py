@@ -59,6 +59,12 @@ def parse_version(text):
     return tuple(nums)
 
 
+def show(version):
+    if not isinstance(version, tuple):
+        return repr(version)
+    return ".".join(str(n) for n in (version if version[2] else version[:2]))
+
+
 def plain(troff):
     """Troff inline markup → plain text."""
     s = re.sub(r"\\f[BIRP]", "", troff)
@@ -218,7 +224,7 @@ def apply_supplement(entries, path):
         def fill(attr, value):
             old = getattr(e, attr)
             if old not in (None, False) and old != value:
-                raise PageError("%s: %s %r contradicts the page's %r" % (where, attr, value, old))
+                raise PageError("%s: %s %s contradicts the page's %s" % (where, attr, show(value), show(old)))
             setattr(e, attr, value)
 
         if introduced:
@@ -335,7 +341,9 @@ def main():
     except (OSError, PageError) as err:
         print("generate-syscall-catalogue: %s" % err, file=sys.stderr)
         return 2
-    text = render(version, date, entries, args.page, "Scripts/" + Path(args.supplement).name)
+    supplement = Path(args.supplement).resolve()
+    shown = supplement.relative_to(ROOT) if supplement.is_relative_to(ROOT) else supplement
+    text = render(version, date, entries, args.page, str(shown))
     if args.output == "-":
         sys.stdout.write(text)
     else:

@@ -15,6 +15,9 @@ struct Abi: AsyncParsableCommand {
             Inputs: a policies directory (every active policy), a policy file (*.yaml, *.yml, *.json), \
             or an audit log (auditd format; the syscalls it observed). Without inputs, the --policies \
             directory. Deprecated-but-present syscalls are warnings; missing or removed ones break. \
+            An allowlist names what an image may call, not what it must: libc probes some newer \
+            syscalls (statx, clone3, rseq) and falls back, so a missing one in a policy is a \
+            candidate to check; an audit log shows what was really called. \
             The catalogue is syscalls(2) of man-pages \(SyscallCatalogue.manPagesVersion).
             """)
 

@@ -35,3 +35,24 @@ import Testing
         #expect(k.availability(arch: .x86_64, number: 1023) == .unknown)
     }
 }
+
+/// The by-number table agrees with the by-name answers for every syscall libaudit numbers.
+@Suite struct KernelSyscallAvailabilityTableTests {
+    @Test(arguments: ["3.10", "4.11", "6.1"])
+    func byNumberAgreesWithByName(release: String) throws {
+        let k = try KernelSyscallAvailability(release: release)
+        for arch in SyscallTable.shared.arches {
+            for n in SyscallTable.shared.allNumbers(on: arch) {
+                let name = try #require(arch.syscallName(n))
+                #expect(k.availability(arch: arch, number: n) == k.availability(of: name, arch: arch), "\(arch) \(name)")
+            }
+        }
+    }
+
+    @Test func outOfRangeNumbersAreUnknown() throws {
+        let k = try KernelSyscallAvailability(release: "6.1")
+        #expect(k.availability(arch: .x86_64, number: -1) == .unknown)
+        #expect(k.availability(arch: .x86_64, number: 5000) == .unknown)
+        #expect(k.exists(arch: .x86_64, number: 332) == true)
+    }
+}

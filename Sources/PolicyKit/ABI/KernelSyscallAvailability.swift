@@ -5,19 +5,35 @@ import Glibc
 /// ``SyscallCatalogue``), so that a violation can say "this kernel lacks it":
 /// an ENOSYS storm after a host upgrade is then recognisable at once.
 ///
-/// Build once at start-up and share; lookups are a dictionary probe.
+/// Build once at start-up and share: the answers for every syscall number of
+/// the arches policies cover are computed up front, so the per-violation
+/// lookup by number is an array index, with no allocation.
 public struct KernelSyscallAvailability: Sendable {
     /// The kernel the answers are for.
     public let kernel: KernelVersion
     /// `uname -r` as read (or as given).
     public let release: String
     public let catalogue: SyscallCatalogue
+    /// Per covered arch (``SyscallTable/slot(of:)`` order), per syscall number.
+    private let byNumber: [[SyscallAvailability]]
 
     /// For a given kernel release (tests, or a kernel other than the running one).
     public init(release: String, catalogue: SyscallCatalogue = .shared) throws(KernelVersionError) {
+        let kernel = try KernelVersion(parsing: release)
         self.release = release
-        self.kernel = try KernelVersion(parsing: release)
+        self.kernel = kernel
         self.catalogue = catalogue
+        var byNumber = [[SyscallAvailability]](
+            repeating: [SyscallAvailability](repeating: .unknown, count: SyscallTable.capacity), count: 3)
+        for arch in SyscallTable.shared.arches {
+            guard let slot = SyscallTable.slot(of: arch) else { continue }
+            for n in SyscallTable.shared.allNumbers(on: arch) where Int(n) < SyscallTable.capacity {
+                if let name = arch.syscallName(n) {
+                    byNumber[slot][Int(n)] = catalogue.availability(of: name, on: kernel, arch: arch)
+                }
+            }
+        }
+        self.byNumber = byNumber
     }
 
     /// For the running kernel; nil when `uname` fails or its release does not parse.
@@ -35,13 +51,19 @@ public struct KernelSyscallAvailability: Sendable {
         }
     }
 
-    /// What this kernel offers of `name` on `arch`.
+    /// What this kernel offers of `name` on `arch` (nil: any arch).
     public func availability(of name: String, arch: AuditArch? = nil) -> SyscallAvailability {
         catalogue.availability(of: name, on: kernel, arch: arch)
     }
 
-    /// What this kernel offers of syscall `number` on `arch` (as a violation carries it).
+    /// What this kernel offers of syscall `number` on `arch`, as a violation
+    /// carries it. O(1) and allocation-free for the covered arches; other
+    /// arches go through libaudit's name table.
     public func availability(arch: AuditArch, number: Int32) -> SyscallAvailability {
+        if let slot = SyscallTable.slot(of: arch), slot < byNumber.count {
+            guard number >= 0, Int(number) < SyscallTable.capacity else { return .unknown }
+            return byNumber[slot][Int(number)]
+        }
         guard let name = arch.syscallName(number) else { return .unknown }
         return availability(of: name, arch: arch)
     }
@@ -49,5 +71,10 @@ public struct KernelSyscallAvailability: Sendable {
     /// Whether this kernel has `name` (deprecated counts); nil when unknown.
     public func exists(_ name: String, arch: AuditArch? = nil) -> Bool? {
         availability(of: name, arch: arch).exists
+    }
+
+    /// Whether this kernel has syscall `number` on `arch` (deprecated counts); nil when unknown.
+    public func exists(arch: AuditArch, number: Int32) -> Bool? {
+        availability(arch: arch, number: number).exists
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `callguard abi`, run as the built executable: exit 0 when every image runs
 /// on the target kernel, 1 when one would break, 2 for unusable input.

@@ -1,8 +1,8 @@
 import AuditKit
 import Foundation
 import PolicyKit
-import Testing
 import TestSupport
+import Testing
 
 /// `callguard abi`'s logic: a fixture policy using _sysctl and statx judged
 /// against 3.10, 4.11 and 6.1, the --since floor, and the two output formats.
@@ -77,7 +77,11 @@ import TestSupport
         let text = AbiReportFormatter.table(analyzer.report(policies: [try legacyPolicy()]))
         let lines = text.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("IMAGE") == true)
-        #expect(lines.contains { $0.hasPrefix("legacy") && $0.contains("statx") && $0.contains("missing") && $0.contains("introduced in 4.11") })
+        #expect(
+            lines.contains {
+                $0.hasPrefix("legacy") && $0.contains("statx") && $0.contains("missing")
+                    && $0.contains("introduced in 4.11")
+            })
         #expect(lines.contains { $0.contains("_sysctl") && $0.contains("deprecated since 2.6.24; removed in 5.5") })
         #expect(lines.contains { $0.hasPrefix("legacy [registry.example/legacy:*]: BREAKS on Linux 3.10 (x86_64)") })
         #expect(lines.last?.hasPrefix("1 of 1 images would break on Linux 3.10 (x86_64)") == true)

@@ -44,7 +44,8 @@ import Testing
         for arch in SyscallTable.shared.arches {
             for n in SyscallTable.shared.allNumbers(on: arch) {
                 let name = try #require(arch.syscallName(n))
-                #expect(k.availability(arch: arch, number: n) == k.availability(of: name, arch: arch), "\(arch) \(name)")
+                #expect(
+                    k.availability(arch: arch, number: n) == k.availability(of: name, arch: arch), "\(arch) \(name)")
             }
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Scripts/generate-syscall-catalogue.py: run on Debian's real syscalls(2) it
 /// reproduces the committed table byte for byte; run on a page of quirks it
@@ -63,7 +63,9 @@ import TestSupport
         #expect(r.stdout.contains("man-pages 9.99 (2099-01-01)"))
         #expect(r.stdout.contains("do not edit"))
         // Removed, then deprecated from the supplement.
-        #expect(entry("_sysctl")?.contains("removed: KernelVersion(5, 5, 0), deprecated: true, deprecatedSince: KernelVersion(2, 6, 24)") == true)
+        #expect(
+            entry("_sysctl")?.contains(
+                "removed: KernelVersion(5, 5, 0), deprecated: true, deprecatedSince: KernelVersion(2, 6, 24)") == true)
         #expect(entry("_sysctl")?.contains("source: .manPageAndSupplement") == true)
         // T{ ... T} notes joined into one line, font escapes removed.
         #expect(entry("accept")?.contains("notes: \"See notes on socketcall(2)\"") == true)
@@ -71,7 +73,9 @@ import TestSupport
         // A per-arch introduction.
         #expect(entry("arch_prctl")?.contains("archIntroduced: [\"i386\": KernelVersion(4, 12, 0)]") == true)
         // A backport to an earlier series.
-        #expect(entry("fgetxattr")?.contains("introduced: KernelVersion(2, 6, 0), alsoIn: [KernelVersion(2, 4, 18)]") == true)
+        #expect(
+            entry("fgetxattr")?.contains("introduced: KernelVersion(2, 6, 0), alsoIn: [KernelVersion(2, 4, 18)]")
+                == true)
         // A per-arch removal is not a removal.
         #expect(entry("getdtablesize")?.contains("removed:") == false)
         #expect(entry("getunwind")?.contains("deprecated: true, archNote: \"IA-64 only\"") == true)
@@ -85,7 +89,8 @@ import TestSupport
         #expect(entry("tuxcall")?.contains("unimplemented: true") == true)
         #expect(entry("vserver")?.contains("unimplemented: true") == true)
         // Removed ports: the later removal wins.
-        #expect(entry("pread")?.contains("removed: KernelVersion(4, 17, 0), archNote: \"AVR32 and Blackfin only\"") == true)
+        #expect(
+            entry("pread")?.contains("removed: KernelVersion(4, 17, 0), archNote: \"AVR32 and Blackfin only\"") == true)
         #expect(entry("mount_setattr")?.contains("source: .supplement") == true)
     }
 

@@ -7,8 +7,8 @@ POLICIES     ?= policies
 FUZZ_SECONDS ?= 300
 FUZZ_SHORT   ?= 30
 
-BUILD_DEBS := libaudit-dev libyaml-dev pkg-config
-TEST_DEBS  := $(BUILD_DEBS) auditd podman runc rsyslog rsyslog-gnutls busybox-static openssl xz-utils iproute2 python3 manpages-dev
+BUILD_DEBS := libaudit-dev libyaml-dev libssl-dev pkg-config
+TEST_DEBS  := $(BUILD_DEBS) auditd python3 podman runc rsyslog rsyslog-gnutls busybox-static openssl xz-utils iproute2 manpages-dev
 GEN_DEBS   := python3 manpages-dev
 BENCH_DEBS := $(BUILD_DEBS) libauparse-dev xz-utils gcc
 
@@ -24,7 +24,7 @@ define apt_ensure
 	fi
 endef
 
-.PHONY: all deps deps-test deps-bench build run test unit-test fuzz fuzz-short bench clean syscall-catalogue
+.PHONY: all deps deps-test deps-bench build run test unit-test fuzz fuzz-short bench bench-live clean syscall-catalogue
 
 all: build
 
@@ -63,6 +63,11 @@ fuzz-short: deps
 ## Benchmarks: parser against libauparse and a C floor, allocation counts.
 bench: deps-bench build
 	Scripts/bench.sh
+
+## Live audit benchmark (root): a uname() storm drained by a C floor reader and by AuditKit's reader.
+bench-live: deps-bench
+	$(call apt_ensure,auditd)
+	Scripts/bench-live.sh
 
 ## Regenerates PolicyKit's syscall catalogue from syscalls(2) (manpages-dev) and the supplement.
 syscall-catalogue:

@@ -21,6 +21,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CAudit", pkgConfig: "audit", providers: [.apt(["libaudit-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         .target(
             name: "AuditKit",
@@ -31,7 +32,7 @@ let package = Package(
         ),
         .target(name: "PolicyKit", dependencies: ["CYAML", "CAudit", "AuditKit"]),
         .target(name: "ContainerKit", dependencies: []),
-        .target(name: "SinkKit", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "SinkKit", dependencies: ["COpenSSL", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "CallguardAgent",
             dependencies: [
@@ -47,6 +48,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Live benchmark reader (Scripts/bench-live.sh): AuditKit's reader draining the kernel.
+        .executableTarget(name: "callguard-live-drain", dependencies: ["AuditKit"], path: "Benchmarks/LiveAudit/Drain"),
         .target(name: "TestSupport", dependencies: [], path: "Sources/TestSupport"),
 
         .testTarget(name: "AuditKitTests", dependencies: ["AuditKit", "TestSupport"], exclude: ["Fixtures"]),

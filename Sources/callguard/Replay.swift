@@ -1,21 +1,38 @@
 import ArgumentParser
 import CallguardAgent
+import Logging
 
-/// `callguard replay FILE`: runs an auditd log through the pipeline after the socket.
+/// `callguard replay FILE`: an auditd log through every stage after the socket.
 struct Replay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Replay an auditd log (or - for stdin) through parsing, assembly and policy checks.")
+        abstract: "Replay an auditd log (or - for stdin) through parsing, assembly, policy checks and sinks.",
+        discussion: """
+            An audit log names no containers: with --assume-image every event is checked \
+            against the policy of that image. Exit status: 0 nothing found, 1 violations, \
+            2 unusable input (unreadable log, policies that do not load, bad sink).
+            """)
 
     @Argument(help: "An auditd log file (raw or enriched format), or - for standard input.")
     var file: String
+
+    @OptionGroup var policies: PoliciesOptions
+
+    @Option(help: "Check every event as coming from a container of this image.")
+    var assumeImage: String?
+
+    @OptionGroup var output: OutputOptions
 
     @Flag(help: "Print statistics as one JSON line on stderr.")
     var stats = false
 
     func run() async throws {
+        let set = try policies.loadOrExit()
+        var configuration = AgentConfiguration()
+        output.apply(to: &configuration)
+        let runner = ReplayRunner(path: file, policies: set, assumedImage: assumeImage, configuration: configuration)
         let statistics: PipelineStatistics
         do {
-            statistics = try ReplayPipeline().run(path: file)
+            statistics = try runner.run(logger: Logger(label: "callguard"))
         } catch {
             printError("callguard: \(error)")
             throw ExitCode(2)

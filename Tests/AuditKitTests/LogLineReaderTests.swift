@@ -8,7 +8,7 @@ import TestSupport
 @Suite struct LogLineReaderTests {
     static func lines(of bytes: [UInt8], chunkSize: Int, maximumLineLength: Int = 64 * 1024) throws -> (lines: [[UInt8]], overlong: Int) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-reader-\(UUID()).log").path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         defer { try? FileManager.default.removeItem(atPath: path) }
         let fd = open(path, O_RDONLY)
         defer { close(fd) }

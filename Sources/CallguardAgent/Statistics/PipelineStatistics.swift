@@ -1,4 +1,5 @@
 import AuditKit
+import SinkKit
 
 /// The counters `replay --stats` and `run` (on SIGUSR1 and at exit) print:
 /// one JSON object on one line of stderr.
@@ -21,6 +22,10 @@ public struct PipelineStatistics: Sendable {
     public var kernelLost: UInt64 = 0
     /// Violations found.
     public var violations: UInt64 = 0
+    /// Events whose container could not be told (or, in replay, no image was assumed).
+    public var unattributed: UInt64 = 0
+    /// Delivery counters of the sinks.
+    public var sinks: SinkCounters.Snapshot?
     /// Input bytes.
     public var bytes: UInt64 = 0
     /// Wall-clock seconds the run took.
@@ -42,7 +47,8 @@ public struct PipelineStatistics: Sendable {
             + "\"seconds\":\(format(seconds)),\"records_per_second\":\(Int(rate)),"
             + "\"bytes\":\(bytes),\"megabytes_per_second\":\(format(megabytes)),"
             + "\"timed_out\":\(timedOut),\"dropped_records\":\(droppedRecords),"
-            + "\"serial_gaps\":\(serialGaps),\"kernel_lost\":\(kernelLost),\"malformed_by_reason\":\(reasons)}"
+            + "\"serial_gaps\":\(serialGaps),\"kernel_lost\":\(kernelLost),\"unattributed\":\(unattributed),"
+            + "\"malformed_by_reason\":\(reasons)" + (sinks.map { ",\"sinks\":\($0.description)" } ?? "") + "}"
     }
 
     private func format(_ value: Double) -> String {

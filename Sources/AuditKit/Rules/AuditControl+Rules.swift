@@ -1,0 +1,145 @@
+import CAudit
+import Glibc
+import Synchronization
+
+/// libaudit builds rules in process-wide globals (`_audit_elf`, ...): one rule at a time.
+private let libauditRuleLock = Mutex(())
+
+extension AuditControl {
+    /// The kernel's rules (`AUDIT_LIST_RULES`), on every filter list.
+    public func kernelRules() throws(AuditError) -> [KernelRule] {
+        var rules: [KernelRule] = []
+        var malformed = 0
+        try socket.request(
+            type: UInt16(AUDIT_LIST_RULES), payload: UnsafeRawBufferPointer(start: nil, count: 0), untilDone: true,
+            what: "listing audit rules (AUDIT_LIST_RULES)"
+        ) { type, body in
+            guard type == UInt16(AUDIT_LIST_RULES) else { return }
+            if let rule = KernelRule(body) { rules.append(rule) } else { malformed += 1 }
+        }
+        if malformed > 0 {
+            throw AuditError(.protocolError, "listing audit rules: \(malformed) rule(s) in the kernel's reply were malformed")
+        }
+        return rules
+    }
+
+    /// Removes every kernel rule carrying `key` (callguard's own by default),
+    /// such as those a crashed earlier run left behind. Returns how many it removed.
+    @discardableResult
+    public func removeRules(withKey key: String = AuditRule.callguardKey) throws(AuditError) -> Int {
+        var removed = 0
+        for rule in try kernelRules() where rule.hasKey(key) {
+            try delete(rule)
+            removed += 1
+        }
+        return removed
+    }
+
+    /// Deletes one rule exactly as the kernel listed it (`audit_delete_rule_data`).
+    public func delete(_ rule: KernelRule) throws(AuditError) {
+        if simulatesLockedConfiguration { throw AuditSocketErrors.refused("deleting audit rule", errno: EPERM) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: rule.data.count, alignment: 8)
+        defer { buffer.deallocate() }
+        buffer.copyBytes(from: rule.data)
+        let ptr = buffer.baseAddress!.assumingMemoryBound(to: audit_rule_data.self)
+        let rc = libauditRuleLock.withLock { _ in
+            socket.drainPending()
+            let rc = audit_delete_rule_data(socket.fd, ptr, Int32(bitPattern: rule.filter), Int32(bitPattern: rule.action))
+            socket.drainPending()
+            return rc
+        }
+        if rc < 0 {
+            throw AuditSocketErrors.refused("deleting audit rule with keys \(rule.keys)", errno: -rc)
+        }
+    }
+
+    /// Loads `rules` one by one (`audit_add_rule_data` on the exit filter,
+    /// action always). Each rule also gets `pid!=excludingPid` (callguard's own
+    /// pid by default) so that its own syscalls never feed back. A rule libaudit
+    /// or the kernel refuses is reported in the result and skipped.
+    public func install(_ rules: [AuditRule], excludingPid: UInt32? = UInt32(getpid())) -> RuleLoadReport {
+        var report = RuleLoadReport()
+        for rule in rules {
+            switch load(rule, excludingPid: excludingPid) {
+            case .success: report.installed.append(rule)
+            case .failure(let error): report.refused.append(.init(rule: rule, error: error))
+            }
+        }
+        return report
+    }
+
+    private func load(_ rule: AuditRule, excludingPid: UInt32?) -> Result<Void, AuditError> {
+        if simulatesLockedConfiguration {
+            return .failure(AuditError(.ruleRefused, errno: EPERM, "the kernel refused the rule: EPERM (locked)"))
+        }
+        guard !rule.syscalls.isEmpty else {
+            return .failure(AuditError(.ruleRefused, "the rule names no syscall; callguard never audits every syscall"))
+        }
+        let filter = Int32(AUDIT_FILTER_EXIT)
+        return libauditRuleLock.withLock { _ -> Result<Void, AuditError> in
+            CAudit_reset_rule_state()
+            var data: UnsafeMutablePointer<audit_rule_data>? = audit_rule_create_data()
+            defer { audit_rule_free_data(data) }
+            func field(_ pair: String) -> AuditError? {
+                // libaudit edits the pair text in place: hand it a writable copy.
+                var text = Array(pair.utf8CString)
+                let rc = audit_rule_fieldpair_data(&data, &text, filter)
+                guard rc < 0 else { return nil }
+                let reason = libauditFieldError(rc)
+                return AuditError(.ruleRefused, "libaudit refused the field `\(pair)`: \(reason)")
+            }
+            if let e = field("arch=\(rule.arch.rawValue)") { return .failure(e) }
+            for syscall in rule.syscalls {
+                if case .number(let n) = syscall, n < 0 {
+                    return .failure(AuditError(.ruleRefused, "syscall number \(n) is negative"))
+                }
+                var name = Array(syscall.description.utf8CString)
+                if audit_rule_syscallbyname_data(data, &name) < 0 {
+                    return .failure(
+                        AuditError(
+                            .ruleRefused,
+                            "libaudit does not know the syscall `\(syscall)` on arch \(rule.arch.rawValue)"))
+                }
+            }
+            CAudit_mark_syscall_added()
+            var pairs = rule.fields.map(\.description)
+            if let pid = excludingPid { pairs.append("pid!=\(pid)") }
+            pairs.append("key=\(rule.key)")
+            for pair in pairs {
+                if let e = field(pair) { return .failure(e) }
+            }
+            socket.drainPending()
+            let rc = audit_add_rule_data(socket.fd, data, filter, Int32(AUDIT_ALWAYS))
+            socket.drainPending()
+            if rc < 0 {
+                let e = -rc
+                let hint = e == EEXIST ? " (the same rule is already loaded)" : ""
+                return .failure(
+                    AuditError(.ruleRefused, errno: e,
+                        "the kernel refused the rule: \(AuditError.describe(errno: e))\(hint)"))
+            }
+            return .success(())
+        }
+    }
+}
+
+/// What libaudit's negative return codes from `audit_rule_fieldpair_data` mean
+/// (libaudit only prints them, through `audit_number_to_errmsg`).
+func libauditFieldError(_ rc: Int32) -> String {
+    switch rc {
+    case -1: "missing operator"
+    case -2: "unknown field"
+    case -3: "arch must come before the syscalls"
+    case -4: "machine type not found"
+    case -5: "elf mapping not found"
+    case -6: "bit width not supported by this machine"
+    case -7: "only valid on the exit filter"
+    case -8: "unknown errno name"
+    case -9: "unknown file type"
+    case -10: "only valid on the exit and entry filters"
+    case -13: "missing value after the operator"
+    case -14: "the value must be a number"
+    case -15: "missing field name before the operator"
+    default: "libaudit error code \(rc)"
+    }
+}

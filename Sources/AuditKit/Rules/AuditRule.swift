@@ -1,0 +1,100 @@
+/// A syscall audit rule for callguard to install: `-a always,exit -F arch=… -S … -F … -k callguard`.
+///
+/// The value the policy compiler produces and ``AuditControl/install(_:excludingPid:)``
+/// loads through libaudit. It is always an `exit`-filter rule with action `always`.
+public struct AuditRule: Hashable, Sendable, CustomStringConvertible {
+    /// callguard's rule key: every rule it installs carries it, and it never
+    /// removes a rule without it.
+    public static let callguardKey = "callguard"
+
+    /// The syscall ABI a rule matches (`-F arch=b64` / `b32`).
+    public enum Arch: String, Hashable, Sendable {
+        /// The native 64-bit ABI (x86_64, aarch64).
+        case b64
+        /// The 32-bit compat ABI (i386 on x86_64).
+        case b32
+    }
+
+    /// A syscall, by name (resolved by libaudit for the rule's arch) or by number.
+    public enum Syscall: Hashable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+        case name(String)
+        case number(Int32)
+
+        public init(stringLiteral value: String) { self = .name(value) }
+
+        /// The text libaudit resolves: the name, or the number in decimal.
+        public var description: String {
+            switch self {
+            case .name(let n): n
+            case .number(let n): String(n)
+            }
+        }
+    }
+
+    /// The ABI the syscall numbers belong to.
+    public var arch: Arch
+    /// The syscalls matched. Must not be empty: callguard never audits every syscall.
+    public var syscalls: [Syscall]
+    /// Further conditions, all of which must hold (`-F`).
+    public var fields: [AuditRuleField]
+    /// The rule key (`-k`); callguard's own by default.
+    public var key: String
+
+    public init(
+        arch: Arch = .b64, syscalls: [Syscall], fields: [AuditRuleField] = [], key: String = AuditRule.callguardKey
+    ) {
+        self.arch = arch
+        self.syscalls = syscalls
+        self.fields = fields
+        self.key = key
+    }
+
+    /// The rule in auditctl syntax (without the own-pid exclusion added at install).
+    public var description: String {
+        var parts = ["-a always,exit", "-F arch=\(arch.rawValue)"]
+        parts += syscalls.map { "-S \($0)" }
+        parts += fields.map { "-F \($0)" }
+        parts.append("-k \(key)")
+        return parts.joined(separator: " ")
+    }
+}
+
+/// One rule condition (`-F name op value`), such as `pid!=42`, `success=0`,
+/// `ppid=7`, `auid>=1000`. libaudit checks the name and value.
+public struct AuditRuleField: Hashable, Sendable, CustomStringConvertible {
+    /// A comparison operator of the audit rule language.
+    public enum Operator: String, Hashable, Sendable {
+        case equal = "="
+        case notEqual = "!="
+        case less = "<"
+        case greater = ">"
+        case lessOrEqual = "<="
+        case greaterOrEqual = ">="
+        case bitMask = "&"
+        case bitTest = "&="
+    }
+
+    /// The field name as auditctl spells it (`pid`, `ppid`, `uid`, `success`, `exit`, …).
+    public var name: String
+    public var op: Operator
+    public var value: String
+
+    public init(_ name: String, _ op: Operator, _ value: String) {
+        self.name = name
+        self.op = op
+        self.value = value
+    }
+
+    /// `name=value`.
+    public static func equal(_ name: String, _ value: some CustomStringConvertible) -> AuditRuleField {
+        AuditRuleField(name, .equal, value.description)
+    }
+
+    /// `name!=value`.
+    public static func notEqual(_ name: String, _ value: some CustomStringConvertible) -> AuditRuleField {
+        AuditRuleField(name, .notEqual, value.description)
+    }
+
+    /// The libaudit field pair text, `name<op>value`.
+    public var description: String { name + op.rawValue + value }
+}

@@ -1,0 +1,19 @@
+/// What ``EventEvaluator`` did with the events it saw.
+public struct EvaluatorCounters: Sendable, Equatable {
+    /// Events that carried a SYSCALL or SECCOMP record.
+    public var syscallEvents: UInt64 = 0
+    /// Events checked against a container's policy.
+    public var checked: UInt64 = 0
+    /// Events from host processes (out of scope without a host policy).
+    public var host: UInt64 = 0
+    /// Events no container could be found for (never guessed).
+    public var unattributed: UInt64 = 0
+    /// Events from containers that no policy (not even a default) applies to.
+    public var noPolicy: UInt64 = 0
+    /// Events whose SYSCALL record was malformed.
+    public var malformed: UInt64 = 0
+    /// Violations found.
+    public var violations: UInt64 = 0
+
+    public init() {}
+}

@@ -1,0 +1,110 @@
+import AuditKit
+import ContainerKit
+import PolicyKit
+import SinkKit
+
+/// The verdict stage: for each assembled event, which container made it, which
+/// policy applies to that container's image, and whether the policy allows the
+/// syscall. Violations go to `emit`.
+///
+/// The per-event work is a cache lookup (ContainerKit), a cached policy per
+/// container (dropped when the policy set is reloaded) and one bitmap test.
+/// Single-threaded: it belongs to the thread that reads the audit stream.
+public final class EventEvaluator {
+    /// Where violations go.
+    public typealias Emit = (Violation) -> Void
+
+    /// What happened so far.
+    public private(set) var counters = EvaluatorCounters()
+
+    private let policies: PolicyStore
+    private let source: ContainerSource
+    private let factory: ViolationFactory
+    private let emit: Emit
+    private var generation: UInt64 = .max
+    /// Policy per container id, with the image name it was resolved for (a
+    /// container's image becomes known late when its state was not on disk yet).
+    private var policyByContainer: [String: (image: String?, policy: CompiledPolicy?)] = [:]
+    private var assumedPolicy: CompiledPolicy?
+
+    public init(policies: PolicyStore, source: ContainerSource, factory: ViolationFactory, emit: @escaping Emit) {
+        self.policies = policies
+        self.source = source
+        self.factory = factory
+        self.emit = emit
+    }
+
+    /// Checks one event.
+    public func evaluate(_ event: AssembledEvent) {
+        var summary: SyscallSummary?
+        for i in 0..<event.count {
+            let record = event[i]
+            guard record.type == .syscall || record.type == .seccomp else { continue }
+            do throws(RecordParseError) {
+                summary = try SyscallSummary(record)
+            } catch {
+                counters.malformed &+= 1
+                return
+            }
+            break
+        }
+        guard let summary, let arch = summary.arch, let syscall = summary.syscall else { return }
+        counters.syscallEvents &+= 1
+        refreshIfReloaded()
+
+        let policy: CompiledPolicy
+        var container: Violation.Container?
+        switch source {
+        case .none:
+            counters.unattributed &+= 1
+            return
+        case .assumed(let imageName):
+            guard let assumed = assumedPolicy else {
+                counters.noPolicy &+= 1
+                return
+            }
+            policy = assumed
+            if !assumed.allows(arch: arch, syscall: syscall) {
+                container = Violation.Container(id: "", runtime: "assumed", imageName: imageName)
+            }
+        case .live(let attributor):
+            switch attributor.attribute(pid: summary.pid ?? -1, ppid: summary.ppid ?? -1) {
+            case .host:
+                counters.host &+= 1
+                return
+            case .unknown:
+                counters.unattributed &+= 1
+                return
+            case .container(let info):
+                let found: CompiledPolicy?
+                if let cached = policyByContainer[info.id], cached.image == info.imageName {
+                    found = cached.policy
+                } else {
+                    found = info.imageName.flatMap { policies.current.policy(forImage: $0) }
+                    policyByContainer[info.id] = (info.imageName, found)
+                }
+                guard let found else {
+                    counters.noPolicy &+= 1
+                    return
+                }
+                policy = found
+                if !found.allows(arch: arch, syscall: syscall) { container = ViolationFactory.container(info) }
+            }
+        }
+        counters.checked &+= 1
+        guard policy.allows(arch: arch, syscall: syscall) == false else { return }
+        counters.violations &+= 1
+        emit(factory.make(event: event, summary: summary, container: container, policy: policy))
+    }
+
+    /// Drops cached per-container policies after a reload (cheap when nothing changed).
+    private func refreshIfReloaded() {
+        let current = policies.generation
+        guard current != generation else { return }
+        generation = current
+        policyByContainer.removeAll(keepingCapacity: true)
+        if case .assumed(let imageName) = source {
+            assumedPolicy = policies.current.policy(forImage: imageName)
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import AuditKit
+import ContainerKit
+import PolicyKit
+import SinkKit
+
+/// Turns an event that broke its policy into a ``SinkKit/Violation``. This is
+/// where strings are first materialised: comm, exe, the process title and the
+/// path are decoded from the kernel's encoding here (and escaped later, by each
+/// format), and only for violations.
+public struct ViolationFactory: Sendable {
+    /// `host.name` of every violation.
+    public var hostName: String
+    /// Whether each syscall exists on the kernel callguard runs on, by arch and number;
+    /// nil when unknown.
+    public var kernelHasSyscall: (@Sendable (AuditArch, Int32) -> Bool?)?
+
+    public init(hostName: String, kernelHasSyscall: (@Sendable (AuditArch, Int32) -> Bool?)? = nil) {
+        self.hostName = hostName
+        self.kernelHasSyscall = kernelHasSyscall
+    }
+
+    /// The violation for `event`, summarised as `summary`, made by `container`
+    /// and not allowed by `policy`.
+    public func make(
+        event: AssembledEvent, summary: SyscallSummary, container: Violation.Container?, policy: CompiledPolicy
+    ) -> Violation {
+        let arch = summary.arch ?? .x86_64
+        let number = summary.syscall ?? -1
+        var commandLine: UntrustedBytes?
+        var filePath: UntrustedBytes?
+        for i in 0..<event.count {
+            let record = event[i]
+            if commandLine == nil, record.type == .proctitle, let field = record.field("proctitle") {
+                commandLine = UntrustedBytes(field.decodedBytes)
+            } else if filePath == nil, record.type == .path, let field = record.field("name"), !field.isNull {
+                filePath = UntrustedBytes(field.decodedBytes)
+            }
+        }
+        let timestamp = Timestamp.now()
+        return Violation(
+            timestamp: timestamp,
+            event: Violation.Event(severity: policy.severity.numericValue),
+            hostName: hostName,
+            container: container,
+            process: Violation.Process(
+                pid: summary.pid ?? -1,
+                ppid: summary.ppid ?? -1,
+                name: UntrustedBytes(summary.comm?.decodedBytes ?? []),
+                executable: UntrustedBytes(summary.exe?.decodedBytes ?? []),
+                userID: summary.uid.map(String.init) ?? "",
+                commandLine: commandLine,
+                filePath: filePath),
+            syscall: Violation.Syscall(
+                name: arch.syscallName(number) ?? "syscall_\(number)",
+                number: Int(number),
+                arch: arch.name ?? arch.description,
+                success: summary.success ?? false,
+                exit: summary.exit ?? 0),
+            policy: Violation.Policy(name: policy.name, file: policy.file),
+            audit: Violation.Audit(
+                serial: UInt64(event.id.serial),
+                time: Timestamp(millisecondsSinceEpoch: Int64(event.id.timestampMilliseconds))))
+    }
+
+    /// The violation's `container.*` for a container ContainerKit found.
+    public static func container(_ info: ContainerInfo) -> Violation.Container {
+        Violation.Container(
+            id: info.id, runtime: info.runtime.rawValue, imageName: info.imageName ?? "",
+            podName: info.pod?.name, namespace: info.pod?.namespace, containerName: info.pod?.containerName ?? info.name)
+    }
+}

@@ -1,0 +1,29 @@
+/// What the ``Attributor`` did, for the agent's statistics line. Event counts
+/// (`hits` + `misses` = events attributed) and process/container counts.
+public struct AttributionCounters: Sendable, Hashable {
+    /// Events answered from the process cache.
+    public var hits: UInt64 = 0
+    /// Events whose pid was not cached (one `/proc` read, and maybe one of the parent).
+    public var misses: UInt64 = 0
+    /// Events answered `.unknown`: the process had exited and its parent was unknown
+    /// (or was a runtime helper such as runc or conmon).
+    public var unattributed: UInt64 = 0
+    /// Events of exited processes attributed through their recorded parent.
+    public var viaParent: UInt64 = 0
+    /// Events attributed to a container whose image was not (yet) found in the runtime state.
+    public var imageUnresolved: UInt64 = 0
+    /// Process snapshots read from the ``ProcSource`` (new processes, parents, `processSeen`).
+    public var procReads: UInt64 = 0
+    /// Cached pids found reused by another process (different start time).
+    public var pidReuses: UInt64 = 0
+    /// Processes evicted from the full cache.
+    public var processesEvicted: UInt64 = 0
+    /// Containers whose state was found.
+    public var containersResolved: UInt64 = 0
+    /// Containers evicted after their state disappeared (removed) or to bound the cache.
+    public var containersEvicted: UInt64 = 0
+    /// Resolution attempts that found no state for a container.
+    public var resolveFailures: UInt64 = 0
+
+    public init() {}
+}

@@ -1,0 +1,95 @@
+/// The bounded cache of processes seen: pid → (start time, attribution), with
+/// CLOCK (second-chance) eviction when full. A hit is one ``PidIndex`` lookup
+/// and a flag write; nothing is allocated after `init`.
+struct ProcessTable {
+    /// One cached process.
+    struct Slot {
+        var pid: Int32 = 0
+        /// Start time from `/proc/PID/stat`; 0 for a process known only through its parent.
+        var startTime: UInt64 = 0
+        var attribution: Attribution = .unknown
+        /// Set on every hit; cleared by the CLOCK hand.
+        var referenced = false
+        var occupied = false
+        /// The container's image is not resolved yet: retry (rate-limited) on hits.
+        var pending = false
+        /// Attributed through the parent: the process had exited when first seen.
+        var derived = false
+        /// A container runtime helper (runc, conmon, containerd-shim…): its exited children are not attributed to the host.
+        var runtimeHelper = false
+        /// Known to have exited (seen gone by a sweep).
+        var exited = false
+    }
+
+    private(set) var slots: [Slot]
+    let index: PidIndex
+    private var hand = 0
+    private var freeSlots: [Int]
+
+    var capacity: Int { slots.count }
+    var count: Int { index.count }
+
+    init(capacity: Int) {
+        precondition(capacity > 0, "process cache capacity must be positive")
+        slots = Array(repeating: Slot(), count: capacity)
+        index = PidIndex(maxCount: capacity)
+        freeSlots = Array((0..<capacity).reversed())
+    }
+
+    @inline(__always)
+    func slot(of pid: Int32) -> Int? { index.get(pid) }
+
+    subscript(slot: Int) -> Slot {
+        get { slots[slot] }
+        _modify { yield &slots[slot] }
+    }
+
+    /// Marks `slot` as recently used.
+    @inline(__always)
+    mutating func touch(_ slot: Int) { slots[slot].referenced = true }
+
+    /// Inserts or replaces the entry for `slot.pid`; returns whether another entry was evicted to make room.
+    @discardableResult
+    mutating func put(_ entry: Slot) -> Bool {
+        var entry = entry
+        entry.occupied = true
+        entry.referenced = true
+        if let s = index.get(entry.pid) {
+            slots[s] = entry
+            return false
+        }
+        var evicted = false
+        let s: Int
+        if let free = freeSlots.popLast() {
+            s = free
+        } else {
+            s = victim()
+            index.remove(slots[s].pid)
+            evicted = true
+        }
+        slots[s] = entry
+        index.set(entry.pid, s)
+        return evicted
+    }
+
+    /// Removes the entry for `pid`, if any.
+    mutating func remove(pid: Int32) {
+        guard let s = index.get(pid) else { return }
+        index.remove(pid)
+        slots[s] = Slot()
+        freeSlots.append(s)
+    }
+
+    /// The CLOCK hand: the first slot not referenced since the hand last passed.
+    private mutating func victim() -> Int {
+        while true {
+            let s = hand
+            hand = (hand + 1) % slots.count
+            if slots[s].referenced {
+                slots[s].referenced = false
+            } else {
+                return s
+            }
+        }
+    }
+}

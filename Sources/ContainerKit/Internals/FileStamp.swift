@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Identity of a file's current content as far as `stat(2)` tells: inode,
+/// size and modification time. Used to re-parse a state file only when it changed.
+struct FileStamp: Equatable {
+    var inode: UInt64
+    var size: Int64
+    var mtimeSeconds: Int
+    var mtimeNanos: Int
+
+    /// The stamp of `path`, or nil when it does not exist.
+    init?(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        inode = UInt64(st.st_ino)
+        size = Int64(st.st_size)
+        mtimeSeconds = Int(st.st_mtim.tv_sec)
+        mtimeNanos = Int(st.st_mtim.tv_nsec)
+    }
+
+    /// Whether `path` exists.
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
+    }
+}
+
+/// Small helpers to read runtime state files.
+enum StateFile {
+    /// The decoded JSON at `path`, or nil when the file is missing or not of the expected shape.
+    static func decode<T: Decodable>(_ type: T.Type, at path: String) -> T? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(T.self, from: data)
+    }
+
+    /// The JSON object encoded inside a string (containers/storage `metadata`, CRI-O `Labels`).
+    static func decodeEmbedded<T: Decodable>(_ type: T.Type, from text: String?) -> T? {
+        guard let text, let data = text.data(using: .utf8) else { return nil }
+        return try? JSONDecoder().decode(T.self, from: data)
+    }
+
+    /// The entries of a directory, or [] when it cannot be listed.
+    static func list(_ path: String) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+    }
+}

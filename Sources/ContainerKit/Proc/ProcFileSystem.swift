@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A ``ProcSource`` over a directory laid out like `/proc`: the real `/proc`
+/// (the default), or a fixture directory holding `<pid>/stat` and `<pid>/cgroup`.
+///
+/// Both files are read relative to one open descriptor of `<root>/<pid>`: if
+/// the process exits and its pid is reused in between, the reads through the
+/// old descriptor fail (ESRCH) instead of mixing two processes.
+public final class ProcFileSystem: ProcSource {
+    /// The directory standing for `/proc`.
+    public let root: String
+    private var buffer: [UInt8]
+
+    public init(root: String = "/proc") {
+        self.root = root
+        self.buffer = [UInt8](repeating: 0, count: 8192)
+    }
+
+    public func snapshot(pid: Int32) -> ProcSnapshot? {
+        guard pid > 0 else { return nil }
+        let dir = open("\(root)/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dir >= 0 else { return nil }
+        defer { close(dir) }
+        guard let statText = readFile(dir, "stat"), let stat = ProcStat.parse(statText),
+            let cgroup = readFile(dir, "cgroup")
+        else { return nil }
+        return ProcSnapshot(stat: stat, cgroup: cgroup)
+    }
+
+    public func stat(pid: Int32) -> ProcStat? {
+        guard pid > 0 else { return nil }
+        let dir = open("\(root)/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dir >= 0 else { return nil }
+        defer { close(dir) }
+        return readFile(dir, "stat").flatMap { ProcStat.parse($0) }
+    }
+
+    public func allPids() -> [Int32] {
+        guard let dir = opendir(root) else { return [] }
+        defer { closedir(dir) }
+        var pids: [Int32] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if let pid = Int32(name), pid > 0 { pids.append(pid) }
+        }
+        return pids
+    }
+
+    /// Reads a small file (at most 64 KiB) relative to `dir`; nil on any error.
+    private func readFile(_ dir: Int32, _ name: String) -> String? {
+        let fd = openat(dir, name, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var used = 0
+        while true {
+            if used == buffer.count {
+                guard buffer.count < 65536 else { return nil }
+                buffer.append(contentsOf: repeatElement(0, count: buffer.count))
+            }
+            let n = buffer.withUnsafeMutableBytes { raw in
+                read(fd, raw.baseAddress! + used, raw.count - used)
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if n == 0 { break }
+            used += n
+        }
+        return String(decoding: buffer[..<used], as: UTF8.self)
+    }
+}

@@ -1,0 +1,50 @@
+/// The fields callguard needs from `/proc/PID/stat`.
+public struct ProcStat: Sendable, Hashable {
+    /// Field 1.
+    public var pid: Int32
+    /// Field 2 without its parentheses. Chosen by the process itself: hostile input.
+    public var comm: String
+    /// Field 4.
+    public var ppid: Int32
+    /// Field 22: start time in clock ticks after boot.
+    public var startTime: UInt64
+
+    public init(pid: Int32, comm: String, ppid: Int32, startTime: UInt64) {
+        self.pid = pid
+        self.comm = comm
+        self.ppid = ppid
+        self.startTime = startTime
+    }
+
+    /// The process's key (pid + start time).
+    public var key: ProcessKey { ProcessKey(pid: pid, startTime: startTime) }
+
+    /// Parses the text of `/proc/PID/stat`. `comm` may contain spaces and `)`,
+    /// so the fields after it are found from the *last* `)`. Returns nil for
+    /// text that is not a stat line.
+    public static func parse<S: StringProtocol>(_ text: S) -> ProcStat? {
+        let utf8 = Array(text.utf8)
+        guard let open = utf8.firstIndex(of: UInt8(ascii: "(")),
+            let close = utf8.lastIndex(of: UInt8(ascii: ")")), open < close
+        else { return nil }
+        guard let pid = Int32(String(decoding: utf8[..<open], as: UTF8.self).trimmingSpaces()) else { return nil }
+        let comm = String(decoding: utf8[(open + 1)..<close], as: UTF8.self)
+        // Fields after ")" start at field 3 (state).
+        let rest = utf8[(close + 1)...].split(separator: UInt8(ascii: " "), omittingEmptySubsequences: true)
+        // field n is rest[n - 3]
+        guard rest.count >= 20,
+            let ppid = Int32(String(decoding: rest[4 - 3], as: UTF8.self)),
+            let start = UInt64(String(decoding: rest[22 - 3], as: UTF8.self))
+        else { return nil }
+        return ProcStat(pid: pid, comm: comm, ppid: ppid, startTime: start)
+    }
+}
+
+extension String {
+    fileprivate func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while s.first == " " { s = s.dropFirst() }
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
+}

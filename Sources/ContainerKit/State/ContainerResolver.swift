@@ -1,0 +1,129 @@
+/// Finds a container's image (and pod) in the runtimes' on-disk state, without
+/// talking to their daemons.
+///
+/// - podman: containers/storage `containers.json` (metadata `image-name`), digest from `images.json`.
+/// - CRI-O: the bundle's `userdata/config.json` annotations (`io.kubernetes.cri-o.ImageName`, …),
+///   falling back to containers/storage.
+/// - containerd: the task bundle's `config.json` annotations (`io.kubernetes.cri.image-name`, …).
+/// - docker: `containers/<id>/config.v2.json` (`Config.Image`).
+/// - a Kubernetes container whose runtime the cgroup path does not name: each of these in turn.
+/// - systemd-nspawn, machined and LXC: no images; resolved with the machine name.
+///
+/// Not thread-safe: owned by one ``Attributor``.
+public final class ContainerResolver {
+    /// The state locations consulted.
+    public let roots: ContainerStateRoots
+    private let storage: [ContainersStorageIndex]
+
+    /// - Parameters:
+    ///   - minReloadInterval: the least time between two re-reads of one `containers.json`
+    ///     (re-read only when an unknown id is asked for and the file changed).
+    public init(
+        roots: ContainerStateRoots = ContainerStateRoots(), minReloadInterval: Double = 0.5,
+        clock: @escaping SecondsClock = monotonicSeconds
+    ) {
+        self.roots = roots
+        self.storage = roots.containersStorage.map {
+            ContainersStorageIndex(root: $0, clock: clock, minReloadInterval: minReloadInterval)
+        }
+    }
+
+    /// How many times a `containers.json`/`images.json` was re-parsed, and how many
+    /// re-reads were put off by the rate limit.
+    public var stateReloads: (done: Int, deferred: Int) {
+        storage.reduce((0, 0)) { ($0.0 + $1.reloads, $0.1 + $1.deferredReloads) }
+    }
+
+    /// The configured state roots that do not exist on this host, for a start-up
+    /// message ("no podman state under …: set the state root if the runtime keeps
+    /// it elsewhere"). Containers of a runtime whose roots are all missing stay
+    /// without image names.
+    public func missingRoots() -> [String] {
+        (roots.containersStorage + roots.containersRun + roots.containerdTasks + roots.docker)
+            .filter { !FileStamp.exists($0) }
+    }
+
+    /// What the runtime state says about `ref`; nil when no state for it was found.
+    public func resolve(_ ref: ContainerRef) -> ContainerInfo? {
+        switch ref.runtime {
+        case .podman: return podman(ref)
+        case .crio: return crio(ref)
+        case .containerd: return containerd(ref)
+        case .docker: return docker(ref)
+        case .kubernetes: return containerd(ref) ?? crio(ref) ?? docker(ref)
+        case .systemdNspawn, .machine, .lxc:
+            return ContainerInfo(id: ref.id, runtime: ref.runtime, name: ref.id)
+        }
+    }
+
+    /// Whether the runtime state still holds `ref`: false when it was removed,
+    /// nil when that cannot be told (machines and LXC, unreadable state).
+    public func exists(_ ref: ContainerRef, as runtime: ContainerRuntime) -> Bool? {
+        switch runtime {
+        case .podman:
+            let answers = storage.compactMap { $0.stillListed(ref.id) }
+            return answers.isEmpty ? nil : answers.contains(true)
+        case .crio:
+            if crioConfigPath(ref.id) != nil { return true }
+            let answers = storage.compactMap { $0.stillListed(ref.id) }
+            return answers.isEmpty ? false : answers.contains(true)
+        case .containerd:
+            return containerdConfigPath(ref.id) != nil
+        case .docker:
+            return roots.docker.contains { FileStamp.exists(DockerConfig.path(root: $0, id: ref.id)) }
+        case .kubernetes, .systemdNspawn, .machine, .lxc:
+            return nil
+        }
+    }
+
+    // MARK: - Per runtime
+
+    private func podman(_ ref: ContainerRef) -> ContainerInfo? {
+        for index in storage {
+            if let info = index.info(id: ref.id, runtime: .podman, podUIDFromPath: ref.podUID) { return info }
+        }
+        return nil
+    }
+
+    private func crio(_ ref: ContainerRef) -> ContainerInfo? {
+        if let path = crioConfigPath(ref.id), let ann = OCIAnnotations(configAt: path) {
+            let info = ann.crioInfo(id: ref.id, podUIDFromPath: ref.podUID)
+            if info.imageName != nil { return info }
+        }
+        for index in storage {
+            if let info = index.info(id: ref.id, runtime: .crio, podUIDFromPath: ref.podUID) { return info }
+        }
+        return nil
+    }
+
+    private func containerd(_ ref: ContainerRef) -> ContainerInfo? {
+        guard let path = containerdConfigPath(ref.id), let ann = OCIAnnotations(configAt: path) else { return nil }
+        return ann.containerdInfo(id: ref.id, podUIDFromPath: ref.podUID)
+    }
+
+    private func docker(_ ref: ContainerRef) -> ContainerInfo? {
+        for root in roots.docker {
+            if let info = DockerConfig.info(root: root, id: ref.id, podUIDFromPath: ref.podUID) { return info }
+        }
+        return nil
+    }
+
+    private func crioConfigPath(_ id: String) -> String? {
+        for root in roots.containersRun + roots.containersStorage {
+            let path = "\(root)/overlay-containers/\(id)/userdata/config.json"
+            if FileStamp.exists(path) { return path }
+        }
+        return nil
+    }
+
+    /// `<tasks>/<namespace>/<id>/config.json` for any namespace (`k8s.io`, `moby`, `default`, …).
+    private func containerdConfigPath(_ id: String) -> String? {
+        for root in roots.containerdTasks {
+            for namespace in StateFile.list(root) {
+                let path = "\(root)/\(namespace)/\(id)/config.json"
+                if FileStamp.exists(path) { return path }
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,123 @@
+/// One containers/storage graph root (podman, CRI-O): the container list in
+/// `overlay-containers/containers.json` and the image list in
+/// `overlay-images/images.json`, parsed into dictionaries and re-parsed only
+/// when the file changed, at most once per `minReloadInterval`.
+final class ContainersStorageIndex {
+    /// A container as containers/storage records it.
+    struct Container: Decodable {
+        var id: String
+        var names: [String]?
+        var image: String?
+        var metadata: String?
+    }
+
+    /// The JSON inside a container's `metadata` string (podman and CRI-O write different subsets).
+    struct Metadata: Decodable {
+        var imageName: String?
+        var imageID: String?
+        var name: String?
+        var podName: String?
+        var metadataName: String?
+        var namespace: String?
+        var uid: String?
+        var pod: Bool?
+
+        enum CodingKeys: String, CodingKey {
+            case imageName = "image-name", imageID = "image-id", name, podName = "pod-name"
+            case metadataName = "metadata-name", namespace, uid, pod
+        }
+    }
+
+    /// An image as containers/storage records it.
+    struct Image: Decodable {
+        var id: String
+        var digest: String?
+        var names: [String]?
+    }
+
+    let root: String
+    private let clock: SecondsClock
+    private let minReloadInterval: Double
+    private var containers: [String: Container] = [:]
+    private var images: [String: Image] = [:]
+    private var containersStamp: FileStamp?
+    private var imagesStamp: FileStamp?
+    private var lastReload: Double = -.infinity
+    private(set) var reloads = 0
+    private(set) var deferredReloads = 0
+
+    var containersPath: String { root + "/overlay-containers/containers.json" }
+    var imagesPath: String { root + "/overlay-images/images.json" }
+
+    init(root: String, clock: @escaping SecondsClock, minReloadInterval: Double) {
+        self.root = root
+        self.clock = clock
+        self.minReloadInterval = minReloadInterval
+    }
+
+    /// The container `id`, re-reading the state when it is unknown and the file changed.
+    func container(_ id: String) -> Container? {
+        if let c = containers[id] { return c }
+        refreshIfChanged()
+        return containers[id]
+    }
+
+    /// Whether `id` is still listed (after re-reading a changed file); nil when
+    /// the file cannot be read now (state unknown, not proof of removal).
+    func stillListed(_ id: String) -> Bool? {
+        refreshIfChanged()
+        guard containersStamp != nil else { return nil }
+        return containers[id] != nil
+    }
+
+    /// The image with containers/storage id `id` (re-read when unknown and changed).
+    func image(_ id: String) -> Image? {
+        if let i = images[id] { return i }
+        refreshIfChanged()
+        return images[id]
+    }
+
+    /// What this root knows of container `id`, as a ``ContainerInfo`` for `runtime`.
+    func info(id: String, runtime: ContainerRuntime, podUIDFromPath: String?) -> ContainerInfo? {
+        guard let c = container(id) else { return nil }
+        let meta = StateFile.decodeEmbedded(Metadata.self, from: c.metadata)
+        let imageID = c.image ?? meta?.imageID
+        let image = imageID.flatMap { self.image($0) }
+        var pod: PodInfo?
+        if meta?.namespace != nil || meta?.podName != nil || podUIDFromPath != nil {
+            pod = PodInfo(
+                name: nil, namespace: meta?.namespace, uid: meta?.uid ?? podUIDFromPath,
+                containerName: meta?.pod == true ? "POD" : meta?.metadataName)
+        }
+        return ContainerInfo(
+            id: id, runtime: runtime,
+            imageName: meta?.imageName ?? image?.names?.first,
+            imageDigest: image?.digest,
+            imageID: imageID,
+            name: meta?.name ?? c.names?.first,
+            pod: pod)
+    }
+
+    private func refreshIfChanged() {
+        let cStamp = FileStamp(path: containersPath)
+        let iStamp = FileStamp(path: imagesPath)
+        guard cStamp != containersStamp || iStamp != imagesStamp else { return }
+        let now = clock()
+        guard now - lastReload >= minReloadInterval else {
+            deferredReloads += 1
+            return
+        }
+        lastReload = now
+        reloads += 1
+        if cStamp != containersStamp {
+            let list = cStamp == nil ? [] : (StateFile.decode([Container].self, at: containersPath) ?? [])
+            containers = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { _, new in new })
+            containersStamp = cStamp
+        }
+        if iStamp != imagesStamp {
+            let list = iStamp == nil ? [] : (StateFile.decode([Image].self, at: imagesPath) ?? [])
+            images = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { _, new in new })
+            imagesStamp = iStamp
+        }
+    }
+}

@@ -1,0 +1,340 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Delivers violations to one destination without ever blocking the caller.
+///
+/// ``submit(_:)`` puts a violation in a bounded in-memory queue and returns. A
+/// dedicated thread throttles, encodes and sends. While the receiver is down it
+/// writes to the bounded on-disk ``Spool`` and reconnects with backoff and
+/// jitter; when the receiver returns, the spool is delivered first, in order.
+/// On a stream, messages that the peer had not acknowledged when the connection
+/// died go back in front of the spool. What is lost (queue and spool full) is
+/// counted in ``counters``, never silent.
+public final class ViolationSink: @unchecked Sendable {
+    /// Delivery counters (sent, spooled, dropped, errors, queue depth, spool bytes).
+    public let counters = SinkCounters()
+    /// The destination, for logs.
+    public let destination: String
+
+    private let configuration: SinkConfiguration
+    private let logger: Logger
+    private let condition = NSCondition()
+    // Guarded by `condition`:
+    private var queue: [Violation] = []
+    private var stopping = false
+    private var reopenRequested = false
+    private var finished = false
+    // Owned by the sink thread:
+    private let transport: any Transport
+    private let spool: Spool?
+    private var encoder: MessageEncoder
+    private var throttle: Throttle
+    private var backoff: Backoff
+    private var connected = false
+    private var nextAttemptMS: Int64 = 0
+    /// After a spool read error, the spool is left alone until then (no busy loop).
+    private var spoolPausedUntilMS: Int64 = 0
+    private var inflight: [(end: UInt64, message: [UInt8])] = []
+    private var inflightHead = 0
+    private var sendsSincePrune = 0
+
+    /// Creates the sink and starts its thread.
+    public init(configuration: SinkConfiguration, logger: Logger = Logger(label: "callguard.sink")) throws(SpoolError) {
+        self.configuration = configuration
+        self.logger = logger
+        transport = configuration.spec.makeTransport()
+        destination = transport.destination
+        spool = try configuration.spoolDirectory.map { (dir) throws(SpoolError) in
+            try Spool(directory: dir, maxBytes: configuration.spoolMaxBytes)
+        }
+        encoder = MessageEncoder(
+            formatter: configuration.format.formatter(), syslog: configuration.spec.syslogHeader(hostName: configuration.hostName))
+        throttle = configuration.throttle
+        backoff = configuration.backoff
+        queue.reserveCapacity(configuration.queueCapacity)
+        counters.spoolBytesValue.store(spool?.diskBytes ?? 0, ordering: .relaxed)
+        let thread = Thread { [self] in self.run() }
+        thread.name = "callguard-sink"
+        thread.start()
+    }
+
+    /// Queues a violation; never blocks on I/O. Returns false (and counts a
+    /// drop) when the in-memory queue is full.
+    @discardableResult
+    public func submit(_ violation: Violation) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping, queue.count < configuration.queueCapacity else {
+            counters.droppedCount.add(1, ordering: .relaxed)
+            return false
+        }
+        queue.append(violation)
+        counters.queueDepthValue.store(queue.count, ordering: .relaxed)
+        condition.signal()
+        return true
+    }
+
+    /// Asks the sink to reopen its file (after logrotate; the agent calls it on SIGHUP).
+    public func reopen() {
+        condition.lock()
+        reopenRequested = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Whether nothing is waiting: the queue and the spool are empty.
+    public var isIdle: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.isEmpty && counters.spoolBytesValue.load(ordering: .relaxed) == 0
+            && counters.queueDepthValue.load(ordering: .relaxed) == 0
+    }
+
+    /// Stops the thread: delivers what it can within `timeout` seconds, spools
+    /// the rest, closes the transport. Returns whether the thread finished in time.
+    @discardableResult
+    public func shutdown(timeout: Double = 5) -> Bool {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while !finished {
+            if !condition.wait(until: deadline) { break }
+        }
+        let done = finished
+        condition.unlock()
+        return done
+    }
+
+    // MARK: - Sink thread
+
+    private func run() {
+        var batch: [Violation] = []
+        batch.reserveCapacity(configuration.queueCapacity)
+        while true {
+            condition.lock()
+            while queue.isEmpty && !stopping && !reopenRequested {
+                let wait = millisecondsUntilNextWork()
+                if wait <= 0 { break }
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(wait) / 1000))
+            }
+            swap(&batch, &queue)
+            let stop = stopping
+            let reopen = reopenRequested
+            reopenRequested = false
+            counters.queueDepthValue.store(batch.count, ordering: .relaxed)
+            condition.unlock()
+
+            if reopen {
+                do { try transport.reopen() } catch {
+                    counters.errorCount.add(1, ordering: .relaxed)
+                    logger.warning("cannot reopen \(destination): \(error)")
+                }
+            }
+            let now = Timestamp.now().millisecondsSinceEpoch
+            for v in throttle.closeWindows(now: now) { emit(v, now: now) }
+            for v in batch {
+                if let out = throttle.admit(v, now: now) { emit(out, now: now) }
+            }
+            batch.removeAll(keepingCapacity: true)
+            counters.queueDepthValue.store(0, ordering: .relaxed)
+            counters.foldedCount.store(throttle.folded, ordering: .relaxed)
+            service(now: now)
+            if stop {
+                for v in throttle.flushAll(now: now) { emit(v, now: now) }
+                service(now: now)
+                finish()
+                return
+            }
+        }
+    }
+
+    private func millisecondsUntilNextWork() -> Int64 {
+        let now = Timestamp.now().millisecondsSinceEpoch
+        var wake = now + 1000
+        if let d = throttle.nextDeadline { wake = min(wake, d) }
+        if let spool, !spool.isEmpty { wake = min(wake, max(spoolPausedUntilMS, connected ? now : nextAttemptMS)) }
+        return wake - now
+    }
+
+    /// Reconnects when due and drains the spool (a bounded amount per call).
+    private func service(now: Int64) {
+        guard let spool, !spool.isEmpty, now >= spoolPausedUntilMS else { return }
+        ensureConnected(now: now)
+        guard connected else { return }
+        var budget = 1000
+        while connected, budget > 0 {
+            budget -= 1
+            let next: [UInt8]?
+            do { next = try spool.peek() } catch {
+                spoolFailed(error)
+                spoolPausedUntilMS = now + 1000
+                return
+            }
+            guard let message = next else { break }
+            guard transport.isAlive() else {
+                connectionLost("the receiver closed the connection", now: now)
+                break
+            }
+            do {
+                let end = try message.withUnsafeBytes { (b) throws(TransportError) in try transport.send(b) }
+                counters.sentCount.add(1, ordering: .relaxed)
+                track(end, message)
+                try spool.advance()
+            } catch let error as TransportError {
+                if error.kind == .messageTooLarge {
+                    counters.droppedCount.add(1, ordering: .relaxed)
+                    counters.errorCount.add(1, ordering: .relaxed)
+                    try? spool.advance()
+                } else {
+                    connectionLost(error.description, now: now)
+                }
+            } catch {
+                spoolFailed(error)
+                spoolPausedUntilMS = now + 1000
+                return
+            }
+        }
+        counters.spoolBytesValue.store(spool.diskBytes, ordering: .relaxed)
+    }
+
+    private func emit(_ v: Violation, now: Int64) {
+        encoder.encode(v) { message in deliver(message, now: now) }
+    }
+
+    private func deliver(_ message: UnsafeRawBufferPointer, now: Int64) {
+        ensureConnected(now: now)
+        if connected, spool.map({ !$0.isEmpty }) ?? false { service(now: now) }
+        if connected && (spool?.isEmpty ?? true) {
+            if !transport.isAlive() {
+                connectionLost("the receiver closed the connection", now: now)
+            } else {
+                do {
+                    let end = try transport.send(message)
+                    counters.sentCount.add(1, ordering: .relaxed)
+                    track(end, message)
+                    backoff.reset()
+                    return
+                } catch {
+                    if error.kind == .messageTooLarge {
+                        counters.droppedCount.add(1, ordering: .relaxed)
+                        counters.errorCount.add(1, ordering: .relaxed)
+                        logger.error("dropped a violation: \(error)")
+                        return
+                    }
+                    connectionLost(error.description, now: now)
+                }
+            }
+        }
+        spoolOrDrop(message)
+    }
+
+    private func spoolOrDrop(_ message: UnsafeRawBufferPointer) {
+        guard let spool else {
+            counters.droppedCount.add(1, ordering: .relaxed)
+            return
+        }
+        do {
+            if try spool.append(message) {
+                counters.spooledCount.add(1, ordering: .relaxed)
+            } else {
+                counters.droppedCount.add(1, ordering: .relaxed)
+            }
+        } catch {
+            counters.droppedCount.add(1, ordering: .relaxed)
+            spoolFailed(error)
+        }
+        counters.spoolBytesValue.store(spool.diskBytes, ordering: .relaxed)
+    }
+
+    private func ensureConnected(now: Int64) {
+        guard !connected, now >= nextAttemptMS else { return }
+        do {
+            try transport.open()
+            connected = true
+            logger.info("connected to \(destination)")
+        } catch {
+            counters.errorCount.add(1, ordering: .relaxed)
+            nextAttemptMS = now + backoff.next()
+            logger.debug("cannot reach \(destination): \(error)")
+        }
+    }
+
+    /// Remembers a sent message until the peer acknowledges its last byte.
+    private func track(_ end: UInt64?, _ message: UnsafeRawBufferPointer) {
+        guard end != nil, configuration.retainUnacknowledged > 0 else { return }
+        track(end, Array(message))
+    }
+
+    private func track(_ end: UInt64?, _ message: [UInt8]) {
+        guard let end, configuration.retainUnacknowledged > 0 else { return }
+        inflight.append((end, message))
+        sendsSincePrune += 1
+        if sendsSincePrune >= 32 || inflight.count - inflightHead > configuration.retainUnacknowledged {
+            sendsSincePrune = 0
+            let acked = transport.acknowledgedPosition() ?? 0
+            while inflightHead < inflight.count
+                && (inflight[inflightHead].end <= acked || inflight.count - inflightHead > configuration.retainUnacknowledged)
+            {
+                inflightHead += 1
+            }
+            if inflightHead > 1024 && inflightHead * 2 > inflight.count {
+                inflight.removeFirst(inflightHead)
+                inflightHead = 0
+            }
+        }
+    }
+
+    private func connectionLost(_ reason: String, now: Int64) {
+        counters.errorCount.add(1, ordering: .relaxed)
+        logger.warning("lost \(destination): \(reason); spooling and reconnecting")
+        let acked = transport.acknowledgedPosition() ?? 0
+        let unacked = inflight[inflightHead...].filter { $0.end > acked }.map(\.message)
+        inflight.removeAll(keepingCapacity: true)
+        inflightHead = 0
+        transport.close()
+        connected = false
+        nextAttemptMS = now + backoff.next()
+        guard !unacked.isEmpty else { return }
+        counters.sentCount.add(-unacked.count, ordering: .relaxed)
+        counters.resentCount.add(unacked.count, ordering: .relaxed)
+        if let spool {
+            do {
+                try spool.prepend(unacked)
+                counters.spooledCount.add(unacked.count, ordering: .relaxed)
+            } catch {
+                counters.droppedCount.add(unacked.count, ordering: .relaxed)
+                spoolFailed(error)
+            }
+        } else {
+            counters.droppedCount.add(unacked.count, ordering: .relaxed)
+        }
+    }
+
+    private func spoolFailed(_ error: any Error) {
+        counters.errorCount.add(1, ordering: .relaxed)
+        logger.error("spool failure: \(error)")
+    }
+
+    /// At shutdown: waits briefly for the peer to acknowledge what was sent,
+    /// re-spools what it did not, closes.
+    private func finish() {
+        if connected, let last = inflight.last?.end {
+            let deadline = Timestamp.now().millisecondsSinceEpoch + 1000
+            while (transport.acknowledgedPosition() ?? last) < last && Timestamp.now().millisecondsSinceEpoch < deadline {
+                usleep(10_000)
+            }
+            let acked = transport.acknowledgedPosition() ?? last
+            if acked < last { connectionLost("shutting down with unacknowledged messages", now: 0) }
+        }
+        transport.close()
+        connected = false
+        counters.spoolBytesValue.store(spool?.diskBytes ?? 0, ordering: .relaxed)
+        spool?.close()  // releases the directory for a successor sink (reload)
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}

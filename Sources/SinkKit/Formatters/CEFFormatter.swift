@@ -1,0 +1,127 @@
+/// Formats a violation in ArcSight's Common Event Format:
+/// `CEF:0|callguard|callguard|VERSION|SIGNATURE|NAME|SEVERITY|extension`.
+///
+/// Header fields escape `\` and `|`; extension values escape `\` and `=` (and
+/// line breaks, which the ``DisplayText`` transform already removed). Standard
+/// keys where CEF has them (`rt`, `dvchost`, `spid`, `sproc`, `fname`, `suid`,
+/// `act`, `cat`, `cnt`, `externalId`, `outcome`, `start`, `filePath`), labelled
+/// custom keys (`cs1`..`cs11`, `cn1`..`cn3`) for the rest.
+public struct CEFFormatter: ViolationFormatter {
+    /// The version in the header's fourth field.
+    public var productVersion: String
+
+    public init(productVersion: String = SinkKitVersion.string) { self.productVersion = productVersion }
+
+    public func format(_ v: Violation, into out: inout [UInt8]) {
+        out.appendASCII("CEF:0|callguard|callguard|")
+        header(productVersion, &out)
+        out.append(UInt8(ascii: "|"))
+        header(v.event.action, &out)
+        out.append(UInt8(ascii: "|"))
+        out.appendASCII("syscall ")
+        header(v.syscall.name, &out)
+        out.appendASCII(" not allowed by policy ")
+        header(v.policy.name, &out)
+        out.append(UInt8(ascii: "|"))
+        out.appendDecimal(v.event.severity)
+        out.appendASCII("|rt=")
+        out.appendDecimal(v.timestamp.millisecondsSinceEpoch)
+        out.appendASCII(" cat=")
+        value(v.event.kind, &out)
+        out.appendASCII(" act=")
+        value(v.event.action, &out)
+        out.appendASCII(" dvchost=")
+        value(v.hostName, &out)
+        out.appendASCII(" spid=")
+        out.appendDecimal(v.process.pid)
+        out.appendASCII(" sproc=")
+        DisplayText.write(v.process.name.bytes, into: &out, ValueEscaper.self)
+        out.appendASCII(" fname=")
+        DisplayText.write(v.process.executable.bytes, into: &out, ValueEscaper.self)
+        out.appendASCII(" suid=")
+        value(v.process.userID, &out)
+        if let path = v.process.filePath {
+            out.appendASCII(" filePath=")
+            DisplayText.write(path.bytes, into: &out, ValueEscaper.self)
+        }
+        out.appendASCII(" outcome=")
+        out.appendASCII(v.syscall.success ? "success" : "failure")
+        out.appendASCII(" cnt=")
+        out.appendDecimal(v.count)
+        out.appendASCII(" externalId=")
+        out.appendDecimal(v.audit.serial)
+        out.appendASCII(" start=")
+        out.appendDecimal(v.audit.time.millisecondsSinceEpoch)
+        out.appendASCII(" cn1Label=syscallNumber cn1=")
+        out.appendDecimal(v.syscall.number)
+        out.appendASCII(" cn2Label=syscallExit cn2=")
+        out.appendDecimal(v.syscall.exit)
+        out.appendASCII(" cn3Label=ppid cn3=")
+        out.appendDecimal(v.process.ppid)
+        out.appendASCII(" cs1Label=syscall cs1=")
+        value(v.syscall.name, &out)
+        out.appendASCII(" cs2Label=arch cs2=")
+        value(v.syscall.arch, &out)
+        out.appendASCII(" cs3Label=policy cs3=")
+        value(v.policy.name, &out)
+        out.appendASCII(" cs4Label=policyFile cs4=")
+        value(v.policy.file, &out)
+        if let cmd = v.process.commandLine {
+            out.appendASCII(" cs11Label=commandLine cs11=")
+            DisplayText.write(cmd.bytes, into: &out, ValueEscaper.self)
+        }
+        if let c = v.container {
+            out.appendASCII(" cs5Label=containerId cs5=")
+            value(c.id, &out)
+            out.appendASCII(" cs6Label=containerImage cs6=")
+            value(c.imageName, &out)
+            out.appendASCII(" cs7Label=containerRuntime cs7=")
+            value(c.runtime, &out)
+            if let ns = c.namespace {
+                out.appendASCII(" cs8Label=k8sNamespace cs8=")
+                value(ns, &out)
+            }
+            if let pod = c.podName {
+                out.appendASCII(" cs9Label=k8sPod cs9=")
+                value(pod, &out)
+            }
+            if let name = c.containerName {
+                out.appendASCII(" cs10Label=containerName cs10=")
+                value(name, &out)
+            }
+        }
+    }
+
+    private func header(_ s: String, _ out: inout [UInt8]) {
+        DisplayText.write(s, into: &out, HeaderEscaper.self)
+    }
+
+    private func value(_ s: String, _ out: inout [UInt8]) {
+        DisplayText.write(s, into: &out, ValueEscaper.self)
+    }
+}
+
+extension CEFFormatter {
+    /// Header escaping: `\\` → `\\\\`, `|` → `\\|`.
+    public enum HeaderEscaper: ByteEscaper {
+        @inlinable public static func needsEscape(_ b: UInt8) -> Bool { b == UInt8(ascii: "\\") || b == UInt8(ascii: "|") }
+        @inlinable public static func escape(_ b: UInt8, into out: inout [UInt8]) {
+            out.append(UInt8(ascii: "\\"))
+            out.append(b)
+        }
+    }
+
+    /// Extension value escaping: `\\` → `\\\\`, `=` → `\\=`, LF → `\\n`, CR → `\\r`.
+    public enum ValueEscaper: ByteEscaper {
+        @inlinable public static func needsEscape(_ b: UInt8) -> Bool {
+            b == UInt8(ascii: "\\") || b == UInt8(ascii: "=") || b == 0x0A || b == 0x0D
+        }
+        @inlinable public static func escape(_ b: UInt8, into out: inout [UInt8]) {
+            switch b {
+            case 0x0A: out.appendASCII("\\n")
+            case 0x0D: out.appendASCII("\\r")
+            default: out.append(UInt8(ascii: "\\")); out.append(b)
+            }
+        }
+    }
+}

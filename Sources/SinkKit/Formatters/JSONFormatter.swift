@@ -1,0 +1,124 @@
+/// Formats a violation as one line of JSON with Elastic Common Schema field
+/// names (DESIGN.md), Kubernetes data under `orchestrator.*` and `container.name`.
+///
+/// Strings are escaped per RFC 8259 after the ``DisplayText`` transform, so
+/// control bytes and ill-formed UTF-8 never reach the output raw.
+public struct JSONFormatter: ViolationFormatter {
+    public init() {}
+
+    public func format(_ v: Violation, into out: inout [UInt8]) {
+        out.appendASCII("{\"@timestamp\":\"")
+        v.timestamp.writeISO8601(into: &out)
+        out.appendASCII("\",\"event\":{\"kind\":")
+        string(v.event.kind, &out)
+        out.appendASCII(",\"action\":")
+        string(v.event.action, &out)
+        out.appendASCII(",\"severity\":")
+        out.appendDecimal(v.event.severity)
+        out.appendASCII("},\"host\":{\"name\":")
+        string(v.hostName, &out)
+        out.appendASCII("}")
+        if let c = v.container {
+            out.appendASCII(",\"container\":{\"id\":")
+            string(c.id, &out)
+            out.appendASCII(",\"runtime\":")
+            string(c.runtime, &out)
+            out.appendASCII(",\"image\":{\"name\":")
+            string(c.imageName, &out)
+            out.appendASCII("}")
+            if let name = c.containerName {
+                out.appendASCII(",\"name\":")
+                string(name, &out)
+            }
+            out.appendASCII("}")
+            if c.namespace != nil || c.podName != nil {
+                out.appendASCII(",\"orchestrator\":{\"type\":\"kubernetes\"")
+                if let ns = c.namespace {
+                    out.appendASCII(",\"namespace\":")
+                    string(ns, &out)
+                }
+                if let pod = c.podName {
+                    out.appendASCII(",\"resource\":{\"type\":\"pod\",\"name\":")
+                    string(pod, &out)
+                    out.appendASCII("}")
+                }
+                out.appendASCII("}")
+            }
+        }
+        out.appendASCII(",\"process\":{\"pid\":")
+        out.appendDecimal(v.process.pid)
+        out.appendASCII(",\"ppid\":")
+        out.appendDecimal(v.process.ppid)
+        out.appendASCII(",\"name\":")
+        bytes(v.process.name.bytes, &out)
+        out.appendASCII(",\"executable\":")
+        bytes(v.process.executable.bytes, &out)
+        out.appendASCII(",\"user\":{\"id\":")
+        string(v.process.userID, &out)
+        out.appendASCII("}")
+        if let cmd = v.process.commandLine {
+            out.appendASCII(",\"command_line\":")
+            bytes(cmd.bytes, &out)
+        }
+        out.appendASCII("}")
+        if let path = v.process.filePath {
+            out.appendASCII(",\"file\":{\"path\":")
+            bytes(path.bytes, &out)
+            out.appendASCII("}")
+        }
+        out.appendASCII(",\"syscall\":{\"name\":")
+        string(v.syscall.name, &out)
+        out.appendASCII(",\"number\":")
+        out.appendDecimal(v.syscall.number)
+        out.appendASCII(",\"arch\":")
+        string(v.syscall.arch, &out)
+        out.appendASCII(v.syscall.success ? ",\"success\":true,\"exit\":" : ",\"success\":false,\"exit\":")
+        out.appendDecimal(v.syscall.exit)
+        out.appendASCII("},\"policy\":{\"name\":")
+        string(v.policy.name, &out)
+        out.appendASCII(",\"file\":")
+        string(v.policy.file, &out)
+        out.appendASCII("},\"audit\":{\"serial\":")
+        out.appendDecimal(v.audit.serial)
+        out.appendASCII(",\"time\":\"")
+        v.audit.time.writeISO8601(into: &out)
+        out.appendASCII("\"},\"count\":")
+        out.appendDecimal(v.count)
+        out.appendASCII("}")
+    }
+
+    @inline(__always)
+    private func string(_ s: String, _ out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        DisplayText.write(s, into: &out, Escaper.self)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    private func bytes(_ b: [UInt8], _ out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        DisplayText.write(b, into: &out, Escaper.self)
+        out.append(UInt8(ascii: "\""))
+    }
+}
+
+extension JSONFormatter {
+    /// RFC 8259 string escaping of display text: `"`, `\\` and control bytes.
+    public enum Escaper: ByteEscaper {
+    @inlinable
+    public static func needsEscape(_ b: UInt8) -> Bool { b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 }
+
+    @inlinable
+    public static func escape(_ b: UInt8, into out: inout [UInt8]) {
+        switch b {
+        case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
+        case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
+        case 0..<0x20:
+            out.appendASCII("\\u00")
+            let hex: StaticString = "0123456789abcdef"
+            hex.withUTF8Buffer { out.append($0[Int(b >> 4)]); out.append($0[Int(b & 15)]) }
+        default: out.append(b)
+        }
+    }
+}
+}

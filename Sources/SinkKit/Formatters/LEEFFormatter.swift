@@ -1,0 +1,104 @@
+/// Formats a violation in IBM QRadar's Log Event Extended Format 2.0:
+/// `LEEF:2.0|callguard|callguard|VERSION|EVENTID|^|key=value^key=value`.
+///
+/// The attribute delimiter is `^`, declared in the header (LEEF 2.0 lets the
+/// sender choose). It is printable on purpose: syslog relays such as rsyslog
+/// rewrite a tab to `#011` by default, which breaks tab-delimited LEEF. A `^`
+/// inside a value is written `\x5e`, in the same display form that turns every
+/// control byte into `\xNN` and doubles `\`, so values stay lossless and can
+/// never add or split an attribute. Header fields escape `\` and `|`.
+/// QRadar's standard keys are used where they exist (`devTime`, `devTimeFormat`,
+/// `cat`, `sev`, `identHostName`, `usrName`), callguard's own names otherwise.
+public struct LEEFFormatter: ViolationFormatter {
+    /// The version in the header's fourth field.
+    public var productVersion: String
+
+    public init(productVersion: String = SinkKitVersion.string) { self.productVersion = productVersion }
+
+    public func format(_ v: Violation, into out: inout [UInt8]) {
+        out.appendASCII("LEEF:2.0|callguard|callguard|")
+        header(productVersion, &out)
+        out.append(UInt8(ascii: "|"))
+        header(v.event.action, &out)
+        out.appendASCII("|^|devTime=")
+        v.timestamp.writeISO8601(into: &out)
+        out.appendASCII("^devTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX^cat=")
+        value(v.event.kind, &out)
+        out.appendASCII("^sev=")
+        out.appendDecimal(v.event.severity)
+        out.appendASCII("^identHostName=")
+        value(v.hostName, &out)
+        out.appendASCII("^pid=")
+        out.appendDecimal(v.process.pid)
+        out.appendASCII("^ppid=")
+        out.appendDecimal(v.process.ppid)
+        out.appendASCII("^processName=")
+        DisplayText.write(v.process.name.bytes, into: &out, ValueEscaper.self)
+        out.appendASCII("^processPath=")
+        DisplayText.write(v.process.executable.bytes, into: &out, ValueEscaper.self)
+        out.appendASCII("^usrName=")
+        value(v.process.userID, &out)
+        if let cmd = v.process.commandLine {
+            out.appendASCII("^commandLine=")
+            DisplayText.write(cmd.bytes, into: &out, ValueEscaper.self)
+        }
+        if let path = v.process.filePath {
+            out.appendASCII("^filePath=")
+            DisplayText.write(path.bytes, into: &out, ValueEscaper.self)
+        }
+        out.appendASCII("^syscall=")
+        value(v.syscall.name, &out)
+        out.appendASCII("^syscallNumber=")
+        out.appendDecimal(v.syscall.number)
+        out.appendASCII("^arch=")
+        value(v.syscall.arch, &out)
+        out.appendASCII(v.syscall.success ? "^success=true^exit=" : "^success=false^exit=")
+        out.appendDecimal(v.syscall.exit)
+        out.appendASCII("^policy=")
+        value(v.policy.name, &out)
+        out.appendASCII("^policyFile=")
+        value(v.policy.file, &out)
+        if let c = v.container {
+            out.appendASCII("^containerId=")
+            value(c.id, &out)
+            out.appendASCII("^containerRuntime=")
+            value(c.runtime, &out)
+            out.appendASCII("^containerImage=")
+            value(c.imageName, &out)
+            if let ns = c.namespace {
+                out.appendASCII("^k8sNamespace=")
+                value(ns, &out)
+            }
+            if let pod = c.podName {
+                out.appendASCII("^k8sPod=")
+                value(pod, &out)
+            }
+            if let name = c.containerName {
+                out.appendASCII("^containerName=")
+                value(name, &out)
+            }
+        }
+        out.appendASCII("^auditSerial=")
+        out.appendDecimal(v.audit.serial)
+        out.appendASCII("^auditTime=")
+        v.audit.time.writeISO8601(into: &out)
+        out.appendASCII("^count=")
+        out.appendDecimal(v.count)
+    }
+
+    private func header(_ s: String, _ out: inout [UInt8]) {
+        DisplayText.write(s, into: &out, CEFFormatter.HeaderEscaper.self)
+    }
+
+    private func value(_ s: String, _ out: inout [UInt8]) {
+        DisplayText.write(s, into: &out, ValueEscaper.self)
+    }
+}
+
+extension LEEFFormatter {
+    /// Value escaping: the delimiter `^` becomes `\\x5e` (display form).
+    public enum ValueEscaper: ByteEscaper {
+        @inlinable public static func needsEscape(_ b: UInt8) -> Bool { b == UInt8(ascii: "^") }
+        @inlinable public static func escape(_ b: UInt8, into out: inout [UInt8]) { out.appendASCII("\\x5e") }
+    }
+}

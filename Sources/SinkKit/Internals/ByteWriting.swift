@@ -1,0 +1,29 @@
+/// Allocation-free appends of ASCII literals and integers to a byte buffer.
+extension Array where Element == UInt8 {
+    @inlinable
+    mutating func appendASCII(_ s: StaticString) {
+        s.withUTF8Buffer { self.append(contentsOf: $0) }
+    }
+
+    @inlinable
+    mutating func appendDecimal<I: BinaryInteger>(_ value: I) {
+        if value < 0 {
+            append(UInt8(ascii: "-"))
+            appendUnsigned(UInt64(value.magnitude))
+        } else {
+            appendUnsigned(UInt64(value))
+        }
+    }
+
+    @inlinable
+    mutating func appendUnsigned(_ value: UInt64) {
+        if value < 10 { append(UInt8(48 + value)); return }
+        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes >= 20 digits
+        var v = value
+        var n = 0
+        Swift.withUnsafeMutableBytes(of: &digits) { buf in
+            while v > 0 { buf[31 - n] = UInt8(48 + v % 10); v /= 10; n += 1 }
+            self.append(contentsOf: buf[(32 - n)...])
+        }
+    }
+}

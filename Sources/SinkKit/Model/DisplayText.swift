@@ -1,0 +1,124 @@
+/// How one output format escapes the bytes of display text.
+///
+/// A static requirement (not a closure) so that the display-text writer is
+/// specialised per format and copies unescaped runs in bulk.
+public protocol ByteEscaper {
+    /// Whether `b` (printable ASCII, or a byte of well-formed UTF-8) must be escaped.
+    static func needsEscape(_ b: UInt8) -> Bool
+    /// Appends the escaped form of `b`.
+    static func escape(_ b: UInt8, into out: inout [UInt8])
+}
+
+/// The one safe, lossless text form of untrusted bytes that every formatter uses.
+///
+/// - Well-formed, printable UTF-8 is kept as is.
+/// - A backslash becomes `\\`, so the form stays unambiguous.
+/// - Every other byte (C0 controls, DEL, C1 controls, and each byte of an
+///   ill-formed UTF-8 sequence) becomes `\xNN` (lower-case hex).
+///
+/// The output therefore contains no control character at all, and the original
+/// bytes can be recovered exactly. Each produced byte goes through the format's
+/// ``ByteEscaper``, which handles what is special in that format (`"`, `|`, `=`).
+public enum DisplayText {
+    /// Writes the display form of `bytes`, escaped for format `E`.
+    @inlinable
+    public static func write<E: ByteEscaper>(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], _: E.Type) {
+        var i = 0
+        let end = bytes.count
+        while i < end {
+            // Fast path: a run of printable ASCII that the format leaves alone.
+            var j = i
+            while j < end {
+                let b = bytes[j]
+                if b < 0x20 || b >= 0x7F || b == UInt8(ascii: "\\") || E.needsEscape(b) { break }
+                j += 1
+            }
+            if j > i {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[i..<j]))
+                i = j
+                if i == end { break }
+            }
+            let b = bytes[i]
+            if b < 0x80 {
+                if b < 0x20 || b == 0x7F {
+                    writeHex(b, into: &out, E.self)
+                } else if b == UInt8(ascii: "\\") {
+                    emit(b, &out, E.self)
+                    emit(b, &out, E.self)
+                } else {
+                    emit(b, &out, E.self)
+                }
+                i += 1
+                continue
+            }
+            let n = validSequenceLength(bytes, at: i)
+            if n == 0 {
+                writeHex(b, into: &out, E.self)
+                i += 1
+            } else if n == 2 && b == 0xC2 && bytes[i + 1] < 0xA0 {
+                // C1 control (U+0080..U+009F), e.g. NEL: a line break to some readers.
+                writeHex(b, into: &out, E.self)
+                writeHex(bytes[i + 1], into: &out, E.self)
+                i += 2
+            } else {
+                for k in 0..<n { emit(bytes[i + k], &out, E.self) }
+                i += n
+            }
+        }
+    }
+
+    /// Writes the display form of `bytes`, escaped for format `E`.
+    @inlinable
+    public static func write<E: ByteEscaper>(_ bytes: [UInt8], into out: inout [UInt8], _: E.Type) {
+        bytes.withUnsafeBufferPointer { write($0, into: &out, E.self) }
+    }
+
+    /// Writes the display form of `string`'s UTF-8, escaped for format `E`.
+    @inlinable
+    public static func write<E: ByteEscaper>(_ string: String, into out: inout [UInt8], _: E.Type) {
+        var s = string
+        s.withUTF8 { write($0, into: &out, E.self) }
+    }
+
+    @inlinable
+    static func emit<E: ByteEscaper>(_ b: UInt8, _ out: inout [UInt8], _: E.Type) {
+        if E.needsEscape(b) { E.escape(b, into: &out) } else { out.append(b) }
+    }
+
+    @inlinable
+    static func writeHex<E: ByteEscaper>(_ b: UInt8, into out: inout [UInt8], _: E.Type) {
+        let digits: StaticString = "0123456789abcdef"
+        emit(UInt8(ascii: "\\"), &out, E.self)
+        emit(UInt8(ascii: "x"), &out, E.self)
+        digits.withUTF8Buffer { d in
+            out.append(d[Int(b >> 4)])
+            out.append(d[Int(b & 0x0F)])
+        }
+    }
+
+    /// The length of the well-formed UTF-8 sequence starting at `i` (2...4), or 0
+    /// when the bytes there are not one (Unicode's table 3-7).
+    @inlinable
+    static func validSequenceLength(_ s: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+        let end = s.count
+        @inline(__always) func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {
+            i + k < end && s[i + k] >= lo && s[i + k] <= hi
+        }
+        switch s[i] {
+        case 0xC2...0xDF: return cont(1) ? 2 : 0
+        case 0xE0: return cont(1, 0xA0, 0xBF) && cont(2) ? 3 : 0
+        case 0xE1...0xEC, 0xEE...0xEF: return cont(1) && cont(2) ? 3 : 0
+        case 0xED: return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0
+        case 0xF0: return cont(1, 0x90, 0xBF) && cont(2) && cont(3) ? 4 : 0
+        case 0xF1...0xF3: return cont(1) && cont(2) && cont(3) ? 4 : 0
+        case 0xF4: return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0
+        default: return 0
+        }
+    }
+}
+
+/// Display text with no format escaping (``UntrustedBytes/description``).
+public enum PlainEscaper: ByteEscaper {
+    @inlinable public static func needsEscape(_ b: UInt8) -> Bool { false }
+    @inlinable public static func escape(_ b: UInt8, into out: inout [UInt8]) { out.append(b) }
+}

@@ -1,0 +1,157 @@
+/// One syscall that a container made outside its image's allowlist: the record
+/// that every sink formats (JSON after the Elastic Common Schema, CEF, LEEF).
+///
+/// Field groups mirror DESIGN.md's JSON. Everything the audited process controls
+/// is ``UntrustedBytes``; other strings come from the agent, the runtime or the
+/// policy files and are escaped all the same.
+public struct Violation: Sendable, Hashable {
+    /// `@timestamp`: when callguard found the violation.
+    public var timestamp: Timestamp
+    /// `event.*`.
+    public var event: Event
+    /// `host.name`: the node callguard runs on.
+    public var hostName: String
+    /// `container.*` (and `orchestrator.*` for Kubernetes); nil for a host process.
+    public var container: Container?
+    /// `process.*`.
+    public var process: Process
+    /// `syscall.*`.
+    public var syscall: Syscall
+    /// `policy.*`.
+    public var policy: Policy
+    /// `audit.*`: the kernel's own event id.
+    public var audit: Audit
+    /// `count`: how many identical violations this one stands for (see ``Throttle``).
+    public var count: Int
+
+    public init(
+        timestamp: Timestamp, event: Event = Event(), hostName: String, container: Container?,
+        process: Process, syscall: Syscall, policy: Policy, audit: Audit, count: Int = 1
+    ) {
+        self.timestamp = timestamp
+        self.event = event
+        self.hostName = hostName
+        self.container = container
+        self.process = process
+        self.syscall = syscall
+        self.policy = policy
+        self.audit = audit
+        self.count = count
+    }
+
+    /// `event.kind`, `event.action`, `event.severity` (0...10, CEF's scale).
+    public struct Event: Sendable, Hashable {
+        public var kind: String
+        public var action: String
+        public var severity: Int
+        public init(kind: String = "alert", action: String = "syscall-not-allowed", severity: Int = 7) {
+            self.kind = kind
+            self.action = action
+            self.severity = max(0, min(10, severity))
+        }
+    }
+
+    /// `container.id`, `container.runtime`, `container.image.name`, plus
+    /// Kubernetes' pod, namespace and container name when known.
+    public struct Container: Sendable, Hashable {
+        public var id: String
+        public var runtime: String
+        public var imageName: String
+        public var podName: String?
+        public var namespace: String?
+        public var containerName: String?
+        public init(
+            id: String, runtime: String, imageName: String,
+            podName: String? = nil, namespace: String? = nil, containerName: String? = nil
+        ) {
+            self.id = id
+            self.runtime = runtime
+            self.imageName = imageName
+            self.podName = podName
+            self.namespace = namespace
+            self.containerName = containerName
+        }
+    }
+
+    /// `process.pid`, `process.ppid`, `process.name` (comm), `process.executable`
+    /// (exe), `process.user.id` (uid), and when known `process.command_line`
+    /// (proctitle) and `file.path` (the path argument of the syscall).
+    public struct Process: Sendable, Hashable {
+        public var pid: Int32
+        public var ppid: Int32
+        public var name: UntrustedBytes
+        public var executable: UntrustedBytes
+        public var userID: String
+        /// The process title (audit's PROCTITLE, arguments separated by NUL bytes).
+        public var commandLine: UntrustedBytes?
+        /// The path the syscall named (audit's PATH record), if any.
+        public var filePath: UntrustedBytes?
+        public init(
+            pid: Int32, ppid: Int32, name: UntrustedBytes, executable: UntrustedBytes, userID: String,
+            commandLine: UntrustedBytes? = nil, filePath: UntrustedBytes? = nil
+        ) {
+            self.pid = pid
+            self.ppid = ppid
+            self.name = name
+            self.executable = executable
+            self.userID = userID
+            self.commandLine = commandLine
+            self.filePath = filePath
+        }
+    }
+
+    /// `syscall.name`, `syscall.number`, `syscall.arch`, `syscall.success`, `syscall.exit`.
+    public struct Syscall: Sendable, Hashable {
+        public var name: String
+        public var number: Int
+        public var arch: String
+        public var success: Bool
+        public var exit: Int64
+        public init(name: String, number: Int, arch: String, success: Bool, exit: Int64) {
+            self.name = name
+            self.number = number
+            self.arch = arch
+            self.success = success
+            self.exit = exit
+        }
+    }
+
+    /// `policy.name`, `policy.file`: the policy that was broken.
+    public struct Policy: Sendable, Hashable {
+        public var name: String
+        public var file: String
+        public init(name: String, file: String) {
+            self.name = name
+            self.file = file
+        }
+    }
+
+    /// `audit.serial`, `audit.time`: the audit event's id.
+    public struct Audit: Sendable, Hashable {
+        public var serial: UInt64
+        public var time: Timestamp
+        public init(serial: UInt64, time: Timestamp) {
+            self.serial = serial
+            self.time = time
+        }
+    }
+}
+
+extension Violation {
+    /// What makes two violations "the same" for throttling: container, image,
+    /// executable and syscall.
+    public struct ThrottleKey: Hashable, Sendable {
+        public var containerID: String
+        public var imageName: String
+        public var executable: [UInt8]
+        public var syscall: String
+        public var arch: String
+    }
+
+    /// This violation's throttle key.
+    public var throttleKey: ThrottleKey {
+        ThrottleKey(
+            containerID: container?.id ?? "", imageName: container?.imageName ?? "",
+            executable: process.executable.bytes, syscall: syscall.name, arch: syscall.arch)
+    }
+}

@@ -1,0 +1,149 @@
+/// Where violations go: the typed form of a `--sink` string (DESIGN.md).
+///
+/// `stdout`, `file:PATH`, `syslog+unix:///dev/log`, `syslog+udp://HOST:PORT`,
+/// `syslog+tcp://HOST:PORT`, `syslog+tls://HOST:PORT`. Syslog specs take
+/// optional query parameters: `facility=local0`, `rfc3164`, `framing=lf`
+/// (streams), and for TLS `ca=FILE`, `cert=FILE`, `key=FILE`, `name=SERVERNAME`.
+public enum SinkSpec: Sendable, Hashable {
+    /// JSON lines (or the chosen format) on standard output.
+    case stdout
+    /// Lines appended to a file, reopened on request (logrotate, SIGHUP).
+    case file(path: String)
+    /// A syslog receiver.
+    case syslog(SyslogDestination)
+
+    /// Parses a sink spec string.
+    public init(parsing text: String) throws(SinkSpecError) {
+        if text == "stdout" || text == "-" { self = .stdout; return }
+        if text.hasPrefix("file:") {
+            let path = String(text.dropFirst(5))
+            guard !path.isEmpty else { throw SinkSpecError(spec: text, reason: "file: needs a path, as in file:/var/log/callguard.json") }
+            self = .file(path: path)
+            return
+        }
+        let parts = text.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else {
+            throw SinkSpecError(spec: text, reason: "expected stdout, file:PATH or syslog+{unix,udp,tcp,tls}://…")
+        }
+        let scheme = String(parts[0])
+        var rest = String(parts[1])
+        var query: [String: String] = [:]
+        if let q = rest.firstIndex(of: "?") {
+            for item in rest[rest.index(after: q)...].split(separator: "&") {
+                let kv = item.split(separator: "=", maxSplits: 1)
+                query[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""
+            }
+            rest = String(rest[..<q])
+        }
+        var dest: SyslogDestination
+        switch scheme {
+        case "syslog+unix":
+            guard rest.hasPrefix("/") else { throw SinkSpecError(spec: text, reason: "syslog+unix needs an absolute socket path, as in syslog+unix:///dev/log") }
+            dest = SyslogDestination(transport: .unix(path: rest))
+        case "syslog+udp", "syslog+tcp", "syslog+tls":
+            let (host, port) = try Self.hostPort(rest, spec: text)
+            switch scheme {
+            case "syslog+udp": dest = SyslogDestination(transport: .udp(host: host, port: port))
+            case "syslog+tcp": dest = SyslogDestination(transport: .tcp(host: host, port: port))
+            default: dest = SyslogDestination(transport: .tls(host: host, port: port, TLSOptions(serverName: host)))
+            }
+        default:
+            throw SinkSpecError(spec: text, reason: "unknown scheme \(scheme); use syslog+unix, syslog+udp, syslog+tcp or syslog+tls")
+        }
+        for (key, value) in query {
+            switch key {
+            case "facility":
+                guard let f = SyslogFacility(name: value) else { throw SinkSpecError(spec: text, reason: "unknown facility \(value)") }
+                dest.facility = f
+            case "rfc3164": dest.layout = .rfc3164
+            case "rfc5424": dest.layout = .rfc5424
+            case "framing":
+                guard let f = ["lf": StreamFraming.lineFeed, "octet": .octetCounting][value] else {
+                    throw SinkSpecError(spec: text, reason: "framing must be lf or octet")
+                }
+                dest.framing = f
+            case "ca", "cert", "key", "name":
+                guard case .tls(let h, let p, var tls) = dest.transport else {
+                    throw SinkSpecError(spec: text, reason: "\(key)= applies to syslog+tls only")
+                }
+                switch key {
+                case "ca": tls.caFile = value
+                case "cert": tls.certificateFile = value
+                case "key": tls.privateKeyFile = value
+                default: tls.serverName = value
+                }
+                dest.transport = .tls(host: h, port: p, tls)
+            default:
+                throw SinkSpecError(spec: text, reason: "unknown option \(key)")
+            }
+        }
+        self = .syslog(dest)
+    }
+
+    static func hostPort(_ s: String, spec: String) throws(SinkSpecError) -> (String, UInt16) {
+        var host: Substring
+        var portText: Substring
+        if s.hasPrefix("["), let close = s.firstIndex(of: "]") {
+            host = s[s.index(after: s.startIndex)..<close]
+            let after = s[s.index(after: close)...]
+            guard after.hasPrefix(":") else { throw SinkSpecError(spec: spec, reason: "missing :PORT") }
+            portText = after.dropFirst()
+        } else {
+            guard let colon = s.lastIndex(of: ":") else { throw SinkSpecError(spec: spec, reason: "missing :PORT, as in syslog+tcp://siem.example:514") }
+            host = s[..<colon]
+            portText = s[s.index(after: colon)...]
+        }
+        if portText.hasSuffix("/") { portText = portText.dropLast() }
+        guard !host.isEmpty else { throw SinkSpecError(spec: spec, reason: "missing host") }
+        guard let port = UInt16(portText), port > 0 else { throw SinkSpecError(spec: spec, reason: "port must be 1...65535, not \(portText)") }
+        return (String(host), port)
+    }
+}
+
+/// A syslog receiver: how to reach it and how to write messages for it.
+public struct SyslogDestination: Sendable, Hashable {
+    /// The socket type and address.
+    public var transport: SyslogTransportKind
+    /// PRI's facility (default `auth`, where security events go).
+    public var facility: SyslogFacility = .auth
+    /// RFC 5424 (default) or RFC 3164 headers.
+    public var layout: SyslogProtocol = .rfc5424
+    /// Framing on TCP and TLS (default octet counting).
+    public var framing: StreamFraming = .octetCounting
+
+    public init(transport: SyslogTransportKind) { self.transport = transport }
+}
+
+/// The socket a syslog destination uses.
+public enum SyslogTransportKind: Sendable, Hashable {
+    case unix(path: String)
+    case udp(host: String, port: UInt16)
+    case tcp(host: String, port: UInt16)
+    case tls(host: String, port: UInt16, TLSOptions)
+}
+
+/// TLS settings for syslog over TLS (RFC 5425).
+public struct TLSOptions: Sendable, Hashable {
+    /// PEM file of the CA(s) that sign the receiver's certificate; nil means the system store.
+    public var caFile: String?
+    /// PEM client certificate (chain) for mutual TLS.
+    public var certificateFile: String?
+    /// PEM private key of the client certificate.
+    public var privateKeyFile: String?
+    /// The name the receiver's certificate must carry (and SNI); defaults to the host.
+    public var serverName: String
+
+    public init(caFile: String? = nil, certificateFile: String? = nil, privateKeyFile: String? = nil, serverName: String) {
+        self.caFile = caFile
+        self.certificateFile = certificateFile
+        self.privateKeyFile = privateKeyFile
+        self.serverName = serverName
+    }
+}
+
+/// A sink spec that does not parse; the message says what to write instead.
+public struct SinkSpecError: Error, Sendable, CustomStringConvertible {
+    public var spec: String
+    public var reason: String
+    public var description: String { "invalid sink \"\(spec)\": \(reason)" }
+}

@@ -1,0 +1,28 @@
+/// One way of delivering encoded messages: stdout, a file, or a syslog socket.
+///
+/// A transport is used by one sink thread only. `send` blocks at most for the
+/// transport's timeout. Stream transports report how far the peer acknowledged,
+/// so the sink can put messages that never arrived back in front of the spool.
+public protocol Transport: AnyObject {
+    /// A human-readable destination for logs and errors.
+    var destination: String { get }
+    /// Connects or opens. Called again after a failure.
+    func open() throws(TransportError)
+    /// Sends one message (framing is the transport's business). Returns the
+    /// stream position after it for stream transports, nil otherwise.
+    func send(_ message: UnsafeRawBufferPointer) throws(TransportError) -> UInt64?
+    /// Whether the connection still looks usable (no hang-up seen). Cheap.
+    func isAlive() -> Bool
+    /// Bytes of the stream the peer acknowledged (stream transports), else nil.
+    func acknowledgedPosition() -> UInt64?
+    /// Releases the connection or file.
+    func close()
+    /// Reopens a file after rotation; a no-op for sockets.
+    func reopen() throws(TransportError)
+}
+
+extension Transport {
+    public func isAlive() -> Bool { true }
+    public func acknowledgedPosition() -> UInt64? { nil }
+    public func reopen() throws(TransportError) {}
+}

@@ -1,0 +1,215 @@
+import Foundation
+import TestSupport
+
+/// A real rsyslogd from Debian, run by a test with its own configuration on
+/// random free loopback ports: UDP, TCP, TLS (server certificate from a CA the
+/// test makes with openssl), mutual TLS, and a unix datagram socket. Everything
+/// it receives is written with `%rawmsg%` to `received.log`.
+///
+/// `stop()` and `start()` can be repeated (same ports); `close()` kills it and
+/// removes the directory. Call `close()` in a `defer`.
+final class RsyslogReceiver {
+    static var prerequisitesPresent: Bool {
+        RequireIntegration.hasExecutable("/usr/sbin/rsyslogd") && RequireIntegration.hasExecutable("/usr/bin/openssl")
+            && FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so")
+    }
+
+    let directory: String
+    let udpPort: UInt16
+    let tcpPort: UInt16
+    let tlsPort: UInt16
+    let mutualTLSPort: UInt16
+    var unixSocket: String { directory + "/log.sock" }
+    var caFile: String { directory + "/ca.pem" }
+    var clientCertificate: String { directory + "/client.pem" }
+    var clientKey: String { directory + "/client.key" }
+    var receivedFile: String { directory + "/received.log" }
+    private var pid: pid_t = 0
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "callguard-rsyslog-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory + "/work", withIntermediateDirectories: true)
+        var ports: [UInt16] = []
+        while ports.count < 4 {
+            let p = UInt16.random(in: 20000...60000)
+            if !ports.contains(p) && Self.portIsFree(p) { ports.append(p) }
+        }
+        (udpPort, tcpPort, tlsPort, mutualTLSPort) = (ports[0], ports[1], ports[2], ports[3])
+        try makeCertificates()
+        try writeConfig()
+    }
+
+    deinit { close() }
+
+    /// Starts rsyslogd and waits until every input accepts.
+    func start() throws {
+        guard pid == 0 else { return }
+        pid = try Self.spawn(
+            "/usr/sbin/rsyslogd", ["-n", "-f", directory + "/rsyslog.conf", "-i", directory + "/rsyslogd.pid"],
+            stderr: directory + "/rsyslogd.out")
+        let deadline = Date(timeIntervalSinceNow: 10)
+        while Date() < deadline {
+            if Self.accepts(tcpPort) && Self.accepts(tlsPort) && Self.accepts(mutualTLSPort)
+                && FileManager.default.fileExists(atPath: unixSocket)
+            {
+                usleep(100_000)  // imudp binds in the same start-up pass
+                return
+            }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid { pid = 0; break }
+            usleep(20_000)
+        }
+        let out = (try? String(contentsOfFile: directory + "/rsyslogd.out", encoding: .utf8)) ?? ""
+        close()
+        throw Failure(description: "rsyslogd did not come up: \(out)")
+    }
+
+    /// Stops rsyslogd (SIGTERM, then SIGKILL after 10 s) and reaps it.
+    func stop() {
+        guard pid > 0 else { return }
+        defer { pid = 0 }
+        kill(pid, SIGTERM)
+        let deadline = Date(timeIntervalSinceNow: 10)
+        var status: Int32 = 0
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                break
+            }
+            usleep(10_000)
+        }
+        try? FileManager.default.removeItem(atPath: unixSocket)
+    }
+
+    /// posix_spawn with default signal dispositions and an empty signal mask
+    /// (the test process may block SIGTERM in its threads; rsyslogd must not inherit that).
+    static func spawn(_ path: String, _ args: [String], stderr: String) throws -> pid_t {
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for sig in [SIGTERM, SIGINT, SIGHUP, SIGPIPE] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        let argv = ([path] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, path, &actions, &attr, argv, environ)
+        guard rc == 0 else { throw Failure(description: "cannot start \(path): errno \(rc)") }
+        return child
+    }
+
+    /// Kills rsyslogd and removes the directory.
+    func close() {
+        stop()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The messages received so far, one per line.
+    func received() -> [String] {
+        guard let data = FileManager.default.contents(atPath: receivedFile) else { return [] }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    /// Waits until at least `count` messages arrived (or `timeout` seconds passed).
+    func waitForMessages(_ count: Int, timeout: Double = 15) -> [String] {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        var got = received()
+        while got.count < count && Date() < deadline {
+            usleep(50_000)
+            got = received()
+        }
+        usleep(200_000)  // anything beyond `count` (duplicates) shows up too
+        return received()
+    }
+
+    private func writeConfig() throws {
+        let d = directory
+        let conf = """
+            global(workDirectory="\(d)/work" maxMessageSize="64k"
+              defaultNetstreamDriverCAFile="\(d)/ca.pem"
+              defaultNetstreamDriverCertFile="\(d)/server.pem"
+              defaultNetstreamDriverKeyFile="\(d)/server.key")
+            module(load="imudp")
+            module(load="imtcp" maxSessions="100")
+            module(load="imuxsock" SysSock.Use="off")
+            input(type="imudp" address="127.0.0.1" port="\(udpPort)")
+            input(type="imtcp" address="127.0.0.1" port="\(tcpPort)")
+            input(type="imtcp" address="127.0.0.1" port="\(tlsPort)"
+              streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="anon")
+            input(type="imtcp" address="127.0.0.1" port="\(mutualTLSPort)"
+              streamDriver.name="gtls" streamDriver.mode="1" streamDriver.authMode="x509/certvalid")
+            input(type="imuxsock" Socket="\(d)/log.sock" CreatePath="on")
+            template(name="raw" type="string" string="%rawmsg%\\n")
+            *.* action(type="omfile" file="\(d)/received.log" template="raw")
+
+            """
+        try conf.write(toFile: d + "/rsyslog.conf", atomically: true, encoding: .utf8)
+    }
+
+    private func makeCertificates() throws {
+        let d = directory
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        try Self.run("openssl", ["req", "-x509"] + ec + ["-keyout", "\(d)/ca.key", "-out", "\(d)/ca.pem", "-days", "2", "-subj", "/CN=callguard test CA"])
+        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: "\(d)/server.ext", atomically: true, encoding: .utf8)
+        try "extendedKeyUsage=clientAuth\n".write(toFile: "\(d)/client.ext", atomically: true, encoding: .utf8)
+        for (name, cn) in [("server", "localhost"), ("client", "callguard-agent")] {
+            try Self.run("openssl", ["req"] + ec + ["-keyout", "\(d)/\(name).key", "-out", "\(d)/\(name).csr", "-subj", "/CN=\(cn)"])
+            try Self.run("openssl", [
+                "x509", "-req", "-in", "\(d)/\(name).csr", "-CA", "\(d)/ca.pem", "-CAkey", "\(d)/ca.key", "-CAcreateserial",
+                "-out", "\(d)/\(name).pem", "-days", "2", "-extfile", "\(d)/\(name).ext",
+            ])
+        }
+    }
+
+    static func run(_ tool: String, _ args: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
+        p.arguments = args
+        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw Failure(description: "\(tool) \(args.joined(separator: " ")) failed") }
+    }
+
+    static func portIsFree(_ port: UInt16) -> Bool {
+        for type in [Int32(SOCK_STREAM.rawValue), Int32(SOCK_DGRAM.rawValue)] {
+            let fd = socket(AF_INET, type, 0)
+            defer { Glibc.close(fd) }
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = port.bigEndian
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let rc = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if rc != 0 { return false }
+        }
+        return true
+    }
+
+    static func accepts(_ port: UInt16) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Glibc.close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = port.bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}

@@ -1,0 +1,51 @@
+import Testing
+
+@testable import SinkKit
+import TestSupport
+
+@Suite struct CEFFormatterTests {
+    @Test func headerCarriesVendorProductVersionSignatureNameSeverity() throws {
+        let out = String(decoding: CEFFormatter(productVersion: "1.2").format(Samples.violation()), as: UTF8.self)
+        #expect(out.hasPrefix("CEF:0|callguard|callguard|1.2|syscall-not-allowed|syscall ptrace not allowed by policy app|7|"))
+        let parsed = try #require(FormatParsers.cef(out))
+        #expect(parsed.header.count == 7)
+    }
+
+    @Test func extensionUsesStandardKeys() throws {
+        let parsed = try #require(FormatParsers.cef(String(decoding: CEFFormatter().format(Samples.violation()), as: UTF8.self)))
+        #expect(parsed.ext["dvchost"] == "node-1")
+        #expect(parsed.ext["spid"] == "4242")
+        #expect(parsed.ext["sproc"] == "sh")
+        #expect(parsed.ext["fname"] == "/bin/busybox")
+        #expect(parsed.ext["suid"] == "0")
+        #expect(parsed.ext["rt"] == "1795932000123")
+        #expect(parsed.ext["externalId"] == "456")
+        #expect(parsed.ext["cnt"] == "1")
+        #expect(parsed.ext["cs1Label"] == "syscall" && parsed.ext["cs1"] == "ptrace")
+        #expect(parsed.ext["cs5Label"] == "containerId" && parsed.ext["cs5"] == "3a5b0c")
+        #expect(parsed.ext["cs6Label"] == "containerImage" && parsed.ext["cs6"] == "localhost/app:1.0")
+        #expect(parsed.ext["cn2Label"] == "syscallExit" && parsed.ext["cn2"] == "-1")
+    }
+
+    @Test func headerEscapesPipeAndBackslash() {
+        var v = Samples.violation()
+        v.policy.name = "a|b\\c"
+        let out = String(decoding: CEFFormatter().format(v), as: UTF8.self)
+        #expect(out.contains("|syscall ptrace not allowed by policy a\\|b\\\\\\\\c|"))
+    }
+
+    @Test(arguments: Samples.hostile.map(\.label))
+    func hostileProcessValuesStayInsideTheirFields(label: String) throws {
+        let bytes = try #require(Samples.hostile.first { $0.label == label }).bytes
+        let baseline = try #require(FormatParsers.cef(String(decoding: CEFFormatter().format(Samples.violation()), as: UTF8.self)))
+        let out = CEFFormatter().format(Samples.violation(name: UntrustedBytes(bytes), executable: UntrustedBytes(bytes)))
+        #expect(out.allSatisfy { $0 >= 0x20 && $0 != 0x7F }, "no control byte may reach the message")
+        let parsed = try #require(FormatParsers.cef(String(decoding: out, as: UTF8.self)), "must parse as one CEF message")
+        #expect(parsed.header == baseline.header)
+        #expect(parsed.keys == baseline.keys, "no key may be added, dropped or reordered")
+        let sproc = try #require(parsed.ext["sproc"])
+        #expect(FormatParsers.undisplay(sproc) == bytes)
+        #expect(parsed.ext["fname"] == sproc)
+        #expect(parsed.ext["dvchost"] == "node-1")
+    }
+}

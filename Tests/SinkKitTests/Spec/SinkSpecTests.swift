@@ -1,0 +1,36 @@
+import Testing
+
+@testable import SinkKit
+
+@Suite struct SinkSpecTests {
+    @Test func stdoutAndFileParse() throws {
+        #expect(try SinkSpec(parsing: "stdout") == .stdout)
+        #expect(try SinkSpec(parsing: "file:/var/log/cg.json") == .file(path: "/var/log/cg.json"))
+    }
+
+    @Test func syslogSchemesParseHostAndPort() throws {
+        #expect(try SinkSpec(parsing: "syslog+unix:///dev/log") == .syslog(.init(transport: .unix(path: "/dev/log"))))
+        #expect(try SinkSpec(parsing: "syslog+udp://10.0.0.1:514") == .syslog(.init(transport: .udp(host: "10.0.0.1", port: 514))))
+        #expect(try SinkSpec(parsing: "syslog+tcp://siem.example:601") == .syslog(.init(transport: .tcp(host: "siem.example", port: 601))))
+        #expect(try SinkSpec(parsing: "syslog+tcp://[::1]:601") == .syslog(.init(transport: .tcp(host: "::1", port: 601))))
+        guard case .syslog(let d) = try SinkSpec(parsing: "syslog+tls://siem:6514") else { Issue.record("not syslog"); return }
+        #expect(d.transport == .tls(host: "siem", port: 6514, TLSOptions(serverName: "siem")))
+    }
+
+    @Test func optionsSetFacilityLayoutFramingAndTLSFiles() throws {
+        let spec = try SinkSpec(parsing: "syslog+tls://10.1.1.1:6514?ca=/ca.pem&cert=/c.pem&key=/k.pem&name=siem.corp&facility=local4&rfc3164&framing=lf")
+        guard case .syslog(let d) = spec else { Issue.record("not syslog"); return }
+        #expect(d.facility == .local4)
+        #expect(d.layout == .rfc3164)
+        #expect(d.framing == .lineFeed)
+        #expect(d.transport == .tls(host: "10.1.1.1", port: 6514, TLSOptions(caFile: "/ca.pem", certificateFile: "/c.pem", privateKeyFile: "/k.pem", serverName: "siem.corp")))
+    }
+
+    @Test(arguments: [
+        "", "file:", "syslog://h:1", "syslog+tcp://h", "syslog+tcp://h:0", "syslog+tcp://h:99999", "syslog+udp://:514",
+        "syslog+unix://relative", "syslog+tcp://h:1?ca=/x", "syslog+tcp://h:1?facility=bogus", "syslog+tcp://h:1?what=1",
+    ])
+    func invalidSpecsAreRejectedWithAReason(text: String) {
+        #expect(throws: SinkSpecError.self) { try SinkSpec(parsing: text) }
+    }
+}

@@ -13,10 +13,16 @@ public struct ObservedSyscalls: Sendable {
     /// Reads every SYSCALL/SECCOMP record of `path` ("-" for standard input).
     public static func read(path: String) throws -> ObservedSyscalls {
         var observed = ObservedSyscalls()
-        _ = try ReplayPipeline().run(path: path) { _, summary in
+        _ = try ReplayPipeline().run(path: path) { event in
             observed.events &+= 1
-            guard let summary, let arch = summary.arch, let n = summary.syscall else { return }
-            observed.numbers[arch, default: []].insert(n)
+            for i in 0..<event.count {
+                let record = event[i]
+                guard record.type == .syscall || record.type == .seccomp else { continue }
+                if let summary = try? SyscallSummary(record), let arch = summary.arch, let n = summary.syscall {
+                    observed.numbers[arch, default: []].insert(n)
+                }
+                break
+            }
         }
         return observed
     }

@@ -78,3 +78,11 @@ public struct KernelSyscallAvailability: Sendable {
         availability(arch: arch, number: number).exists
     }
 }
+
+extension KernelSyscallAvailability {
+    /// ``exists(arch:number:)`` as a closure, for `ViolationFactory(kernelHasSyscall:)`.
+    public var hasSyscall: @Sendable (AuditArch, Int32) -> Bool? {
+        let table = self
+        return { arch, number in table.exists(arch: arch, number: number) }
+    }
+}

@@ -113,3 +113,25 @@ import Testing
         #expect(r.stdout.contains("0 of 1 images would break on Linux "))
     }
 }
+
+/// Usage errors exit 2 (DESIGN.md), for `abi` as for every subcommand.
+@Suite struct UsageExitCodeTests {
+    let command = AbiCommandTests()
+
+    @Test func missingKernelOptionExitsTwo() throws {
+        let r = try command.callguard(["abi"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--kernel"))
+    }
+
+    @Test func unknownFormatExitsTwo() throws {
+        let r = try command.callguard(["abi", "--kernel", "6.1", "--format", "yaml"])
+        #expect(r.status == 2)
+    }
+
+    @Test func helpStillExitsZero() throws {
+        let r = try command.callguard(["abi", "--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("--kernel"))
+    }
+}

@@ -65,12 +65,27 @@ def show(version):
     return ".".join(str(n) for n in (version if version[2] else version[:2]))
 
 
+FONT_ESCAPE = re.compile(r"\\f(?:\[[^\]]*\]|\(..|.)")
+# Macros that alternate fonts join their arguments without spaces.
+ALTERNATING = {".BR", ".RB", ".BI", ".IB", ".IR", ".RI"}
+
+
+def macro_line(line):
+    """'.BR accept (2)' → 'accept(2)'; '.B r0' → 'r0'; other lines unchanged."""
+    m = re.match(r"(\.[A-Z]{1,2})(?:\s+(.*))?$", line)
+    if not m or m.group(1) not in ALTERNATING | {".B", ".I"}:
+        return line
+    args = re.findall(r'"[^"]*"|\S+', m.group(2) or "")
+    args = [a.strip('"') for a in args]
+    return ("" if m.group(1) in ALTERNATING else " ").join(args)
+
+
 def plain(troff):
-    """Troff inline markup → plain text."""
-    s = re.sub(r"\\f[BIRP]", "", troff)
-    s = re.sub(r"\\f\(..", "", s)
+    """Troff inline markup (and font macro lines) → plain text."""
+    s = "\n".join(macro_line(line) for line in troff.split("\n"))
+    s = FONT_ESCAPE.sub("", s)
     s = s.replace("\\-", "-").replace("\\[bu]", "*").replace("\\ ", " ").replace("\\(em", "-")
-    s = s.replace("\\&", "")
+    s = s.replace("\\&", "").replace("\\%", "")
     return re.sub(r"\s+", " ", s).strip()
 
 
@@ -104,6 +119,39 @@ def page_version(lines):
     raise PageError("no .TH line naming 'Linux man-pages VERSION': is this syscalls(2)?")
 
 
+def table_cells(body):
+    """Rows of cells from a tbl body; a cell may be a T{ ... T} text block,
+    in any column (man-pages 6.03 uses them for notes, later releases for
+    names as well)."""
+    i = 0
+    while i < len(body):
+        line = body[i]
+        i += 1
+        if line.startswith('.\\"') or not line.strip() or line.strip() in ("_", "="):
+            continue
+        cells = []
+        rest = line
+        while True:
+            parts = rest.split("\t")
+            if parts[-1] != "T{":
+                cells.extend(parts)
+                break
+            cells.extend(parts[:-1])
+            block = []
+            while i < len(body) and not body[i].startswith("T}"):
+                if not body[i].startswith('.\\"'):
+                    block.append(body[i])
+                i += 1
+            end = body[i] if i < len(body) else "T}"
+            i += 1
+            cells.append("\n".join(block))
+            rest = end[2:]
+            if not rest:
+                break
+            rest = rest[1:] if rest.startswith("\t") else rest
+        yield line, cells
+
+
 def table_rows(lines):
     """The (name, kernel, notes) rows of the table between .TS and .TE."""
     try:
@@ -116,25 +164,12 @@ def table_rows(lines):
     i = 0
     while i < len(body) and not body[i].rstrip().endswith("."):
         i += 1
-    i += 1
     rows = []
-    while i < len(body):
-        line = body[i]
-        i += 1
-        if line.startswith('.\\"') or not line.strip():
-            continue
-        cells = line.split("\t")
-        if cells and cells[-1] == "T{":
-            block = []
-            while i < len(body) and body[i] != "T}":
-                if not body[i].startswith('.\\"'):
-                    block.append(body[i])
-                i += 1
-            i += 1  # the T}
-            cells[-1] = " ".join(block)
-        m = re.match(r"\\fB([A-Za-z0-9_]+)\\fP\(2\)$", cells[0])
+    for line, cells in table_cells(body[i + 1:]):
+        name = plain(cells[0])
+        m = re.match(r"([A-Za-z0-9_]+) ?\(2\)$", name)
         if not m:
-            if "System call" in cells[0]:
+            if name == "System call":
                 continue  # the header row
             raise PageError("table row not understood: %r" % line)
         kernel = cells[1].strip() if len(cells) > 1 else ""
@@ -153,10 +188,10 @@ def apply_row(entry, kernel, notes):
     entry.introduced = max(versions)
     entry.also_in = sorted(v for v in versions if v != entry.introduced)
     entry.notes = notes
-    m = re.search(r"(?:^|; )[Rr]emoved in (%s)" % VERSION, notes)
+    m = re.search(r"(?:^|[;,] )[Rr]emoved in (%s)" % VERSION, notes)
     if m:
         entry.removed = parse_version(m.group(1))
-    m = re.search(r"(?:^|; )[Dd]eprecated\b(?: \([^)]*\))?(?: since (%s))?" % VERSION, notes)
+    m = re.search(r"(?:^|[;,] )[Dd]eprecated\b(?: \([^)]*\))?(?: since (%s))?" % VERSION, notes)
     if m:
         entry.deprecated = True
         entry.deprecated_since = parse_version(m.group(1)) if m.group(1) else None

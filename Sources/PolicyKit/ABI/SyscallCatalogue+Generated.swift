@@ -26,7 +26,7 @@ extension SyscallCatalogue {
         Entry(name: "arch_prctl", introduced: KernelVersion(2, 6, 0), archIntroduced: ["i386": KernelVersion(4, 12, 0)], notes: "x86_64, x86 since 4.12", source: .manPage),
         Entry(name: "atomic_barrier", introduced: KernelVersion(2, 6, 34), archNote: "m68k only", notes: "m68k only", source: .manPage),
         Entry(name: "atomic_cmpxchg_32", introduced: KernelVersion(2, 6, 34), archNote: "m68k only", notes: "m68k only", source: .manPage),
-        Entry(name: "bdflush", introduced: KernelVersion(1, 2, 0), deprecated: true, deprecatedSince: KernelVersion(2, 6, 0), notes: "Deprecated (does nothing) since 2.6", source: .manPage),
+        Entry(name: "bdflush", introduced: KernelVersion(1, 2, 0), removed: KernelVersion(5, 15, 0), deprecated: true, deprecatedSince: KernelVersion(2, 6, 0), notes: "Deprecated (does nothing) since 2.6", source: .manPageAndSupplement),
         Entry(name: "bfin_spinlock", introduced: KernelVersion(2, 6, 22), removed: KernelVersion(4, 17, 0), archNote: "Blackfin only", notes: "Blackfin only; the port was removed", source: .manPage),
         Entry(name: "bind", introduced: KernelVersion(2, 0, 0), notes: "See notes on socketcall(2)", source: .manPage),
         Entry(name: "bpf", introduced: KernelVersion(3, 18, 0), source: .manPage),

@@ -95,6 +95,29 @@ import Testing
     }
 
     @Test(.enabled(if: RequireIntegration.shouldRun(hasPython)))
+    func laterReleasesTableLayoutIsParsed() throws {
+        // Later man-pages releases put names in T{ .BR name (2) T} blocks, write
+        // fonts as \f[B]..\f[], a plain header row and ", removed in".
+        guard RequireIntegration.check(Self.hasPython, "python3 (Debian package python3)") else { return }
+        let r = try generate([
+            "--page", fixture("quirks-newer-format.2"), "--supplement", fixture("quirks-supplement.tsv"),
+        ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        func entry(_ name: String) -> String? { lines.first { $0.hasPrefix("Entry(name: \"\(name)\",") } }
+        #expect(r.stdout.contains("man-pages 9.100"))
+        #expect(entry("accept")?.contains("notes: \"See notes on socketcall(2)\"") == true)
+        #expect(
+            entry("bdflush")?.contains(
+                "removed: KernelVersion(5, 15, 0), deprecated: true, deprecatedSince: KernelVersion(2, 6, 0)") == true)
+        #expect(entry("chown")?.contains("notes: \"See chown(2) for version details\"") == true)
+        #expect(entry("pwrite64")?.contains("introduced: KernelVersion(2, 2, 0)") == true)
+        #expect(entry("sched_get_affinity")?.contains("Name of sched_getaffinity(2) on SPARC") == true)
+        #expect(entry("statx")?.contains("introduced: KernelVersion(4, 11, 0)") == true)
+        #expect(entry("tuxcall")?.contains("unimplemented: true") == true)
+    }
+
+    @Test(.enabled(if: RequireIntegration.shouldRun(hasPython)))
     func supplementContradictingThePageIsRefused() throws {
         guard RequireIntegration.check(Self.hasPython, "python3 (Debian package python3)") else { return }
         let r = try generate(["--page", fixture("quirks.2"), "--supplement", fixture("contradicting-supplement.tsv")])

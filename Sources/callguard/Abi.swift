@@ -12,7 +12,8 @@ struct Abi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check images' syscalls against a target kernel release (exit 1 when one would break).",
         discussion: """
-            Inputs: a policies directory (every active policy), a policy file (*.yaml, *.yml, *.json), \
+            Inputs: a policies directory (every active policy), a policy file (*.yaml, *.yml), \
+            an OCI seccomp profile (*.json; its allowed syscalls), \
             or an audit log (auditd format; the syscalls it observed). Without inputs, the --policies \
             directory. Deprecated-but-present syscalls are warnings; missing or removed ones break. \
             An allowlist names what an image may call, not what it must: libc probes some newer \
@@ -97,8 +98,19 @@ struct Abi: AsyncParsableCommand {
         }
     }
 
-    /// Every active policy of `directory`, or only the policy of `file` (which may be include-only).
+    /// Every active policy of `directory`, or only the policy of `file` (which may be
+    /// include-only). A YAML file is loaded with its directory, so that includes by
+    /// name resolve; a seccomp profile (JSON) is loaded on its own.
     func policyReports(directory: String, file: String?, analyzer: AbiAnalyzer) throws -> [ImageAbiReport] {
+        if let file, file.hasSuffix(".json") {
+            let result = PolicyLoader().load(paths: [file])
+            for d in result.diagnostics { printError(d.description) }
+            guard let set = result.set, let policy = set.policiesByName.values.first else {
+                printError("callguard: \(file) did not load as a seccomp profile; run 'callguard check'")
+                throw ExitCode(2)
+            }
+            return [analyzer.analyze(policy: policy)]
+        }
         var options = policies
         options.directory = directory
         let set = try options.loadOrExit()

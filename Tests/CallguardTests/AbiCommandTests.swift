@@ -78,6 +78,13 @@ import Testing
         #expect(r.stdout.contains("3 syscalls, 1 removed"))
     }
 
+    @Test func seccompProfileIsJudgedByItsAllowedSyscalls() throws {
+        let r = try callguard(["abi", "--kernel", "3.10", fixture("legacy-profile.json")])
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stdout.contains("statx    missing"))
+        #expect(r.stdout.contains("legacy-profile: BREAKS on Linux 3.10 (x86_64)"))
+    }
+
     @Test func policiesOptionIsTheDefaultInput() throws {
         let r = try callguard(["abi", "--kernel", "6.1", "--policies", fixture("modern")])
         #expect(r.status == 0)

@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func unbalancedQuoteIsReportedNotGuessed() throws {
-        try withRecord(#"type=SYSCALL msg=audit(1.000:1): pid=3 comm="abc"#) { record throws in
+        _ = try withRecord(#"type=SYSCALL msg=audit(1.000:1): pid=3 comm="abc"#) { record throws in
             #expect(throws: RecordParseError.self) { try SyscallSummary(record) }
         }
     }

@@ -61,6 +61,16 @@ public struct ByteView: Equatable, CustomStringConvertible {
         return true
     }
 
+    /// Whether the bytes end with the ASCII literal `literal`.
+    @inlinable
+    public func hasSuffix(_ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        guard n <= count else { return false }
+        let other = literal.utf8Start
+        for i in 0..<n where start[count - n + i] != other[i] { return false }
+        return true
+    }
+
     public static func == (lhs: ByteView, rhs: ByteView) -> Bool {
         lhs.count == rhs.count && (lhs.count == 0 || memcmp(lhs.start, rhs.start, lhs.count) == 0)
     }

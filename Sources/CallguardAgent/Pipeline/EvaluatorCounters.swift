@@ -10,6 +10,9 @@ public struct EvaluatorCounters: Sendable, Equatable {
     public var unattributed: UInt64 = 0
     /// Events from containers that no policy (not even a default) applies to.
     public var noPolicy: UInt64 = 0
+    /// Events from a container runtime's bootstrap process (runc init before it
+    /// executes the image's command), which are the runtime's, not the image's.
+    public var runtimeBootstrap: UInt64 = 0
     /// Events whose SYSCALL record was malformed.
     public var malformed: UInt64 = 0
     /// Violations found.

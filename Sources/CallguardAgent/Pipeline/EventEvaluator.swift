@@ -50,6 +50,14 @@ public final class EventEvaluator {
         }
         guard let summary, let arch = summary.arch, let syscall = summary.syscall else { return }
         counters.syscallEvents &+= 1
+        if RuntimeBootstrap.matches(summary) {
+            // Not the image's syscall; but the process becomes the container's
+            // first process when it executes the command: remember it while it
+            // lives, so that its short-lived children attribute through it.
+            if case .live(let attributor) = source { attributor.processSeen(pid: summary.pid ?? -1, ppid: summary.ppid ?? -1) }
+            counters.runtimeBootstrap &+= 1
+            return
+        }
         refreshIfReloaded()
 
         let policy: CompiledPolicy

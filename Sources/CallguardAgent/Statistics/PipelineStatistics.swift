@@ -20,10 +20,16 @@ public struct PipelineStatistics: Sendable {
     public var serialGaps: UInt64 = 0
     /// Events the kernel reports lost (live only).
     public var kernelLost: UInt64 = 0
+    /// Receive-buffer overruns (ENOBUFS) on the audit socket (live only).
+    public var overruns: UInt64 = 0
+    /// Wall-clock time (seconds since the epoch) of the last batch that held records (live only).
+    public var lastRecordTime: Double = 0
     /// Violations found.
     public var violations: UInt64 = 0
     /// Events whose container could not be told (or, in replay, no image was assumed).
     public var unattributed: UInt64 = 0
+    /// Events of a container runtime's bootstrap (runc init), not checked.
+    public var runtimeBootstrap: UInt64 = 0
     /// Delivery counters of the sinks.
     public var sinks: SinkCounters.Snapshot?
     /// Input bytes.
@@ -33,8 +39,8 @@ public struct PipelineStatistics: Sendable {
 
     public init() {}
 
-    /// Everything counted as lost: kernel drops plus serial gaps.
-    public var lost: UInt64 { kernelLost &+ serialGaps }
+    /// Everything counted as lost: kernel drops, socket overruns and serial gaps.
+    public var lost: UInt64 { kernelLost &+ overruns &+ serialGaps }
 
     /// The statistics as one line of JSON (no trailing newline).
     public var jsonLine: String {
@@ -47,7 +53,7 @@ public struct PipelineStatistics: Sendable {
             + "\"seconds\":\(format(seconds)),\"records_per_second\":\(Int(rate)),"
             + "\"bytes\":\(bytes),\"megabytes_per_second\":\(format(megabytes)),"
             + "\"timed_out\":\(timedOut),\"dropped_records\":\(droppedRecords),"
-            + "\"serial_gaps\":\(serialGaps),\"kernel_lost\":\(kernelLost),\"unattributed\":\(unattributed),"
+            + "\"serial_gaps\":\(serialGaps),\"kernel_lost\":\(kernelLost),\"overruns\":\(overruns),\"unattributed\":\(unattributed),\"runtime_bootstrap\":\(runtimeBootstrap),"
             + "\"malformed_by_reason\":\(reasons)" + (sinks.map { ",\"sinks\":\($0.description)" } ?? "") + "}"
     }
 

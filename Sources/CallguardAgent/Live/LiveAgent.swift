@@ -1,0 +1,211 @@
+import AuditKit
+import ContainerKit
+import Dispatch
+import Foundation
+import Glibc
+import Logging
+import PolicyKit
+import SinkKit
+import Synchronization
+
+/// `callguard run`: the long-running agent on the live kernel.
+///
+/// Start-up in order: the policies (already checked by the caller), the sinks,
+/// a scan of running containers, the audit session (socket, settings, the
+/// compiled rules), then the reader thread. SIGTERM/SIGINT stop reading, hand
+/// the last events on, drain the sinks (bounded) and restore the kernel's audit
+/// state; SIGHUP reloads the policies atomically (new rules first, the old set
+/// stays on any error) and reopens file sinks; SIGUSR1 prints statistics.
+public final class LiveAgent: @unchecked Sendable {
+    /// Why the agent could not start.
+    public struct StartupError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    private let configuration: AgentConfiguration
+    private let policiesDirectory: String
+    private let store: PolicyStore
+    private let logger: Logger
+    private let snapshot = Mutex(PipelineStatistics())
+    private let started = ContinuousClock.now
+
+    /// An agent for `policies` (loaded from `policiesDirectory`, which SIGHUP reloads).
+    public init(configuration: AgentConfiguration, policies: PolicySet, policiesDirectory: String, logger: Logger) {
+        self.configuration = configuration
+        self.policiesDirectory = policiesDirectory
+        self.store = PolicyStore(policies)
+        self.logger = logger
+    }
+
+    /// Runs until SIGTERM or SIGINT (or until the audit socket fails); returns
+    /// the final statistics after the kernel's audit state is restored.
+    public func run() throws(StartupError) -> PipelineStatistics {
+        let hostName = SinkConfiguration.systemHostName()
+        let sinks: SinkSet
+        do {
+            sinks = try SinkSet(configuration, hostName: hostName, logger: logger)
+        } catch {
+            throw StartupError(description: error.description)
+        }
+
+        var attributorConfiguration = Attributor.Configuration()
+        attributorConfiguration.processCapacity = configuration.processCacheSize
+        let attributor = Attributor(configuration: attributorConfiguration)
+        let running = attributor.scanRunningProcesses()
+        let unmatched = running.filter { info in info.imageName.flatMap { store.current.policy(forImage: $0) } == nil }
+        logger.info(
+            "\(running.count) running container(s); \(unmatched.count) match no policy and are not checked",
+            metadata: unmatched.isEmpty ? nil : ["unmatched": .string(unmatched.map { "\($0.id.prefix(12)) \($0.imageName ?? "?")" }.joined(separator: ", "))])
+
+        let compiled = RuleCompiler().compile(store.current, excludingPid: getpid())
+        var sessionConfiguration = AuditSessionConfiguration(
+            socketMode: configuration.socketMode, rules: RuleMapping.auditRules(compiled))
+        sessionConfiguration.backlogLimit = configuration.backlogLimit
+        sessionConfiguration.backlogWaitTime = configuration.backlogWaitTime
+        let session: AuditSession
+        do {
+            session = try AuditSession.start(sessionConfiguration)
+        } catch {
+            sinks.shutdown(timeout: 1)
+            throw StartupError(description: error.description)
+        }
+        for summary in compiled.summaries {
+            logger.info("audit rules for \(summary.arch): \(summary.audited) syscalls audited, \(summary.skipped) skipped (every policy allows them)")
+        }
+        logger.info("\(session.ruleReport.installed.count) rule(s) installed with key \(RuleCompiler.key); socket \(configuration.socketMode.rawValue)")
+        for refusal in session.ruleReport.refused { logger.warning("\(refusal.description)") }
+        for note in session.notes { logger.notice("\(note)") }
+        if session.removedLeftovers > 0 {
+            logger.notice("removed \(session.removedLeftovers) rule(s) left by an earlier run")
+        }
+
+        // The reader thread owns everything below until it returns.
+        let evaluator = EventEvaluator(
+            policies: store, source: .live(attributor), factory: ViolationFactory(hostName: hostName),
+            emit: sinks.submit)
+        var assemblerConfiguration = AssemblerConfiguration.netlink
+        assemblerConfiguration.maximumOpenEvents = configuration.maximumOpenEvents
+        let assembler = EventAssembler(configuration: assemblerConfiguration) { evaluator.evaluate($0) }
+        let notifier = SystemdNotifier()
+        var lastSweep = 0.0
+        let reader = session.reader
+        let publish: (AssemblingConsumer) -> Void = { [self] assembling in
+            let now = Self.monotonicSeconds()
+            notifier.pingIfDue(now: now)
+            if now - lastSweep > 5 {
+                lastSweep = now
+                attributor.sweep(maxProcesses: 4096)
+            }
+            let assembly = assembler.statistics
+            let counters = evaluator.counters
+            let overruns = reader.stats.overruns
+            snapshot.withLock { s in
+                s.records = assembly.records
+                s.events = assembly.events
+                s.malformed = assembling.malformed
+                s.evicted = assembly.evicted
+                s.timedOut = assembly.timedOut
+                s.droppedRecords = assembly.droppedRecords
+                s.serialGaps = assembly.serialGaps
+                s.overruns = overruns
+                s.violations = counters.violations
+                s.unattributed = counters.unattributed
+                s.runtimeBootstrap = counters.runtimeBootstrap
+                s.lastRecordTime = assembly.records > 0 ? Self.wallClockSeconds() : s.lastRecordTime
+            }
+        }
+        let owned = ReaderState(AgentConsumer(assembling: AssemblingConsumer(assembler: assembler), afterBatch: publish))
+
+        let wake = DispatchSemaphore(value: 0)
+        let readerFailure = Mutex<AuditError?>(nil)
+        let thread = Thread {
+            do throws(AuditError) {
+                try reader.run(&owned.consumer)
+            } catch {
+                readerFailure.withLock { $0 = error }
+            }
+            wake.signal()
+        }
+        thread.name = "callguard-reader"
+        thread.start()
+
+        let signals = SignalHandlers()
+        signals.on(SIGTERM) { wake.signal() }
+        signals.on(SIGINT) { wake.signal() }
+        signals.on(SIGHUP) { [self] in reload(session: session, sinks: sinks) }
+        signals.on(SIGUSR1) { [self] in logStatistics(session: session, sinks: sinks) }
+        notifier.notify("READY=1")
+        logger.info("reading the audit stream; violations go to \(configuration.sinks.joined(separator: ", "))")
+
+        wake.wait()
+        notifier.notify("STOPPING=1")
+        signals.cancel()
+        if let failure = readerFailure.withLock({ $0 }) {
+            logger.error("the audit reader stopped: \(failure.description)")
+        }
+        let kernelLost = (try? session.kernelLostSinceStart()) ?? 0
+        for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
+        // The reader has returned: its last open events are handed on from here.
+        assembler.flush()
+        publish(owned.consumer.assembling)
+        if !sinks.shutdown(timeout: 5) { logger.warning("sinks did not drain within 5 s; the rest is spooled or counted as dropped") }
+        var final = statistics(sinks: sinks)
+        final.kernelLost = UInt64(kernelLost)
+        logger.info("stopped; kernel audit state restored")
+        return final
+    }
+
+    /// SIGHUP: reload policies; install the new set's rules before swapping it in.
+    private func reload(session: AuditSession, sinks: SinkSet) {
+        do {
+            try store.reload(directory: policiesDirectory) { set in
+                guard !session.isLocked else {
+                    logger.warning("the audit configuration is locked: the new policies apply with the rules in force")
+                    return
+                }
+                let rules = RuleMapping.auditRules(RuleCompiler().compile(set, excludingPid: getpid()))
+                _ = try session.control.removeRules(withKey: RuleCompiler.key)
+                let report = session.control.install(rules)
+                for refusal in report.refused { logger.warning("\(refusal.description)") }
+            }
+            logger.info("policies reloaded from \(policiesDirectory)")
+        } catch {
+            logger.error("policy reload failed; the policies in force stay: \(error)")
+        }
+        sinks.reopen()
+    }
+
+    private func logStatistics(session: AuditSession, sinks: SinkSet) {
+        var current = statistics(sinks: sinks)
+        current.kernelLost = UInt64((try? session.kernelLostSinceStart()) ?? 0)
+        var line = current.jsonLine + "\n"
+        line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    }
+
+    private func statistics(sinks: SinkSet) -> PipelineStatistics {
+        var current = snapshot.withLock { $0 }
+        let elapsed = ContinuousClock.now - started
+        current.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        current.sinks = sinks.counters
+        return current
+    }
+
+    static func monotonicSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    static func wallClockSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}
+
+/// Hands the consumer to the reader thread; the main thread touches it again
+/// only after that thread has returned.
+private final class ReaderState: @unchecked Sendable {
+    var consumer: AgentConsumer
+    init(_ consumer: AgentConsumer) { self.consumer = consumer }
+}

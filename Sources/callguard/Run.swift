@@ -1,0 +1,62 @@
+import ArgumentParser
+import AuditKit
+import CallguardAgent
+import Foundation
+import Logging
+import PolicyKit
+
+/// `callguard run`: the agent on the live kernel.
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Audit the live kernel: install rules, read the audit stream, report violations.",
+        discussion: """
+            Needs root (CAP_AUDIT_CONTROL, CAP_AUDIT_READ). Stops on SIGTERM or SIGINT and \
+            restores the kernel's audit state; SIGHUP reloads the policies (the old set stays \
+            in force when the new one has errors) and reopens file sinks; SIGUSR1 prints \
+            statistics as one JSON line on stderr, as does the exit.
+            """)
+
+    @OptionGroup var policies: PoliciesOptions
+
+    @Option(help: "A YAML config file (policies, sinks, format, socket, backlog, cache, queue, throttle, spool); options override it.")
+    var config: String?
+
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "unicast: be the audit daemon (default); multicast: read beside a running auditd.")
+    var socket: AuditSessionConfiguration.SocketMode?
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        let logger = Logger(label: "callguard")
+        var configuration = AgentConfiguration()
+        if let config {
+            do {
+                try AgentConfigurationFile.apply(config, to: &configuration)
+            } catch {
+                printError("callguard: \(error)")
+                throw ExitCode(2)
+            }
+        }
+        output.apply(to: &configuration)
+        if let socket { configuration.socketMode = socket }
+        var directory = policies.resolvedDirectory
+        if policies.directory == nil, let configured = configuration.policiesDirectory { directory = configured }
+        var chosen = policies
+        chosen.directory = directory
+        let set = try chosen.loadOrExit()
+        logger.info("\(set.policiesByName.count) policies loaded from \(directory)")
+
+        let agent = LiveAgent(configuration: configuration, policies: set, policiesDirectory: directory, logger: logger)
+        let statistics: PipelineStatistics
+        do {
+            statistics = try agent.run()
+        } catch {
+            printError("callguard: \(error)")
+            throw ExitCode(2)
+        }
+        printError(statistics.jsonLine)
+    }
+}
+
+extension AuditSessionConfiguration.SocketMode: ExpressibleByArgument {}

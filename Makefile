@@ -66,8 +66,9 @@ bench: deps-bench build
 
 ## Live audit benchmark (root): a uname() storm drained by a C floor reader and by AuditKit's reader.
 bench-live: deps-bench
-	$(call apt_ensure,auditd)
+	$(call apt_ensure,auditd busybox-static podman runc)
 	Scripts/bench-live.sh
+	Scripts/bench-agent.sh
 
 ## Regenerates PolicyKit's syscall catalogue from syscalls(2) (manpages-dev) and the supplement.
 syscall-catalogue:

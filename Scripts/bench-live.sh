@@ -11,7 +11,8 @@
 #
 #   Scripts/bench-live.sh            # STORM_PROCS=2 STORM_SECONDS=5 BACKLOG_LIMIT=8192 ROUNDS=2
 #
-# Needs root, gcc and libaudit-dev. Audit state (rules with key callguard, the
+# Needs root, gcc and libaudit-dev. Holds /run/callguard-tests-kernel-audit.lock
+# (flock) while it runs. Audit state (rules with key callguard, the
 # audit pid, enabled and backlog settings) is restored on exit, also when
 # interrupted.
 set -euo pipefail
@@ -30,6 +31,18 @@ command -v auditctl >/dev/null || { echo "bench-live: auditctl missing (apt-get 
 
 WORK=$(mktemp -d /tmp/callguard-bench-live.XXXXXX)
 READER_PID=""
+
+echo "bench-live: building storm, C reader and callguard-live-drain (release)" >&2
+gcc -O2 -Wall -o "$WORK/storm" Benchmarks/LiveAudit/storm.c
+gcc -O2 -Wall -o "$WORK/creader" Benchmarks/LiveAudit/creader.c -laudit
+$SWIFT build -c release --product callguard-live-drain >&2
+DRAIN="$($SWIFT build -c release --show-bin-path)/callguard-live-drain"
+trap 'rm -rf "$WORK"' EXIT
+
+# Other kernel-audit tests and benchmarks take the same lock: never fight over
+# the audit pid. Readers and auditd started below do not inherit it (9>&-).
+exec 9>/run/callguard-tests-kernel-audit.lock
+flock 9
 
 status_field() { auditctl -s | awk -v k="$1" '$1 == k { print $2 }'; }
 ORIG_ENABLED=$(status_field enabled)
@@ -59,18 +72,12 @@ restore() {
 trap restore EXIT
 trap 'exit 130' INT TERM
 
-echo "bench-live: building storm, C reader and callguard-live-drain (release)" >&2
-gcc -O2 -Wall -o "$WORK/storm" Benchmarks/LiveAudit/storm.c
-gcc -O2 -Wall -o "$WORK/creader" Benchmarks/LiveAudit/creader.c -laudit
-$SWIFT build -c release --product callguard-live-drain >&2
-DRAIN="$($SWIFT build -c release --show-bin-path)/callguard-live-drain"
-
 # run_reader NAME CMD...: starts the reader, runs the storm, stops the reader;
 # appends "NAME STORM_JSON READER_JSON" to $WORK/results.
 run_reader() {
   local name=$1; shift
   rm -f "$WORK/ready"
-  "$@" --exe "$WORK/storm" --backlog-limit "$BACKLOG" --ready-file "$WORK/ready" >"$WORK/reader.out" 2>"$WORK/reader.err" &
+  "$@" --exe "$WORK/storm" --backlog-limit "$BACKLOG" --ready-file "$WORK/ready" >"$WORK/reader.out" 2>"$WORK/reader.err" 9>&- &
   READER_PID=$!
   for _ in $(seq 100); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
   [ -f "$WORK/ready" ] || { echo "bench-live: $name did not start:" >&2; cat "$WORK/reader.err" >&2; exit 1; }
@@ -113,7 +120,7 @@ overflow_action = IGNORE
 CONF
   chmod 640 "$dir/auditd.conf"
   auditctl -e 1 -b "$BACKLOG" --backlog_wait_time 0 >/dev/null
-  /usr/sbin/auditd -n -s nochange -c "$dir" >/dev/null 2>&1 &
+  /usr/sbin/auditd -n -s nochange -c "$dir" >/dev/null 2>&1 9>&- &
   READER_PID=$!
   for _ in $(seq 100); do [ "$(status_field pid)" = "$READER_PID" ] && break; sleep 0.1; done
   [ "$(status_field pid)" = "$READER_PID" ] || { echo "bench-live: auditd did not register" >&2; exit 1; }

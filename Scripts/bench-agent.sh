@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# End-to-end agent benchmark: the uname() storm runs inside a podman container
+# whose image has a policy that does not allow uname, so every storm event goes
+# socket → parse → assemble → attribution → policy → throttle → file sink.
+# `callguard run` (release build) drains it; beside it, in the same invocation
+# and at the same in-container storm, the C netlink reader (creader.c) is the
+# floor. Both install the same rule: uname, host-wide, minus the reader's pid.
+#
+# Reports, per reader: events/s drained, the kernel's lost delta, CPU per event
+# (utime+stime of the reader from /proc/PID/stat, all threads) and resident
+# memory sampled every second (first/last/max); then agent/C ratios.
+#
+# Then the same storm paced at each of STORM_RATES calls/s (RATE_SECONDS each):
+# the highest rate at which a reader loses nothing is its end-to-end zero-loss
+# rate.
+#
+#   Scripts/bench-agent.sh   # STORM_PROCS=2 STORM_SECONDS=5 ROUNDS=2 BACKLOG_LIMIT=8192
+#                            # STORM_RATES="20000 40000 60000" RATE_SECONDS=4
+#
+# Needs root, gcc, glibc-static (libc6-dev), libaudit-dev, busybox-static,
+# podman and runc. Takes /run/callguard-tests-kernel-audit.lock around
+# everything that touches audit state. Audit state (rules with key callguard,
+# the audit pid, enabled and backlog settings), the container and the image
+# are restored or removed on exit, also when interrupted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PROCS=${STORM_PROCS:-2}
+SECONDS_PER_RUN=${STORM_SECONDS:-5}
+BACKLOG=${BACKLOG_LIMIT:-8192}
+ROUNDS=${ROUNDS:-2}
+RATES=${STORM_RATES:-20000 40000 60000}
+RATE_SECONDS=${RATE_SECONDS:-4}
+SWIFT=${SWIFT:-swift}
+LOCK=/run/callguard-tests-kernel-audit.lock
+
+[ "$(id -u)" = 0 ] || { echo "bench-agent: must run as root" >&2; exit 2; }
+for tool in auditctl ausyscall podman runc gcc; do
+  command -v "$tool" >/dev/null || { echo "bench-agent: $tool missing" >&2; exit 2; }
+done
+[ -x /bin/busybox ] || { echo "bench-agent: /bin/busybox missing (apt-get install busybox-static)" >&2; exit 2; }
+
+WORK=$(mktemp -d /tmp/callguard-bench-agent.XXXXXX)
+NAME=callguard-bench-storm-$$
+IMAGE=localhost/$NAME:1
+READER_PID=""
+SAMPLER_PID=""
+PODMAN_PID=""
+CONTAINER=""
+IMAGE_MADE=0
+AUDIT_TOUCHED=0
+
+status_field() { auditctl -s | awk -v k="$1" '$1 == k { print $2 }'; }
+
+stop_pid() { # stop_pid PID SECONDS: SIGTERM, wait up to SECONDS, then SIGKILL.
+  local pid=$1 limit=$2
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null
+  for _ in $(seq $((limit * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+restore() {
+  set +e
+  [ -n "$SAMPLER_PID" ] && stop_pid "$SAMPLER_PID" 1
+  [ -n "$PODMAN_PID" ] && stop_pid "$PODMAN_PID" 5
+  [ -n "$CONTAINER" ] && podman rm -f "$CONTAINER" >/dev/null 2>&1
+  # callguard run restores the audit state itself on SIGTERM (after draining its sinks, ≤ 5 s).
+  [ -n "$READER_PID" ] && stop_pid "$READER_PID" 15
+  if [ "$AUDIT_TOUCHED" = 1 ]; then
+    auditctl -D -k callguard >/dev/null 2>&1
+    auditctl -e "$ORIG_ENABLED" -b "$ORIG_BACKLOG" --backlog_wait_time "$ORIG_WAIT" >/dev/null 2>&1
+  fi
+  [ "$IMAGE_MADE" = 1 ] && podman rmi -f "$IMAGE" >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap restore EXIT
+trap 'exit 130' INT TERM
+
+echo "bench-agent: building the static storm, the C reader and callguard (release)" >&2
+gcc -O2 -Wall -static -o "$WORK/storm" Benchmarks/LiveAudit/storm.c
+gcc -O2 -Wall -o "$WORK/creader" Benchmarks/LiveAudit/creader.c -laudit
+$SWIFT build -c release --product callguard >&2
+CALLGUARD="$($SWIFT build -c release --show-bin-path)/callguard"
+
+# The image: the static storm plus busybox, imported from a rootfs tar.
+mkdir -p "$WORK/rootfs/bin" "$WORK/rootfs/etc" "$WORK/rootfs/proc" "$WORK/rootfs/sys" "$WORK/rootfs/dev" "$WORK/rootfs/tmp"
+cp "$WORK/storm" "$WORK/rootfs/storm"
+cp /bin/busybox "$WORK/rootfs/bin/busybox"
+ln -s busybox "$WORK/rootfs/bin/sh"
+tar -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" .
+IMAGE_MADE=1
+podman import -q "$WORK/rootfs.tar" "$IMAGE" >/dev/null 9>&-
+
+# The policy: every syscall libaudit knows on any arch except uname (and its
+# i386 forebears), so the agent's only rule audits uname and every storm event
+# is a violation.
+mkdir -p "$WORK/policies"
+{
+  echo "apiVersion: callguard.dev/v1"
+  echo "kind: SyscallPolicy"
+  echo "metadata:"
+  echo "  name: bench-storm"
+  echo "spec:"
+  echo "  images: [\"localhost/$NAME:*\"]"
+  echo "  severity: high"
+  echo "  allow:"
+  for arch in x86_64 i386 aarch64; do ausyscall "$arch" --dump 2>/dev/null | awk 'NR > 1 { print $2 }'; done |
+    sort -u | grep -Evx 'uname|olduname|oldolduname' | sed 's/^/    - /'
+} >"$WORK/policies/bench-storm.yaml"
+"$CALLGUARD" check --policies "$WORK/policies" >&2
+cat >"$WORK/agent.yaml" <<CONF
+backlog:
+  limit: $BACKLOG
+  waitTime: 0
+CONF
+
+# Everything below touches audit state: hold the shared lock (not inherited by
+# the processes started below, so a stray child never keeps it).
+exec 9>"$LOCK"
+flock 9
+ORIG_ENABLED=$(status_field enabled)
+ORIG_BACKLOG=$(status_field backlog_limit)
+ORIG_WAIT=$(status_field backlog_wait_time)
+ORIG_PID=$(status_field pid)
+if [ "$ORIG_PID" != 0 ] && kill -0 "$ORIG_PID" 2>/dev/null; then
+  echo "bench-agent: pid $ORIG_PID is registered as the audit daemon; stop it first" >&2
+  exit 2
+fi
+if [ "$ORIG_ENABLED" = 2 ]; then
+  echo "bench-agent: the audit configuration is locked (enabled=2)" >&2
+  exit 2
+fi
+AUDIT_TOUCHED=1
+"$CALLGUARD" rules --policies "$WORK/policies" | grep -v '^#' | sed 's/^/bench-agent: agent rule: /' >&2 || true
+
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# run_reader NAME RATE READY_PATTERN CMD...: starts the reader, waits until it
+# is ready ($WORK/ready exists, or READY_PATTERN is on its stderr), runs the
+# storm in a container (RATE calls/s in all; 0: flat out) for SECONDS, waits for
+# the backlog to drain, stops the reader; appends
+# "NAME STORM_JSON MEASURED_JSON STATS_JSON" to $WORK/results.
+run_reader() {
+  local name=$1 rate=$2 ready=$3 seconds=$4; shift 4
+  rm -f "$WORK/ready" "$WORK/rss"
+  "$@" >"$WORK/reader.out" 2>"$WORK/reader.err" 9>&- &
+  READER_PID=$!
+  for _ in $(seq 150); do
+    if [ -f "$WORK/ready" ] || grep -qF "$ready" "$WORK/reader.err" 2>/dev/null; then break; fi
+    kill -0 "$READER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if ! { [ -f "$WORK/ready" ] || grep -qF "$ready" "$WORK/reader.err"; }; then
+    echo "bench-agent: $name did not start:" >&2; cat "$WORK/reader.err" >&2; exit 1
+  fi
+  (while kill -0 "$READER_PID" 2>/dev/null; do
+     awk '$1 == "VmRSS:" { print $2 }' "/proc/$READER_PID/status" 2>/dev/null >>"$WORK/rss"
+     sleep 1
+   done) 9>&- &
+  SAMPLER_PID=$!
+  local lost0 ticks0 ticks1 lost1
+  lost0=$(status_field lost)
+  ticks0=$(ticks "$READER_PID")
+  CONTAINER=$NAME-$name
+  podman --runtime runc run --rm --name "$CONTAINER" --cgroup-manager=cgroupfs --network none \
+    --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$IMAGE" /storm "$PROCS" "$seconds" "$rate" \
+    >"$WORK/storm.out" 2>/dev/null 9>&- &
+  PODMAN_PID=$!
+  wait "$PODMAN_PID" || { echo "bench-agent: the storm container failed" >&2; exit 1; }
+  PODMAN_PID=""
+  CONTAINER=""
+  # Let the reader drain the kernel's backlog, then a second more.
+  for _ in $(seq 100); do [ "$(status_field backlog)" = 0 ] && break; sleep 0.1; done
+  sleep 1
+  ticks1=$(ticks "$READER_PID")
+  lost1=$(status_field lost)
+  sleep 1   # one more RSS sample after the drain
+  stop_pid "$SAMPLER_PID" 1; SAMPLER_PID=""
+  kill -TERM "$READER_PID"
+  wait "$READER_PID" || { echo "bench-agent: $name failed:" >&2; cat "$WORK/reader.err" >&2; exit 1; }
+  READER_PID=""
+  local stats
+  if [ "${name%%@*}" = agent ]; then stats=$(grep '^{' "$WORK/reader.err" | tail -1); else stats=$(tail -1 "$WORK/reader.out"); fi
+  local rss; rss=$(paste -sd, "$WORK/rss")
+  echo "$name $(tail -1 "$WORK/storm.out") {\"lost\":$((lost1 - lost0)),\"cpu_seconds\":$(echo "$ticks0 $ticks1 $(getconf CLK_TCK)" | awk '{ print ($2 - $1) / $3 }'),\"rss_kb\":[$rss]} $stats" >>"$WORK/results"
+}
+
+: >"$WORK/results"
+PORT=$((20000 + $$ % 20000))
+run_c() { run_reader "c@$1" "$1" "(uses the ready file)" "$2" "$WORK/creader" --backlog-limit "$BACKLOG" --ready-file "$WORK/ready"; }
+run_agent() {
+  run_reader "agent@$1" "$1" "reading the audit stream" "$2" "$CALLGUARD" run --policies "$WORK/policies" \
+    --config "$WORK/agent.yaml" --sink "file:$WORK/violations.json" --metrics "127.0.0.1:$PORT"
+}
+for round in $(seq "$ROUNDS"); do
+  echo "bench-agent: flat-out storm, round $round/$ROUNDS" >&2
+  run_c 0 "$SECONDS_PER_RUN"
+  run_agent 0 "$SECONDS_PER_RUN"
+done
+for rate in $RATES; do
+  echo "bench-agent: paced storm at $rate calls/s" >&2
+  run_c "$rate" "$RATE_SECONDS"
+  run_agent "$rate" "$RATE_SECONDS"
+done
+
+python3 - "$WORK/results" "$PROCS" "$BACKLOG" <<'PY'
+import json, sys
+rows = {}
+for line in open(sys.argv[1]):
+    key, storm, measured, stats = line.split(" ", 3)
+    name, rate = key.split("@")
+    s, m, r = json.loads(storm), json.loads(measured), json.loads(stats)
+    rows.setdefault((name, int(rate)), []).append({
+        "calls": s["calls"], "storm_s": s["seconds"], "events": r["events"], "lost": m["lost"],
+        "cpu_s": m["cpu_seconds"], "rss": m["rss_kb"] or [0], "violations": r.get("violations", 0),
+        "unattributed": r.get("unattributed", 0), "overruns": r.get("overruns", 0), "sinks": r.get("sinks"),
+    })
+def summary(rs):
+    calls = sum(r["calls"] for r in rs); events = sum(r["events"] for r in rs)
+    secs = sum(r["storm_s"] for r in rs); cpu = sum(r["cpu_s"] for r in rs)
+    return {"events_per_s": events / secs, "storm_calls_per_s": calls / secs,
+            "lost": sum(r["lost"] for r in rs), "overruns": sum(r["overruns"] for r in rs),
+            "us_cpu_per_event": 1e6 * cpu / max(events, 1), "drained_fraction": events / max(calls, 1),
+            "violations": sum(r["violations"] for r in rs), "unattributed": sum(r["unattributed"] for r in rs),
+            "calls": calls, "rss_first_kb": rs[0]["rss"][0], "rss_last_kb": rs[-1]["rss"][-1],
+            "rss_max_kb": max(max(r["rss"]) for r in rs),
+            "rss_per_run_kb": [r["rss"] for r in rs], "sinks": rs[-1]["sinks"]}
+out = {k: summary(rs) for k, rs in rows.items()}
+labels = {"c": "C floor (recv)", "agent": "callguard run (end to end)"}
+print(f"storm: {sys.argv[2]} processes of uname() inside a podman container, backlog_limit {sys.argv[3]}")
+def line(k, s):
+    print(f"  {labels[k[0]]:27} events/s {s['events_per_s']:8.0f}  kernel lost {s['lost']:7d}  "
+          f"overruns {s['overruns']:3d}  CPU/event {s['us_cpu_per_event']:5.2f} us  "
+          f"drained {100*s['drained_fraction']:5.1f}% of calls  "
+          f"RSS first/last/max {s['rss_first_kb']/1024:.1f}/{s['rss_last_kb']/1024:.1f}/{s['rss_max_kb']/1024:.1f} MiB")
+def ratio(a, c):
+    return (f"events/s {a['events_per_s']/max(c['events_per_s'],1e-9):.2f}x, "
+            f"CPU per event {a['us_cpu_per_event']/max(c['us_cpu_per_event'],1e-9):.2f}x, "
+            f"kernel lost {a['lost']} vs {c['lost']}")
+rates = sorted({k[1] for k in out})
+for rate in rates:
+    a, c = out.get(("agent", rate)), out.get(("c", rate))
+    n = len(rows[("c", rate)])
+    print(("flat out" if rate == 0 else f"paced at {rate} calls/s") + f" ({n} run(s) per reader):")
+    line(("c", rate), c); line(("agent", rate), a)
+    print(f"  agent: {a['violations']} violations, {a['unattributed']} unattributed of {a['calls']} storm calls; "
+          f"sinks {json.dumps(a['sinks'])}")
+    print(f"  agent RSS every second, per run (MiB): " +
+          " | ".join(" ".join(f"{k/1024:.1f}" for k in r) for r in a["rss_per_run_kb"]))
+    print(f"  ratio callguard run / C floor: {ratio(a, c)}")
+def zero_loss(name):
+    ok = [r for r in rates if r > 0 and out[(name, r)]["lost"] == 0 and out[(name, r)]["overruns"] == 0]
+    return max(ok) if ok else None
+za, zc = zero_loss("agent"), zero_loss("c")
+print(f"highest paced rate with zero loss: callguard run {za} events/s, C floor {zc} events/s"
+      + (f" (ratio {za/zc:.2f}x)" if za and zc else ""))
+for o in out.values(): o.pop("rss_per_run_kb")
+print(json.dumps({f"{k[0]}@{k[1]}": v for k, v in out.items()}))
+PY

@@ -15,7 +15,7 @@
 # rate.
 #
 #   Scripts/bench-agent.sh   # STORM_PROCS=2 STORM_SECONDS=5 ROUNDS=2 BACKLOG_LIMIT=8192
-#                            # STORM_RATES="20000 40000 60000" RATE_SECONDS=4
+#                            # STORM_RATES="20000 40000 50000 60000 70000" RATE_SECONDS=4
 #
 # Needs root, gcc, glibc-static (libc6-dev), libaudit-dev, busybox-static,
 # podman and runc. Takes /run/callguard-tests-kernel-audit.lock around
@@ -29,7 +29,7 @@ PROCS=${STORM_PROCS:-2}
 SECONDS_PER_RUN=${STORM_SECONDS:-5}
 BACKLOG=${BACKLOG_LIMIT:-8192}
 ROUNDS=${ROUNDS:-2}
-RATES=${STORM_RATES:-20000 40000 60000}
+RATES=${STORM_RATES:-20000 40000 50000 60000 70000}
 RATE_SECONDS=${RATE_SECONDS:-4}
 SWIFT=${SWIFT:-swift}
 LOCK=/run/callguard-tests-kernel-audit.lock
@@ -163,12 +163,12 @@ run_reader() {
   local lost0 ticks0 ticks1 lost1
   lost0=$(status_field lost)
   ticks0=$(ticks "$READER_PID")
-  CONTAINER=$NAME-$name
+  CONTAINER=$NAME-${name%%@*}-$rate
   podman --runtime runc run --rm --name "$CONTAINER" --cgroup-manager=cgroupfs --network none \
     --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$IMAGE" /storm "$PROCS" "$seconds" "$rate" \
-    >"$WORK/storm.out" 2>/dev/null 9>&- &
+    >"$WORK/storm.out" 2>"$WORK/storm.err" 9>&- &
   PODMAN_PID=$!
-  wait "$PODMAN_PID" || { echo "bench-agent: the storm container failed" >&2; exit 1; }
+  wait "$PODMAN_PID" || { echo "bench-agent: the storm container failed:" >&2; cat "$WORK/storm.err" >&2; exit 1; }
   PODMAN_PID=""
   CONTAINER=""
   # Let the reader drain the kernel's backlog, then a second more.

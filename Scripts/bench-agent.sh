@@ -16,6 +16,10 @@
 #
 #   Scripts/bench-agent.sh   # STORM_PROCS=2 STORM_SECONDS=5 ROUNDS=2 BACKLOG_LIMIT=8192
 #                            # STORM_RATES="20000 40000 50000 60000 70000" RATE_SECONDS=4
+#                            # SOAK_RATE=20000 SOAK_SECONDS=30 (0: no soak)
+#
+# Last, a soak: one agent through SOAK_SECONDS of storm at SOAK_RATE, its
+# resident memory sampled every second (flat is the goal).
 #
 # Needs root, gcc, glibc-static (libc6-dev), libaudit-dev, busybox-static,
 # podman and runc. Takes /run/callguard-tests-kernel-audit.lock around
@@ -31,6 +35,8 @@ BACKLOG=${BACKLOG_LIMIT:-8192}
 ROUNDS=${ROUNDS:-2}
 RATES=${STORM_RATES:-20000 40000 50000 60000 70000}
 RATE_SECONDS=${RATE_SECONDS:-4}
+SOAK_RATE=${SOAK_RATE:-20000}
+SOAK_SECONDS=${SOAK_SECONDS:-30}
 SWIFT=${SWIFT:-swift}
 LOCK=/run/callguard-tests-kernel-audit.lock
 
@@ -182,7 +188,7 @@ run_reader() {
   wait "$READER_PID" || { echo "bench-agent: $name failed:" >&2; cat "$WORK/reader.err" >&2; exit 1; }
   READER_PID=""
   local stats
-  if [ "${name%%@*}" = agent ]; then stats=$(grep '^{' "$WORK/reader.err" | tail -1); else stats=$(tail -1 "$WORK/reader.out"); fi
+  if [ "${name%%@*}" != c ]; then stats=$(grep '^{' "$WORK/reader.err" | tail -1); else stats=$(tail -1 "$WORK/reader.out"); fi
   local rss; rss=$(paste -sd, "$WORK/rss")
   echo "$name $(tail -1 "$WORK/storm.out") {\"lost\":$((lost1 - lost0)),\"cpu_seconds\":$(echo "$ticks0 $ticks1 $(getconf CLK_TCK)" | awk '{ print ($2 - $1) / $3 }'),\"rss_kb\":[$rss]} $stats" >>"$WORK/results"
 }
@@ -204,6 +210,11 @@ for rate in $RATES; do
   run_c "$rate" "$RATE_SECONDS"
   run_agent "$rate" "$RATE_SECONDS"
 done
+if [ "$SOAK_SECONDS" != 0 ]; then
+  echo "bench-agent: soak, $SOAK_SECONDS s at $SOAK_RATE calls/s" >&2
+  run_reader "soak@$SOAK_RATE" "$SOAK_RATE" "reading the audit stream" "$SOAK_SECONDS" "$CALLGUARD" run \
+    --policies "$WORK/policies" --config "$WORK/agent.yaml" --sink "file:$WORK/violations.json" --metrics "127.0.0.1:$PORT"
+fi
 
 python3 - "$WORK/results" "$PROCS" "$BACKLOG" <<'PY'
 import json, sys
@@ -228,7 +239,7 @@ def summary(rs):
             "rss_max_kb": max(max(r["rss"]) for r in rs),
             "rss_per_run_kb": [r["rss"] for r in rs], "sinks": rs[-1]["sinks"]}
 out = {k: summary(rs) for k, rs in rows.items()}
-labels = {"c": "C floor (recv)", "agent": "callguard run (end to end)"}
+labels = {"c": "C floor (recv)", "agent": "callguard run (end to end)", "soak": "callguard run (soak)"}
 print(f"storm: {sys.argv[2]} processes of uname() inside a podman container, backlog_limit {sys.argv[3]}")
 def line(k, s):
     print(f"  {labels[k[0]]:27} events/s {s['events_per_s']:8.0f}  kernel lost {s['lost']:7d}  "
@@ -239,7 +250,7 @@ def ratio(a, c):
     return (f"events/s {a['events_per_s']/max(c['events_per_s'],1e-9):.2f}x, "
             f"CPU per event {a['us_cpu_per_event']/max(c['us_cpu_per_event'],1e-9):.2f}x, "
             f"kernel lost {a['lost']} vs {c['lost']}")
-rates = sorted({k[1] for k in out})
+rates = sorted({k[1] for k in out if k[0] != "soak"})
 for rate in rates:
     a, c = out.get(("agent", rate)), out.get(("c", rate))
     n = len(rows[("c", rate)])
@@ -247,6 +258,10 @@ for rate in rates:
     line(("c", rate), c); line(("agent", rate), a)
     print(f"  agent: {a['violations']} violations, {a['unattributed']} unattributed of {a['calls']} storm calls; "
           f"sinks {json.dumps(a['sinks'])}")
+    drained = round(a["events_per_s"] * sum(r["storm_s"] for r in rows[("agent", rate)]))
+    if a["violations"] < 0.99 * drained:
+        print(f"  WARNING: only {a['violations']} of ~{drained} drained events were violations: the rest were "
+              f"taken for host processes or processes without policy (a stale attribution of a reused pid?)")
     print(f"  agent RSS every second, per run (MiB): " +
           " | ".join(" ".join(f"{k/1024:.1f}" for k in r) for r in a["rss_per_run_kb"]))
     print(f"  ratio callguard run / C floor: {ratio(a, c)}")
@@ -264,6 +279,16 @@ za, zc = zero_loss("agent"), zero_loss("c")
 fmt = lambda v: "none" if v is None else f"{v:.0f}"
 print(f"zero-loss rate (highest lossless rung, every rung below lossless too): callguard run {fmt(za)} events/s, "
       f"C floor {fmt(zc)} events/s" + (f" (ratio {za/zc:.2f}x)" if za and zc else ""))
+for k, s in out.items():
+    if k[0] != "soak": continue
+    rss = s["rss_per_run_kb"][0]
+    print(f"soak: one agent, {s['calls']} storm calls at {k[1]} calls/s:")
+    line(k, s)
+    print(f"  RSS every second (MiB): " + " ".join(f"{v/1024:.1f}" for v in rss))
+    if len(rss) > 3:
+        settled = rss[2:]
+        print(f"  RSS after 2 s: {settled[0]/1024:.1f} MiB, at the end {settled[-1]/1024:.1f} MiB "
+              f"({(settled[-1]-settled[0])/1024:+.1f} MiB over {len(settled)-1} s), max {max(settled)/1024:.1f} MiB")
 for o in out.values(): o.pop("rss_per_run_kb")
 print(json.dumps({f"{k[0]}@{k[1]}": v for k, v in out.items()}))
 PY

@@ -2,7 +2,9 @@
 # Captures real kernel records whose comm, exe and paths the kernel had to
 # hex-encode (a space, a quote, a newline, | and =), as auditd writes them, for
 # Tests/AuditKitTests/Fixtures/records/hex-encoded-comm-exe-path.log (which
-# holds the two events of the busybox copy and of the renamed python3 process).
+# holds the two events of the busybox copy and of the renamed python3 process;
+# with `name_format = USER` and `name = node-1` in the auditd.conf below it gave
+# node-prefix.log).
 # Needs root, auditd and python3; holds the kernel-audit test lock and restores
 # the audit state (rules by key, enabled flag) on exit. Prints every event of
 # key cgfixture: host processes making mkdir at the same moment show up too.

@@ -20,7 +20,7 @@ public enum RequireIntegration {
     public static func hasExecutable(_ name: String) -> Bool {
         if name.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: name) }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
-        for dir in path.split(separator: ":") + ["/usr/sbin", "/sbin"] {
+        for dir in path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"] {
             if FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") { return true }
         }
         return false

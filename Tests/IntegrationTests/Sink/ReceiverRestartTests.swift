@@ -39,7 +39,11 @@ import Testing
             return SyslogDeliveryTests.fields(body, .cef)?.serial
         }
         #expect(serials.count == lines.count, "every line parses")
-        #expect(serials == (0..<UInt64(total)).map { $0 }, "in order, none lost, none twice; counters \(counters)")
+        let missing = Set(0..<UInt64(total)).subtracting(serials).sorted()
+        let twice = Dictionary(grouping: serials, by: { $0 }).filter { $0.value.count > 1 }.keys.sorted()
+        #expect(
+            serials == (0..<UInt64(total)).map { $0 },
+            "in order, none lost, none twice: missing \(missing), twice \(twice), counters \(counters)")
         #expect(counters.spooled > 0, "the outage was bridged by the spool")
         #expect(counters.dropped == 0)
     }

@@ -104,6 +104,7 @@ public struct CEFFormatter: ViolationFormatter {
 extension CEFFormatter {
     /// Header escaping: `\\` → `\\\\`, `|` → `\\|`.
     public enum HeaderEscaper: ByteEscaper {
+        @inlinable public static var doublesBackslash: Bool { true }
         @inlinable public static func needsEscape(_ b: UInt8) -> Bool { b == UInt8(ascii: "\\") || b == UInt8(ascii: "|") }
         @inlinable public static func escape(_ b: UInt8, into out: inout [UInt8]) {
             out.append(UInt8(ascii: "\\"))
@@ -113,6 +114,7 @@ extension CEFFormatter {
 
     /// Extension value escaping: `\\` → `\\\\`, `=` → `\\=`, LF → `\\n`, CR → `\\r`.
     public enum ValueEscaper: ByteEscaper {
+        @inlinable public static var doublesBackslash: Bool { true }
         @inlinable public static func needsEscape(_ b: UInt8) -> Bool {
             b == UInt8(ascii: "\\") || b == UInt8(ascii: "=") || b == 0x0A || b == 0x0D
         }

@@ -105,6 +105,7 @@ public struct JSONFormatter: ViolationFormatter {
 extension JSONFormatter {
     /// RFC 8259 string escaping of display text: `"`, `\\` and control bytes.
     public enum Escaper: ByteEscaper {
+        @inlinable public static var doublesBackslash: Bool { true }
     @inlinable
     public static func needsEscape(_ b: UInt8) -> Bool { b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 }
 

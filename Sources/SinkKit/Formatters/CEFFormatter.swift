@@ -62,6 +62,9 @@ public struct CEFFormatter: ViolationFormatter {
         value(v.syscall.name, &out)
         out.appendASCII(" cs2Label=arch cs2=")
         value(v.syscall.arch, &out)
+        if let exists = v.syscall.existsOnHostKernel {
+            out.appendASCII(exists ? " flexString2Label=syscallOnHostKernel flexString2=true" : " flexString2Label=syscallOnHostKernel flexString2=false")
+        }
         out.appendASCII(" cs3Label=policy cs3=")
         value(v.policy.name, &out)
         out.appendASCII(" cs4Label=policyFile cs4=")

@@ -8,7 +8,7 @@ struct Callguard: AsyncParsableCommand {
         commandName: "callguard",
         abstract: "Audit the syscalls of containers against per-image allowlists.",
         version: CallguardVersion.string,
-        subcommands: [Run.self, Check.self, Rules.self, Replay.self, Seccomp.self]
+        subcommands: [Run.self, Check.self, Rules.self, Replay.self, Seccomp.self, Learn.self]
     )
 }
 

@@ -103,4 +103,26 @@ import TestSupport
     func policyNameComesFromTheImage(image: String, name: String) {
         #expect(LearnedPolicy.name(forImage: image) == name)
     }
+
+    @Test func anIncludeByNameResolvesAgainstTheOtherPoliciesOfTheDirectory() throws {
+        let path = temporaryPath("app.yaml")
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try "apiVersion: callguard.dev/v1\nkind: SyscallPolicy\nmetadata: {name: base}\nspec:\n  allow: [exit_group]\n"
+            .write(toFile: directory + "/base.yaml", atomically: true, encoding: .utf8)
+        try """
+        apiVersion: callguard.dev/v1
+        kind: SyscallPolicy
+        metadata: {name: app}
+        spec:
+          images: ["localhost/app:1.0"]
+          include: [base]
+          allow: [read]  # 5 calls
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let merged = try LearnOutput.write(
+            LearnedPolicy(name: "app-1.0", images: ["localhost/app:1.0"], counts: ["write": 2]), to: path)
+        #expect(merged.include == ["base"])
+        #expect(merged.counts == ["read": 0, "write": 2])
+        let set = try PolicyLoader().load(directory: directory).get()
+        #expect(set.policy(named: "app")?.syscalls.names(on: .x86_64).contains("exit_group") == true)
+    }
 }

@@ -29,9 +29,9 @@ public enum LearnOutput {
             throw LearnError("no syscall was observed, so there is no policy to write to \(path)", isUsage: false)
         }
         let text = result.yaml
-        let check = PolicyLoader().load(sources: [PolicySource(path: path, text: text)])
-        guard check.set != nil else {
-            let errors = check.errors.map(\.description).joined(separator: "\n")
+        let problems = PolicyCheck.errors(path: path, text: Array(text.utf8))
+        guard problems.isEmpty else {
+            let errors = problems.map(\.description).joined(separator: "\n")
             throw LearnError("the learned policy does not load, so it was not written to \(path):\n\(errors)", isUsage: false)
         }
         let url = URL(fileURLWithPath: path)

@@ -87,16 +87,17 @@ public struct LearnedPolicy: Sendable, Equatable {
     }
 
     /// Reads a policy file written by learn (or by hand) to merge with: it
-    /// must load on its own with PolicyKit; the counts come from the
+    /// must load with PolicyKit (on its own or beside its directory's other
+    /// policies, for includes by name); the counts come from the
     /// `# N calls` comments (0 where there is none).
     public static func read(path: String) throws(LearnError) -> LearnedPolicy {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LearnError("cannot read the existing policy \(path); fix its permissions or choose another --output")
         }
         let bytes = [UInt8](data)
-        let result = PolicyLoader().load(sources: [PolicySource(path: path, bytes: bytes)])
-        guard result.set != nil else {
-            let errors = result.errors.map(\.description).joined(separator: "\n")
+        let problems = PolicyCheck.errors(path: path, text: bytes)
+        guard problems.isEmpty else {
+            let errors = problems.map(\.description).joined(separator: "\n")
             throw LearnError(
                 "the existing policy \(path) does not load, so learn cannot merge into it; fix it (callguard check) or choose another --output:\n\(errors)"
             )

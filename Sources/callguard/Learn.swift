@@ -64,6 +64,13 @@ struct Learn: AsyncParsableCommand {
             throw ExitCode(2)
         }
         printError(Self.summaryLine(observation))
+        if observation.kernelLost > 0 {
+            logger.warning(
+                "the kernel dropped \(observation.kernelLost) audit record(s) while learning: rare syscalls may be missing; learn again to merge more")
+        }
+        if observation.processesOverCap > 0 {
+            logger.warning("\(observation.processesOverCap) process sighting(s) had no rules (cap \(maxRules)): their own syscalls were not observed")
+        }
         guard !observation.containers.isEmpty else {
             printError("callguard: no container of image \(image) ran during \(duration); nothing written. Start one (podman ps shows the image names) and learn again")
             throw ExitCode(2)

@@ -11,8 +11,8 @@ struct Learn: AsyncParsableCommand {
         abstract: "Observe the live containers of an image and write a policy allowing exactly what they used.",
         discussion: """
             Needs root (CAP_AUDIT_CONTROL, CAP_AUDIT_READ). Audits only the processes of the \
-            image's containers (per-process rules with key callguard, followed every second, \
-            at most --max-rules), leaves runc's bootstrap out, and restores the kernel's audit \
+            image's containers (per-process rules with key callguard, followed every --rescan \
+            interval, at most --max-rules), leaves runc's bootstrap out, and restores the kernel's audit \
             state at the end or on SIGINT/SIGTERM. Without a running container of the image it \
             waits for one until the duration ends. An existing output file is merged: the union \
             of the syscalls, their counts added. Exit 0 when written; 2 when nothing could be \
@@ -34,6 +34,9 @@ struct Learn: AsyncParsableCommand {
         help: "Directory of policies: the default place of the output, and checked with it afterwards.")
     var policiesDirectory: String?
 
+    @Option(help: "How often to look for new and exited processes of the image's containers (e.g. 1s, 250ms).")
+    var rescan: String = "1s"
+
     @Option(help: "The most audit rules at once (4 per process).")
     var maxRules: Int = 200
 
@@ -47,12 +50,17 @@ struct Learn: AsyncParsableCommand {
             printError("callguard: --duration '\(duration)' is not a duration; write e.g. 30s, 500ms, 5m")
             throw ExitCode(2)
         }
+        guard let rescanInterval = LearnDuration.parse(rescan), rescanInterval >= .milliseconds(50) else {
+            printError("callguard: --rescan '\(rescan)' is not a duration of at least 50ms")
+            throw ExitCode(2)
+        }
         guard maxRules >= 4 else {
             printError("callguard: --max-rules must be at least 4 (one process's rules)")
             throw ExitCode(2)
         }
         var configuration = LearnConfiguration(image: image, duration: observeFor)
         configuration.maximumRules = maxRules
+        configuration.rescanInterval = rescanInterval
         configuration.socketMode = socket
         let path = output ?? ((policiesDirectory ?? ".") + "/" + LearnedPolicy.name(forImage: image) + ".yaml")
 

@@ -54,9 +54,10 @@ public final class EventEvaluator {
         counters.syscallEvents &+= 1
         if RuntimeBootstrap.matches(summary) {
             // Not the image's syscall; but the process becomes the container's
-            // first process when it executes the command: remember it while it
-            // lives, so that its short-lived children attribute through it.
-            if case .live(let attributor) = source { attributor.processSeen(pid: summary.pid ?? -1, ppid: summary.ppid ?? -1) }
+            // first process when it executes the command: read it again while it
+            // lives (it joins the container's cgroup on the way), so that it and
+            // its short-lived children attribute to the container.
+            if case .live(let attributor) = source { attributor.refresh(pid: summary.pid ?? -1, ppid: summary.ppid ?? -1) }
             counters.runtimeBootstrap &+= 1
             return
         }

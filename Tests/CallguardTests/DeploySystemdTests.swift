@@ -36,6 +36,25 @@ import TestSupport
         #expect(aboutUnit.isEmpty, "systemd-analyze verify: \(aboutUnit.joined(separator: "\n"))")
     }
 
+    /// systemd's own hardening score (`systemd-analyze security --offline`,
+    /// 0 = fully locked down, 100 = unprotected) stays where the unit puts it:
+    /// 2.1 ("OK") on systemd 252; most of the rest is root, audit access and
+    /// the network the agent needs.
+    @Test(.enabled(if: RequireIntegration.shouldRun(systemdAnalyze != nil)))
+    func unitExposureScoreStaysLow() throws {
+        guard RequireIntegration.check(Self.systemdAnalyze != nil, "systemd-analyze (Debian package systemd)") else { return }
+        let dir = try Deploy.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let copy = dir.appendingPathComponent("callguard.service")
+        try Deploy.text("systemd/callguard.service")
+            .replacingOccurrences(of: "/usr/local/bin/callguard", with: Deploy.executable)
+            .write(to: copy, atomically: true, encoding: .utf8)
+
+        let r = try Deploy.run(Self.systemdAnalyze!, ["security", "--offline=true", "--threshold=25", "--no-pager", copy.path], in: dir.path)
+
+        #expect(r.status == 0, "exposure above 2.5: \(r.stdout.split(separator: "\n").last ?? "")")
+    }
+
     @Test func unitHasNoMalformedLines() throws {
         let u = try unit()
         #expect(u.malformedLines.isEmpty)

@@ -8,7 +8,8 @@ FUZZ_SECONDS ?= 300
 FUZZ_SHORT   ?= 30
 
 BUILD_DEBS := libaudit-dev libyaml-dev libssl-dev pkg-config
-TEST_DEBS  := $(BUILD_DEBS) auditd python3 podman runc rsyslog rsyslog-gnutls busybox-static openssl xz-utils iproute2 systemd
+TEST_DEBS  := $(BUILD_DEBS) auditd python3 podman runc rsyslog rsyslog-gnutls busybox-static openssl xz-utils iproute2 manpages-dev systemd
+GEN_DEBS   := python3 manpages-dev
 BENCH_DEBS := $(BUILD_DEBS) libauparse-dev xz-utils gcc
 
 # Installs the named Debian packages that are not installed yet (idempotent).
@@ -23,7 +24,7 @@ define apt_ensure
 	fi
 endef
 
-.PHONY: all deps deps-test deps-bench build run test unit-test fuzz fuzz-short bench bench-live clean
+.PHONY: all deps deps-test deps-bench build run test unit-test fuzz fuzz-short bench bench-live clean syscall-catalogue
 
 all: build
 
@@ -67,6 +68,11 @@ bench: deps-bench build
 bench-live: deps-bench
 	$(call apt_ensure,auditd)
 	Scripts/bench-live.sh
+
+## Regenerates PolicyKit's syscall catalogue from syscalls(2) (manpages-dev) and the supplement.
+syscall-catalogue:
+	$(call apt_ensure,$(GEN_DEBS))
+	Scripts/generate-syscall-catalogue.py
 
 clean:
 	rm -rf .build .build-fuzz Benchmarks/.build

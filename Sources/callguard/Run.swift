@@ -26,6 +26,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "unicast: be the audit daemon (default); multicast: read beside a running auditd.")
     var socket: AuditSessionConfiguration.SocketMode?
 
+    @Option(help: "Serve Prometheus metrics on this loopback HOST:PORT, e.g. 127.0.0.1:9477.")
+    var metrics: String?
+
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "callguard")
@@ -40,6 +43,7 @@ struct Run: AsyncParsableCommand {
         }
         output.apply(to: &configuration)
         if let socket { configuration.socketMode = socket }
+        if let metrics { configuration.metricsAddress = metrics }
         var directory = policies.resolvedDirectory
         if policies.directory == nil, let configured = configuration.policiesDirectory { directory = configured }
         var chosen = policies

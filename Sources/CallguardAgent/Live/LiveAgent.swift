@@ -27,6 +27,14 @@ public final class LiveAgent: @unchecked Sendable {
     private let store: PolicyStore
     private let logger: Logger
     private let snapshot = Mutex(PipelineStatistics())
+    /// What the metrics endpoint shows besides the statistics.
+    private struct AgentState {
+        var violationsByPolicy: [String: UInt64] = [:]
+        var attributionMisses: UInt64 = 0
+        var reloads: UInt64 = 0
+        var lastReloadSuccess: Double = LiveAgent.wallClockSeconds()
+    }
+    private let state = Mutex(AgentState())
     private let started = ContinuousClock.now
 
     /// An agent for `policies` (loaded from `policiesDirectory`, which SIGHUP reloads).
@@ -79,9 +87,14 @@ public final class LiveAgent: @unchecked Sendable {
             logger.notice("removed \(session.removedLeftovers) rule(s) left by an earlier run")
         }
 
+        // Whether each syscall exists on this kernel, for violations (syscalls(2) catalogue).
+        let kernel = KernelSyscallAvailability.running()
+        if kernel == nil { logger.notice("the running kernel's release is not in the syscall catalogue; violations will not say whether it has the syscall") }
+
         // The reader thread owns everything below until it returns.
         let evaluator = EventEvaluator(
-            policies: store, source: .live(attributor), factory: ViolationFactory(hostName: hostName),
+            policies: store, source: .live(attributor),
+            factory: ViolationFactory(hostName: hostName, kernelHasSyscall: kernel?.hasSyscall),
             emit: sinks.submit)
         var assemblerConfiguration = AssemblerConfiguration.netlink
         assemblerConfiguration.maximumOpenEvents = configuration.maximumOpenEvents
@@ -100,6 +113,7 @@ public final class LiveAgent: @unchecked Sendable {
             let counters = evaluator.counters
             let overruns = reader.stats.overruns
             snapshot.withLock { s in
+                if assembly.records > s.records { s.lastRecordTime = Self.wallClockSeconds() }
                 s.records = assembly.records
                 s.events = assembly.events
                 s.malformed = assembling.malformed
@@ -111,7 +125,12 @@ public final class LiveAgent: @unchecked Sendable {
                 s.violations = counters.violations
                 s.unattributed = counters.unattributed
                 s.runtimeBootstrap = counters.runtimeBootstrap
-                s.lastRecordTime = assembly.records > 0 ? Self.wallClockSeconds() : s.lastRecordTime
+            }
+            let byPolicy = evaluator.violationsByPolicy
+            let misses = UInt64(attributor.counters.misses)
+            state.withLock {
+                $0.violationsByPolicy = byPolicy
+                $0.attributionMisses = misses
             }
         }
         let owned = ReaderState(AgentConsumer(assembling: AssemblingConsumer(assembler: assembler), afterBatch: publish))
@@ -129,6 +148,16 @@ public final class LiveAgent: @unchecked Sendable {
         thread.name = "callguard-reader"
         thread.start()
 
+        var metrics: MetricsServer?
+        if let address = configuration.metricsAddress {
+            do {
+                metrics = try MetricsServer(address: address) { [self] in renderMetrics(sinks: sinks) }
+                logger.info("metrics on http://\(address)/metrics")
+            } catch {
+                logger.error("\(error.description); running without metrics")
+            }
+        }
+
         let signals = SignalHandlers()
         signals.on(SIGTERM) { wake.signal() }
         signals.on(SIGINT) { wake.signal() }
@@ -140,6 +169,7 @@ public final class LiveAgent: @unchecked Sendable {
         wake.wait()
         notifier.notify("STOPPING=1")
         signals.cancel()
+        metrics?.stop()
         if let failure = readerFailure.withLock({ $0 }) {
             logger.error("the audit reader stopped: \(failure.description)")
         }
@@ -168,6 +198,10 @@ public final class LiveAgent: @unchecked Sendable {
                 let report = session.control.install(rules)
                 for refusal in report.refused { logger.warning("\(refusal.description)") }
             }
+            state.withLock {
+                $0.reloads &+= 1
+                $0.lastReloadSuccess = Self.wallClockSeconds()
+            }
             logger.info("policies reloaded from \(policiesDirectory)")
         } catch {
             logger.error("policy reload failed; the policies in force stay: \(error)")
@@ -180,6 +214,14 @@ public final class LiveAgent: @unchecked Sendable {
         current.kernelLost = UInt64((try? session.kernelLostSinceStart()) ?? 0)
         var line = current.jsonLine + "\n"
         line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    }
+
+    private func renderMetrics(sinks: SinkSet) -> String {
+        let current = statistics(sinks: sinks)
+        let agent = state.withLock { $0 }
+        return PrometheusText.render(
+            current, violationsByPolicy: agent.violationsByPolicy, reloads: agent.reloads,
+            lastReloadSuccess: agent.lastReloadSuccess, attributionMisses: agent.attributionMisses)
     }
 
     private func statistics(sinks: SinkSet) -> PipelineStatistics {

@@ -16,6 +16,8 @@ public final class EventEvaluator {
 
     /// What happened so far.
     public private(set) var counters = EvaluatorCounters()
+    /// Violations found, by policy name.
+    public private(set) var violationsByPolicy: [String: UInt64] = [:]
 
     private let policies: PolicyStore
     private let source: ContainerSource
@@ -60,8 +62,9 @@ public final class EventEvaluator {
         }
         refreshIfReloaded()
 
+        // Which policy applies, and who to name in a violation (built only if one is found).
         let policy: CompiledPolicy
-        var container: Violation.Container?
+        let culprit: Culprit
         switch source {
         case .none:
             counters.unattributed &+= 1
@@ -72,9 +75,7 @@ public final class EventEvaluator {
                 return
             }
             policy = assumed
-            if !assumed.allows(arch: arch, syscall: syscall) {
-                container = Violation.Container(id: "", runtime: "assumed", imageName: imageName)
-            }
+            culprit = .assumed(imageName)
         case .live(let attributor):
             switch attributor.attribute(pid: summary.pid ?? -1, ppid: summary.ppid ?? -1) {
             case .host:
@@ -96,13 +97,25 @@ public final class EventEvaluator {
                     return
                 }
                 policy = found
-                if !found.allows(arch: arch, syscall: syscall) { container = ViolationFactory.container(info) }
+                culprit = .container(info)
             }
         }
         counters.checked &+= 1
-        guard policy.allows(arch: arch, syscall: syscall) == false else { return }
+        guard !policy.allows(arch: arch, syscall: syscall) else { return }
         counters.violations &+= 1
+        violationsByPolicy[policy.name, default: 0] &+= 1
+        let container: Violation.Container
+        switch culprit {
+        case .assumed(let imageName): container = Violation.Container(id: "", runtime: "assumed", imageName: imageName)
+        case .container(let info): container = ViolationFactory.container(info)
+        }
         emit(factory.make(event: event, summary: summary, container: container, policy: policy))
+    }
+
+    /// Who made the event, as far as the evaluator knows.
+    private enum Culprit {
+        case assumed(String)
+        case container(ContainerInfo)
     }
 
     /// Drops cached per-container policies after a reload (cheap when nothing changed).

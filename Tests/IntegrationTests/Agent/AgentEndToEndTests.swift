@@ -55,6 +55,30 @@ import TestSupport
         #expect(try control.status().pid == 0, "audit pid left registered", sourceLocation: sourceLocation)
     }
 
+    /// The body of `GET /metrics` on a loopback port ("" when nothing answers).
+    static func httpGet(port: UInt16) -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return "" }
+        let request = "GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            if n <= 0 { break }
+            response += buffer[0..<n]
+        }
+        return String(decoding: response, as: UTF8.self)
+    }
+
     struct Received {
         var image: String
         var containerID: String
@@ -111,7 +135,9 @@ import TestSupport
             #expect(status.map { $0 & 0x7f == 0 && ($0 >> 8) & 0xff == 0 } == true, "exit: \(agent.stderr)")
             try Self.expectKernelRestored()
 
-            let received = try Self.violations(in: receiver.waitForMessages(messages.count))
+            let raw = receiver.waitForMessages(messages.count)
+            #expect(raw.allSatisfy { $0.contains(#""exists_on_host_kernel":true"#) }, "mkdir and chmod exist on this kernel")
+            let received = try Self.violations(in: raw)
             #expect(received.count == 2, "\(received)")
             let a = received.filter { $0.image == Self.imageA }
             let b = received.filter { $0.image == Self.imageB }
@@ -159,7 +185,9 @@ import TestSupport
             try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
             try Self.writePolicies(to: policies)
 
-            let agent = try AgentProcess(["--policies", policies, "--sink", "stdout"], directory: work.path)
+            let metricsPort = UInt16.random(in: 20000...60000)
+            let agent = try AgentProcess(
+                ["--policies", policies, "--sink", "stdout", "--metrics", "127.0.0.1:\(metricsPort)"], directory: work.path)
             defer { agent.kill() }
             // A broken edit of image A's policy: the reload must fail and keep the old set.
             try "spec: [unclosed".write(toFile: "\(policies)/a.yaml", atomically: true, encoding: .utf8)
@@ -172,6 +200,9 @@ import TestSupport
             try Self.runContainer(Self.imageA, "mkdir /tmp/a; true")
             let seen = Date(timeIntervalSinceNow: 10)
             while !agent.stdout.contains("\"mkdir"), Date() < seen { usleep(100_000) }
+            let metrics = Self.httpGet(port: metricsPort)
+            #expect(metrics.contains("callguard_violations_total{policy=\"image-a\"}"), "\(metrics)")
+            #expect(metrics.contains("callguard_policy_reloads_total 0"), "the failed reload is not counted")
             #expect(agent.terminate() != nil)
             #expect(agent.stdout.contains(Self.imageA) && agent.stdout.contains("\"mkdir"), "the old policy still reports: \(agent.stdout)")
             try Self.expectKernelRestored()

@@ -1,0 +1,61 @@
+import AuditKit
+import SinkKit
+
+/// Renders the agent's counters in the Prometheus text exposition format.
+public enum PrometheusText {
+    /// The metrics for `statistics` and the agent's own state.
+    public static func render(
+        _ statistics: PipelineStatistics, violationsByPolicy: [String: UInt64], reloads: UInt64,
+        lastReloadSuccess: Double, attributionMisses: UInt64
+    ) -> String {
+        var out = ""
+        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, Double)]) {
+            out += "# HELP callguard_\(name) \(help)\n# TYPE callguard_\(name) \(type)\n"
+            for (labels, value) in samples {
+                let number = value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+                out += "callguard_\(name)\(labels) \(number)\n"
+            }
+        }
+        func one(_ name: String, _ type: String, _ help: String, _ value: Double) { metric(name, type, help, [("", value)]) }
+        one("records_total", "counter", "Audit records parsed.", Double(statistics.records))
+        one("events_total", "counter", "Audit events assembled.", Double(statistics.events))
+        one("malformed_records_total", "counter", "Malformed records counted and skipped.", Double(statistics.malformed.total))
+        metric(
+            "violations_total", "counter", "Violations found, by policy.",
+            violationsByPolicy.sorted { $0.key < $1.key }.map { ("{policy=\"\(escape($0.key))\"}", Double($0.value)) })
+        metric(
+            "lost_total", "counter", "Audit events lost, by where they were lost.",
+            [
+                ("{source=\"kernel\"}", Double(statistics.kernelLost)),
+                ("{source=\"enobufs\"}", Double(statistics.overruns)),
+                ("{source=\"serial_gap\"}", Double(statistics.serialGaps)),
+            ])
+        one("evicted_events_total", "counter", "Events completed early because the open-event table was full.", Double(statistics.evicted))
+        one("unattributed_events_total", "counter", "Events no container could be found for.", Double(statistics.unattributed))
+        one("attribution_misses_total", "counter", "Attribution cache misses (a /proc read).", Double(attributionMisses))
+        if let sinks = statistics.sinks {
+            one("sink_queue_depth", "gauge", "Violations waiting in memory.", Double(sinks.queueDepth))
+            one("sink_spool_bytes", "gauge", "Bytes in the on-disk spool.", Double(sinks.spoolBytes))
+            one("sink_errors_total", "counter", "Transport and spool failures.", Double(sinks.errors))
+            one("sink_dropped_total", "counter", "Violations lost because queue and spool were full.", Double(sinks.dropped))
+            one("sink_sent_total", "counter", "Messages handed to the transports.", Double(sinks.sent))
+        }
+        one("policy_reloads_total", "counter", "Successful policy reloads (SIGHUP).", Double(reloads))
+        one("policy_last_reload_success_timestamp_seconds", "gauge", "When the policies were last loaded successfully.", lastReloadSuccess)
+        one("last_record_timestamp_seconds", "gauge", "When the reader last received records.", statistics.lastRecordTime)
+        return out
+    }
+
+    private static func escape(_ value: String) -> String {
+        var s = ""
+        for c in value.unicodeScalars {
+            switch c {
+            case "\\": s += "\\\\"
+            case "\"": s += "\\\""
+            case "\n": s += "\\n"
+            default: s.unicodeScalars.append(c)
+            }
+        }
+        return s
+    }
+}

@@ -1,0 +1,162 @@
+import AuditKit
+import Foundation
+
+/// Renders an ``AbiReport``: a table for people, JSON (one object) for tools.
+public enum AbiReportFormatter {
+    /// One row per finding (breaks first), then a summary line per image and overall.
+    public static func table(_ report: AbiReport) -> String {
+        let target = "Linux \(report.kernel) (\(report.arch))"
+        var rows: [[String]] = [["IMAGE", "SYSCALL", "VERDICT", "DETAIL"]]
+        var summaries: [String] = []
+        for image in report.images {
+            let groups: [(String, [AbiFinding])] = [
+                ("missing", image.missing), ("removed", image.removed), ("deprecated", image.deprecated),
+                ("unknown", image.unknown), ("unimplemented", image.unimplemented),
+            ]
+            for (verdict, findings) in groups {
+                for f in findings { rows.append([image.subject, f.name, verdict, detail(f)]) }
+            }
+            if let since = report.since {
+                for f in image.newerThanFloor {
+                    let first = f.entry?.introduced(on: report.arch).map { "\($0)" } ?? "?"
+                    rows.append([image.subject, f.name, "newer", "introduced in \(first), after the floor \(since)"])
+                }
+            }
+            var parts: [String] = []
+            if !image.missing.isEmpty { parts.append("\(image.missing.count) missing") }
+            if !image.removed.isEmpty { parts.append("\(image.removed.count) removed") }
+            if !image.deprecated.isEmpty { parts.append("\(image.deprecated.count) deprecated") }
+            if !image.unknown.isEmpty { parts.append("\(image.unknown.count) unknown") }
+            if report.since != nil, !image.newerThanFloor.isEmpty {
+                parts.append("\(image.newerThanFloor.count) newer than \(report.since!)")
+            }
+            let verdict = image.breaks ? "BREAKS" : image.hasWarnings ? "runs, with warnings" : "runs"
+            let what = image.images.isEmpty ? "" : " [\(image.images.joined(separator: ", "))]"
+            summaries.append(
+                "\(image.subject)\(what): \(verdict) on \(target); \(image.syscallCount) syscalls"
+                    + (parts.isEmpty ? "" : ", " + parts.joined(separator: ", ")))
+        }
+        var out = ""
+        if rows.count > 1 {
+            let widths = (0..<3).map { c in rows.map { $0[c].count }.max() ?? 0 }
+            for row in rows {
+                var line = ""
+                for c in 0..<3 { line += row[c].padding(toLength: widths[c] + 2, withPad: " ", startingAt: 0) }
+                out += line + row[3] + "\n"
+            }
+            out += "\n"
+        }
+        for s in summaries { out += s + "\n" }
+        let breaking = report.images.filter(\.breaks).count
+        out += "\(breaking) of \(report.images.count) images would break on \(target)"
+        out += " (catalogue: syscalls(2) of man-pages \(SyscallCatalogue.manPagesVersion))\n"
+        return out
+    }
+
+    /// The facts behind a finding's verdict, in words.
+    static func detail(_ f: AbiFinding) -> String {
+        let e = f.entry
+        var parts: [String] = []
+        switch f.availability {
+        case .missing(let first): parts.append("introduced in \(first)")
+        case .removed(let version): parts.append("removed in \(version)")
+        case .deprecated(let since): parts.append(since.map { "deprecated since \($0)" } ?? "deprecated")
+        case .unimplemented: parts.append("reserved slot, never implemented (ENOSYS on every kernel)")
+        case .unknown: parts.append("not in the syscall catalogue")
+        case .present, .notOnArch: parts.append(f.availability.description)
+        }
+        if let e {
+            if case .deprecated = f.availability, let removed = e.removed { parts.append("removed in \(removed)") }
+            if case .removed = f.availability, e.deprecated {
+                parts.append(e.deprecatedSince.map { "deprecated since \($0)" } ?? "deprecated")
+            }
+        }
+        return parts.joined(separator: "; ")
+    }
+
+    /// The report as one JSON object (keys sorted, no trailing newline).
+    public static func json(_ report: AbiReport) -> String {
+        let doc = JSONReport(
+            kernel: report.kernel.description, arch: report.arch.description,
+            since: report.since?.description, catalogue: "man-pages \(SyscallCatalogue.manPagesVersion)",
+            breaks: report.breaks,
+            images: report.images.map { image in
+                JSONImage(
+                    name: image.subject, file: image.file, images: image.images, syscalls: image.syscallCount,
+                    breaks: image.breaks, missing: image.missing.map(JSONFinding.init),
+                    removed: image.removed.map(JSONFinding.init), deprecated: image.deprecated.map(JSONFinding.init),
+                    unimplemented: image.unimplemented.map(JSONFinding.init),
+                    unknown: image.unknown.map(JSONFinding.init),
+                    newerThanSince: image.newerThanFloor.map(JSONFinding.init))
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(doc)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    struct JSONReport: Encodable {
+        var kernel: String
+        var arch: String
+        var since: String?
+        var catalogue: String
+        var breaks: Bool
+        var images: [JSONImage]
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(kernel, forKey: .kernel)
+            try c.encode(arch, forKey: .arch)
+            try c.encode(since, forKey: .since)  // null when absent, so the key is always there
+            try c.encode(catalogue, forKey: .catalogue)
+            try c.encode(breaks, forKey: .breaks)
+            try c.encode(images, forKey: .images)
+        }
+
+        enum CodingKeys: String, CodingKey { case kernel, arch, since, catalogue, breaks, images }
+    }
+
+    struct JSONImage: Encodable {
+        var name: String
+        var file: String
+        var images: [String]
+        var syscalls: Int
+        var breaks: Bool
+        var missing: [JSONFinding]
+        var removed: [JSONFinding]
+        var deprecated: [JSONFinding]
+        var unimplemented: [JSONFinding]
+        var unknown: [JSONFinding]
+        var newerThanSince: [JSONFinding]
+
+        enum CodingKeys: String, CodingKey {
+            case name, file, images, syscalls, breaks, missing, removed, deprecated, unimplemented, unknown
+            case newerThanSince = "newer_than_since"
+        }
+    }
+
+    struct JSONFinding: Encodable {
+        var name: String
+        var number: Int32?
+        var verdict: String
+        var introduced: String?
+        var removed: String?
+        var deprecatedSince: String?
+        var notes: String?
+
+        init(_ f: AbiFinding) {
+            name = f.name
+            number = f.number
+            verdict = f.availability.verdict
+            introduced = f.entry?.introduced.map(\.description)
+            removed = f.entry?.removed.map(\.description)
+            deprecatedSince = f.entry?.deprecatedSince.map(\.description)
+            notes = f.entry.flatMap { $0.notes.isEmpty ? nil : $0.notes }
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, number, verdict, introduced, removed, notes
+            case deprecatedSince = "deprecated_since"
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import ArgumentParser
+import AuditKit
+import CallguardAgent
+import Foundation
+import PolicyKit
+
+/// `callguard abi --kernel VERSION`: will these images still run on that host?
+/// For each image (a policy's allowlist, or what an audit log observed), the
+/// syscalls the target kernel lacks, has removed, or has deprecated, and with
+/// `--since` those newer than a floor. Exit 1 when an image would break.
+struct Abi: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check images' syscalls against a target kernel release (exit 1 when one would break).",
+        discussion: """
+            Inputs: a policies directory (every active policy), a policy file (*.yaml, *.yml), \
+            an OCI seccomp profile (*.json; its allowed syscalls), \
+            or an audit log (auditd format; the syscalls it observed). Without inputs, the --policies \
+            directory. Deprecated-but-present syscalls are warnings; missing or removed ones break. \
+            An allowlist names what an image may call, not what it must: libc probes some newer \
+            syscalls (statx, clone3, rseq) and falls back, so a missing one in a policy is a \
+            candidate to check; an audit log shows what was really called. \
+            The catalogue is syscalls(2) of man-pages \(SyscallCatalogue.manPagesVersion).
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, json
+    }
+
+    @Option(help: "The target kernel release: 6.1, 5.15.0-91-generic (uname -r), or 'running'.")
+    var kernel: String
+
+    @Option(help: "The arch to judge: x86_64, i386 or aarch64.")
+    var arch: String = "x86_64"
+
+    @Option(help: "Also list the syscalls introduced after this kernel release (a floor).")
+    var since: String?
+
+    @Option(help: "table (for people) or json (for tools).")
+    var format: Format = .table
+
+    @OptionGroup var policies: PoliciesOptions
+
+    @Argument(help: "Policies directories, policy files or audit logs.")
+    var inputs: [String] = []
+
+    func run() async throws {
+        let analyzer = try makeAnalyzer()
+        var reports: [ImageAbiReport] = []
+        if inputs.isEmpty {
+            reports += try policyReports(directory: policies.resolvedDirectory, file: nil, analyzer: analyzer)
+        }
+        for input in inputs {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) || input == "-" else {
+                printError("callguard: \(input): no such file or directory")
+                throw ExitCode(2)
+            }
+            if isDir.boolValue {
+                reports += try policyReports(directory: input, file: nil, analyzer: analyzer)
+            } else if [".yaml", ".yml", ".json"].contains(where: input.hasSuffix) {
+                let directory = input.lastIndex(of: "/").map { String(input[..<$0]) } ?? "."
+                reports += try policyReports(directory: directory, file: input, analyzer: analyzer)
+            } else {
+                reports.append(try journalReport(path: input, analyzer: analyzer))
+            }
+        }
+        let report = AbiReport(kernel: analyzer.kernel, arch: analyzer.arch, since: analyzer.since, images: reports)
+        switch format {
+        case .table: print(AbiReportFormatter.table(report), terminator: "")
+        case .json: print(AbiReportFormatter.json(report))
+        }
+        if report.breaks { throw ExitCode(1) }
+    }
+
+    /// The analyzer for the options, or exit 2 with what is wrong.
+    func makeAnalyzer() throws -> AbiAnalyzer {
+        do {
+            let target: KernelVersion
+            if kernel == "running" {
+                guard let running = KernelSyscallAvailability.running() else {
+                    printError("callguard: cannot read the running kernel's release (uname); give --kernel VERSION")
+                    throw ExitCode(2)
+                }
+                target = running.kernel
+            } else {
+                target = try KernelVersion(parsing: kernel)
+            }
+            let floor = try since.map { (s) throws(KernelVersionError) in try KernelVersion(parsing: s) }
+            guard let auditArch = AuditArch(name: arch), SyscallTable.shared.arches.contains(auditArch) else {
+                let known = SyscallTable.shared.arches.map(\.description).joined(separator: ", ")
+                printError("callguard: unknown or uncovered arch '\(arch)'; use one of: \(known)")
+                throw ExitCode(2)
+            }
+            return AbiAnalyzer(kernel: target, arch: auditArch, since: floor)
+        } catch let error as KernelVersionError {
+            printError("callguard: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// Every active policy of `directory`, or only the policy of `file` (which may be
+    /// include-only). A YAML file is loaded with its directory, so that includes by
+    /// name resolve; a seccomp profile (JSON) is loaded on its own.
+    func policyReports(directory: String, file: String?, analyzer: AbiAnalyzer) throws -> [ImageAbiReport] {
+        if let file, file.hasSuffix(".json") {
+            let result = PolicyLoader().load(paths: [file])
+            for d in result.diagnostics { printError(d.description) }
+            guard let set = result.set, let policy = set.policiesByName.values.first else {
+                printError("callguard: \(file) did not load as a seccomp profile; run 'callguard check'")
+                throw ExitCode(2)
+            }
+            return [analyzer.analyze(policy: policy)]
+        }
+        var options = policies
+        options.directory = directory
+        let set = try options.loadOrExit()
+        guard let file else { return set.activePolicies.map(analyzer.analyze(policy:)) }
+        let wanted = URL(fileURLWithPath: file).standardizedFileURL.path
+        guard
+            let policy = set.policiesByName.values.first(where: {
+                URL(fileURLWithPath: $0.file).standardizedFileURL.path == wanted
+            })
+        else {
+            printError("callguard: \(file) is not a policy file of \(directory) (only *.yaml and *.yml are loaded)")
+            throw ExitCode(2)
+        }
+        return [analyzer.analyze(policy: policy)]
+    }
+
+    /// What an audit log observed on the analyzer's arch.
+    func journalReport(path: String, analyzer: AbiAnalyzer) throws -> ImageAbiReport {
+        let observed: ObservedSyscalls
+        do {
+            observed = try ObservedSyscalls.read(path: path)
+        } catch {
+            printError("callguard: \(error)")
+            throw ExitCode(2)
+        }
+        return analyzer.analyze(
+            subject: path, file: path, images: [], syscalls: observed.names(on: analyzer.arch))
+    }
+}

@@ -1,0 +1,26 @@
+import AuditKit
+import CallguardAgent
+import Testing
+
+@Suite struct PrometheusTextTests {
+    @Test func countersRenderAsPrometheusSamplesWithHelpAndType() {
+        var statistics = PipelineStatistics()
+        statistics.records = 12
+        statistics.kernelLost = 3
+        statistics.serialGaps = 1
+        let text = PrometheusText.render(
+            statistics, violationsByPolicy: ["nginx": 4], reloads: 2, lastReloadSuccess: 1_700_000_000, attributionMisses: 5)
+        #expect(text.contains("# TYPE callguard_records_total counter\ncallguard_records_total 12\n"))
+        #expect(text.contains("callguard_violations_total{policy=\"nginx\"} 4\n"))
+        #expect(text.contains("callguard_lost_total{source=\"kernel\"} 3\n"))
+        #expect(text.contains("callguard_lost_total{source=\"serial_gap\"} 1\n"))
+        #expect(text.contains("callguard_policy_reloads_total 2\n"))
+        #expect(text.contains("callguard_policy_last_reload_success_timestamp_seconds 1700000000\n"))
+    }
+
+    @Test func policyNamesAreEscapedInLabels() {
+        let text = PrometheusText.render(
+            PipelineStatistics(), violationsByPolicy: ["a\"b\\c": 1], reloads: 0, lastReloadSuccess: 0, attributionMisses: 0)
+        #expect(text.contains(#"callguard_violations_total{policy="a\"b\\c"} 1"#))
+    }
+}

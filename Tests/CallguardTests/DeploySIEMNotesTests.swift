@@ -15,7 +15,7 @@ import TestSupport
         process: .init(
             pid: 4242, ppid: 4200, name: "sh", executable: "/bin/busybox", userID: "0",
             commandLine: "sh -c trace", filePath: "/etc/shadow"),
-        syscall: .init(name: "ptrace", number: 101, arch: "x86_64", success: false, exit: -1),
+        syscall: .init(name: "ptrace", number: 101, arch: "x86_64", success: false, exit: -1, existsOnHostKernel: true),
         policy: .init(name: "nginx", file: "policies/nginx.yaml"),
         audit: .init(serial: 456, time: Timestamp(millisecondsSinceEpoch: 1_795_932_000_120)),
         count: 3)

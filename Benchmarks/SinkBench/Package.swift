@@ -11,7 +11,9 @@ let package = Package(
         .executableTarget(
             name: "SinkBench",
             dependencies: [.product(name: "SinkKit", package: "callguard")],
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])],
+            // Export the counting malloc so that libswiftCore's calls bind to it.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
         )
     ]
 )

@@ -27,6 +27,9 @@ struct Replay: AsyncParsableCommand {
 
     func run() async throws {
         let set = try policies.loadOrExit()
+        if assumeImage == nil {
+            printError("callguard: an audit log names no containers; without --assume-image IMAGE events are parsed and counted, not checked")
+        }
         var configuration = AgentConfiguration()
         output.apply(to: &configuration)
         let runner = ReplayRunner(path: file, policies: set, assumedImage: assumeImage, configuration: configuration)

@@ -5,31 +5,8 @@ import Testing
 /// `callguard abi`, run as the built executable: exit 0 when every image runs
 /// on the target kernel, 1 when one would break, 2 for unusable input.
 @Suite struct AbiCommandTests {
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("callguard").path
-
-    func callguard(_ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.executable)
-        p.arguments = args
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(
-            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-            stderr: String(decoding: e, as: UTF8.self))
+    func callguard(_ args: [String]) throws -> CallguardCommand.Result {
+        try CallguardCommand.run(args)
     }
 
     func fixture(_ name: String) -> String {

@@ -83,6 +83,17 @@ struct AttributorTests {
         #expect(makeAttributor().attribute(pid: 601, ppid: 600) == .host)
     }
 
+    @Test func refreshSeesAProcessThatJoinedAContainerCgroupUnderTheSameStartTime() {
+        // runc init is read on the host, then joins the container's cgroup and execs the command.
+        proc.add(pid: 800, ppid: 799, startTime: 10, comm: "runc:[2:INIT]", cgroup: Self.hostCgroup)
+        let attributor = makeAttributor()
+        #expect(attributor.attribute(pid: 800, ppid: 799) == .host)
+        proc.add(pid: 800, ppid: 799, startTime: 10, comm: "sh", cgroup: Self.podmanCgroup)
+        #expect(attributor.attribute(pid: 800, ppid: 799) == .host, "a cached answer stays without refresh")
+        attributor.refresh(pid: 800, ppid: 799)
+        #expect(attributor.attribute(pid: 800, ppid: 799).container?.id == TestIDs.podman)
+    }
+
     @Test func processSeenEarlyKeepsShortLivedProcessAttributed() {
         proc.add(pid: 700, ppid: 699, startTime: 10, cgroup: Self.podmanCgroup)
         let attributor = makeAttributor()

@@ -9,17 +9,17 @@ public struct MalformedCounts: Sendable {
         counts.0 &+ counts.1 &+ counts.2 &+ counts.3 &+ counts.4 &+ counts.5 &+ counts.6 &+ counts.7
     }
 
-    /// Counts one record malformed for `reason`.
-    public mutating func count(_ reason: RecordParseError.Reason) {
+    /// Counts `times` records (one by default) malformed for `reason`.
+    public mutating func count(_ reason: RecordParseError.Reason, times: UInt64 = 1) {
         switch reason.rawValue {
-        case 1: counts.0 &+= 1
-        case 2: counts.1 &+= 1
-        case 3: counts.2 &+= 1
-        case 4: counts.3 &+= 1
-        case 5: counts.4 &+= 1
-        case 6: counts.5 &+= 1
-        case 7: counts.6 &+= 1
-        default: counts.7 &+= 1
+        case 1: counts.0 &+= times
+        case 2: counts.1 &+= times
+        case 3: counts.2 &+= times
+        case 4: counts.3 &+= times
+        case 5: counts.4 &+= times
+        case 6: counts.5 &+= times
+        case 7: counts.6 &+= times
+        default: counts.7 &+= times
         }
     }
 

@@ -8,8 +8,10 @@ import Glibc
 ///
 /// SECCOMP records (type 1326), which the kernel writes for processes under a
 /// seccomp filter that returns `SECCOMP_RET_LOG` (an OCI profile's
-/// `SCMP_ACT_LOG`), need no audit rule: they arrive on the same socket and are
-/// handed on as standalone events.
+/// `SCMP_ACT_LOG`), need no audit rule: they arrive on the same socket. When
+/// the syscall is audited too, its SYSCALL record and EOE follow under the same
+/// serial; when it is not, no EOE comes and the event completes at the
+/// assembler's timeout (500 ms live).
 public struct AssemblingConsumer: AuditMessageConsumer {
     /// The parser (stateless).
     public let parser: RecordParser

@@ -68,12 +68,51 @@ extension AuditControl {
         return report
     }
 
+    /// Removes one rule that ``install(_:excludingPid:)`` loaded, given the
+    /// same rule and the same `excludingPid` (the kernel deletes the rule whose
+    /// binary form is identical). Removing a rule that is not loaded fails with ENOENT.
+    public func remove(_ rule: AuditRule, excludingPid: UInt32? = UInt32(getpid())) throws(AuditError) {
+        if simulatesLockedConfiguration { throw AuditSocketErrors.refused("deleting audit rule", errno: EPERM) }
+        try withRuleData(rule, excludingPid: excludingPid) { data throws(AuditError) in
+            let rc = audit_delete_rule_data(socket.fd, data, Int32(AUDIT_FILTER_EXIT), Int32(AUDIT_ALWAYS))
+            if rc < 0 {
+                throw AuditError(.ruleRefused, errno: -rc,
+                    "the kernel did not delete the rule `\(rule)`: \(AuditError.describe(errno: -rc))")
+            }
+        }.get()
+    }
+
     private func load(_ rule: AuditRule, excludingPid: UInt32?) -> Result<Void, AuditError> {
         if simulatesLockedConfiguration {
             return .failure(AuditError(.ruleRefused, errno: EPERM, "the kernel refused the rule: EPERM (locked)"))
         }
+        return withRuleData(rule, excludingPid: excludingPid) { data throws(AuditError) in
+            let rc = audit_add_rule_data(socket.fd, data, Int32(AUDIT_FILTER_EXIT), Int32(AUDIT_ALWAYS))
+            if rc < 0 {
+                let e = -rc
+                let hint = e == EEXIST ? " (the same rule is already loaded)" : ""
+                throw AuditError(.ruleRefused, errno: e,
+                    "the kernel refused the rule: \(AuditError.describe(errno: e))\(hint)")
+            }
+        }
+    }
+
+    /// Builds `rule` (plus `pid!=excludingPid` and its key) in libaudit's
+    /// binary form and hands it to `body`, under libaudit's lock, with the
+    /// control socket drained before and after.
+    private func withRuleData(
+        _ rule: AuditRule, excludingPid: UInt32?,
+        _ body: (UnsafeMutablePointer<audit_rule_data>) throws(AuditError) -> Void
+    ) -> Result<Void, AuditError> {
         guard !rule.syscalls.isEmpty else {
             return .failure(AuditError(.ruleRefused, "the rule names no syscall; callguard never audits every syscall"))
+        }
+        if rule.coversAllSyscalls && !rule.isBoundedToProcesses {
+            return .failure(
+                AuditError(
+                    .ruleRefused,
+                    "the rule `\(rule)` audits every syscall without a pid= or ppid= condition; callguard never audits every syscall of the machine"
+                ))
         }
         let filter = Int32(AUDIT_FILTER_EXIT)
         return libauditRuleLock.withLock { _ -> Result<Void, AuditError> in
@@ -93,6 +132,7 @@ extension AuditControl {
                 if case .number(let n) = syscall, n < 0 {
                     return .failure(AuditError(.ruleRefused, "syscall number \(n) is negative"))
                 }
+                // libaudit reads the name `all` as every syscall of the arch.
                 var name = Array(syscall.description.utf8CString)
                 if audit_rule_syscallbyname_data(data, &name) < 0 {
                     return .failure(
@@ -109,14 +149,11 @@ extension AuditControl {
                 if let e = field(pair) { return .failure(e) }
             }
             socket.drainPending()
-            let rc = audit_add_rule_data(socket.fd, data, filter, Int32(AUDIT_ALWAYS))
-            socket.drainPending()
-            if rc < 0 {
-                let e = -rc
-                let hint = e == EEXIST ? " (the same rule is already loaded)" : ""
-                return .failure(
-                    AuditError(.ruleRefused, errno: e,
-                        "the kernel refused the rule: \(AuditError.describe(errno: e))\(hint)"))
+            defer { socket.drainPending() }
+            do throws(AuditError) {
+                try body(data!)
+            } catch {
+                return .failure(error)
             }
             return .success(())
         }

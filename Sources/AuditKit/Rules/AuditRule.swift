@@ -22,6 +22,12 @@ public struct AuditRule: Hashable, Sendable, CustomStringConvertible {
 
         public init(stringLiteral value: String) { self = .name(value) }
 
+        /// Every syscall of the rule's arch (`-S all`). Only accepted in a rule
+        /// bounded to processes by a `pid=` or `ppid=` condition
+        /// (``AuditRule/isBoundedToProcesses``): callguard never audits every
+        /// syscall of the machine.
+        public static let all = Syscall.name("all")
+
         /// The text libaudit resolves: the name, or the number in decimal.
         public var description: String {
             switch self {
@@ -31,9 +37,19 @@ public struct AuditRule: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether the rule matches every syscall (`-S all`).
+    public var coversAllSyscalls: Bool { syscalls.contains(.all) }
+
+    /// Whether a condition limits the rule to given processes: `pid=N` or
+    /// `ppid=N` (what a rule with ``Syscall/all`` needs to be loaded).
+    public var isBoundedToProcesses: Bool {
+        fields.contains { ($0.name == "pid" || $0.name == "ppid") && $0.op == .equal }
+    }
+
     /// The ABI the syscall numbers belong to.
     public var arch: Arch
-    /// The syscalls matched. Must not be empty: callguard never audits every syscall.
+    /// The syscalls matched. Must not be empty; ``Syscall/all`` needs a
+    /// `pid=`/`ppid=` condition: callguard never audits every syscall of the machine.
     public var syscalls: [Syscall]
     /// Further conditions, all of which must hold (`-F`).
     public var fields: [AuditRuleField]

@@ -87,9 +87,14 @@ public final class LiveAgent: @unchecked Sendable {
             logger.notice("removed \(session.removedLeftovers) rule(s) left by an earlier run")
         }
 
+        // Whether each syscall exists on this kernel, for violations (syscalls(2) catalogue).
+        let kernel = KernelSyscallAvailability.running()
+        if kernel == nil { logger.notice("the running kernel's release is not in the syscall catalogue; violations will not say whether it has the syscall") }
+
         // The reader thread owns everything below until it returns.
         let evaluator = EventEvaluator(
-            policies: store, source: .live(attributor), factory: ViolationFactory(hostName: hostName),
+            policies: store, source: .live(attributor),
+            factory: ViolationFactory(hostName: hostName, kernelHasSyscall: kernel?.hasSyscall),
             emit: sinks.submit)
         var assemblerConfiguration = AssemblerConfiguration.netlink
         assemblerConfiguration.maximumOpenEvents = configuration.maximumOpenEvents

@@ -54,16 +54,18 @@ public final class EventEvaluator {
         counters.syscallEvents &+= 1
         if RuntimeBootstrap.matches(summary) {
             // Not the image's syscall; but the process becomes the container's
-            // first process when it executes the command: remember it while it
-            // lives, so that its short-lived children attribute through it.
-            if case .live(let attributor) = source { attributor.processSeen(pid: summary.pid ?? -1, ppid: summary.ppid ?? -1) }
+            // first process when it executes the command: read it again while it
+            // lives (it joins the container's cgroup on the way), so that it and
+            // its short-lived children attribute to the container.
+            if case .live(let attributor) = source { attributor.refresh(pid: summary.pid ?? -1, ppid: summary.ppid ?? -1) }
             counters.runtimeBootstrap &+= 1
             return
         }
         refreshIfReloaded()
 
+        // Which policy applies, and who to name in a violation (built only if one is found).
         let policy: CompiledPolicy
-        var container: Violation.Container?
+        let culprit: Culprit
         switch source {
         case .none:
             counters.unattributed &+= 1
@@ -74,9 +76,7 @@ public final class EventEvaluator {
                 return
             }
             policy = assumed
-            if !assumed.allows(arch: arch, syscall: syscall) {
-                container = Violation.Container(id: "", runtime: "assumed", imageName: imageName)
-            }
+            culprit = .assumed(imageName)
         case .live(let attributor):
             switch attributor.attribute(pid: summary.pid ?? -1, ppid: summary.ppid ?? -1) {
             case .host:
@@ -98,14 +98,25 @@ public final class EventEvaluator {
                     return
                 }
                 policy = found
-                if !found.allows(arch: arch, syscall: syscall) { container = ViolationFactory.container(info) }
+                culprit = .container(info)
             }
         }
         counters.checked &+= 1
-        guard policy.allows(arch: arch, syscall: syscall) == false else { return }
+        guard !policy.allows(arch: arch, syscall: syscall) else { return }
         counters.violations &+= 1
         violationsByPolicy[policy.name, default: 0] &+= 1
+        let container: Violation.Container
+        switch culprit {
+        case .assumed(let imageName): container = Violation.Container(id: "", runtime: "assumed", imageName: imageName)
+        case .container(let info): container = ViolationFactory.container(info)
+        }
         emit(factory.make(event: event, summary: summary, container: container, policy: policy))
+    }
+
+    /// Who made the event, as far as the evaluator knows.
+    private enum Culprit {
+        case assumed(String)
+        case container(ContainerInfo)
     }
 
     /// Drops cached per-container policies after a reload (cheap when nothing changed).

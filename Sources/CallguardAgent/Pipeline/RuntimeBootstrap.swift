@@ -1,7 +1,8 @@
 import AuditKit
 
 /// Recognises the container runtime's own bootstrap process: runc's init
-/// (`runc:[0:PARENT]`, `runc:[1:CHILD]`, `runc:[2:INIT]`) mounts, pivots and
+/// (`runc` until it renames itself `runc:[0:PARENT]`, `runc:[1:CHILD]`,
+/// `runc:[2:INIT]`) mounts, pivots and
 /// sets up the container inside its cgroup before it executes the image's
 /// command. Those syscalls belong to the runtime, not to the image, and are
 /// counted apart instead of being checked against the image's policy.
@@ -13,7 +14,8 @@ import AuditKit
 /// both is still counted (`runtime_bootstrap` in the statistics).
 enum RuntimeBootstrap {
     static func matches(_ summary: SyscallSummary) -> Bool {
-        guard let comm = summary.comm, comm.quoting == .double, comm.value.hasPrefix("runc:["),
+        guard let comm = summary.comm, comm.quoting == .double,
+            comm.value.hasPrefix("runc:[") || comm.value.equals("runc"),
             let exe = summary.exe, exe.quoting == .double
         else { return false }
         return exe.value.equals("/") || exe.value.hasPrefix("/memfd:") || exe.value.hasSuffix("/runc")

@@ -55,7 +55,8 @@ public struct ViolationFactory: Sendable {
                 number: Int(number),
                 arch: arch.name ?? arch.description,
                 success: summary.success ?? false,
-                exit: summary.exit ?? 0),
+                exit: summary.exit ?? 0,
+                existsOnHostKernel: kernelHasSyscall?(arch, number)),
             policy: Violation.Policy(name: policy.name, file: policy.file),
             audit: Violation.Audit(
                 serial: UInt64(event.id.serial),

@@ -45,7 +45,8 @@ public struct ReplayRunner {
         }
         sinks.shutdown(timeout: 30)
         statistics.violations = evaluator.counters.violations
-        for _ in 0..<evaluator.counters.malformed { statistics.malformed.count(.unbalancedQuote) }
+        // SyscallSummary fails only on an unbalanced quote.
+        statistics.malformed.count(.unbalancedQuote, times: evaluator.counters.malformed)
         statistics.unattributed = evaluator.counters.unattributed
         statistics.sinks = sinks.counters
         return statistics

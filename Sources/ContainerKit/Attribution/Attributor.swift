@@ -123,6 +123,19 @@ public final class Attributor {
         insert(slot(for: snap))
     }
 
+    /// Re-reads `pid` now, even when it is cached under the same start time:
+    /// for a process that moves between cgroups. A container runtime's bootstrap
+    /// process (runc init) starts on the host and joins the container's cgroup
+    /// before it executes the image's command, keeping its pid and start time;
+    /// an answer cached before the join would otherwise stay "host". When the
+    /// process is gone, this is ``processSeen(pid:ppid:)``.
+    public func refresh(pid: Int32, ppid: Int32 = 0) {
+        guard pid > 0 else { return }
+        counters.procReads &+= 1
+        guard let snap = proc.snapshot(pid: pid) else { return processSeen(pid: pid, ppid: ppid) }
+        insert(slot(for: snap))
+    }
+
     /// Reads every process that exists now into the cache (at start-up, so that
     /// the first events of long-running processes are already hits) and returns
     /// the containers they are in, e.g. to report containers that no policy matches.

@@ -9,6 +9,9 @@ public struct PolicyWriter: Sendable {
     public var severity: PolicySeverity
     /// Lines written as `# ...` above the policy (how it was made).
     public var comment: [String]
+    /// A note written as a trailing `# ...` comment after an allowed name
+    /// (`callguard learn` writes how often the name was called).
+    public var allowNotes: [String: String] = [:]
 
     public init(
         name: String, images: [String], allow: [String], include: [String] = [], severity: PolicySeverity = .medium,
@@ -34,7 +37,11 @@ public struct PolicyWriter: Sendable {
         out += "  severity: \(severity.rawValue)\n"
         if !include.isEmpty { out += "  include: [\(include.map(Self.quote).joined(separator: ", "))]\n" }
         out += "  allow:\n"
-        for n in Set(allow).sorted() { out += "    - \(Self.quote(n))\n" }
+        for n in Set(allow).sorted() {
+            out += "    - \(Self.quote(n))"
+            if let note = allowNotes[n] { out += "  # " + note.filter { $0 != "\n" && $0 != "\r" } }
+            out += "\n"
+        }
         return out
     }
 

@@ -62,6 +62,9 @@ public struct CEFFormatter: ViolationFormatter {
         value(v.syscall.name, &out)
         out.appendASCII(" cs2Label=arch cs2=")
         value(v.syscall.arch, &out)
+        if let exists = v.syscall.existsOnHostKernel {
+            out.appendASCII(exists ? " flexString2Label=syscallOnHostKernel flexString2=true" : " flexString2Label=syscallOnHostKernel flexString2=false")
+        }
         out.appendASCII(" cs3Label=policy cs3=")
         value(v.policy.name, &out)
         out.appendASCII(" cs4Label=policyFile cs4=")
@@ -104,6 +107,7 @@ public struct CEFFormatter: ViolationFormatter {
 extension CEFFormatter {
     /// Header escaping: `\\` → `\\\\`, `|` → `\\|`.
     public enum HeaderEscaper: ByteEscaper {
+        @inlinable public static var doublesBackslash: Bool { true }
         @inlinable public static func needsEscape(_ b: UInt8) -> Bool { b == UInt8(ascii: "\\") || b == UInt8(ascii: "|") }
         @inlinable public static func escape(_ b: UInt8, into out: inout [UInt8]) {
             out.append(UInt8(ascii: "\\"))
@@ -113,6 +117,7 @@ extension CEFFormatter {
 
     /// Extension value escaping: `\\` → `\\\\`, `=` → `\\=`, LF → `\\n`, CR → `\\r`.
     public enum ValueEscaper: ByteEscaper {
+        @inlinable public static var doublesBackslash: Bool { true }
         @inlinable public static func needsEscape(_ b: UInt8) -> Bool {
             b == UInt8(ascii: "\\") || b == UInt8(ascii: "=") || b == 0x0A || b == 0x0D
         }

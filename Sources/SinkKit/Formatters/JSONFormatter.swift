@@ -74,6 +74,9 @@ public struct JSONFormatter: ViolationFormatter {
         string(v.syscall.arch, &out)
         out.appendASCII(v.syscall.success ? ",\"success\":true,\"exit\":" : ",\"success\":false,\"exit\":")
         out.appendDecimal(v.syscall.exit)
+        if let exists = v.syscall.existsOnHostKernel {
+            out.appendASCII(exists ? ",\"exists_on_host_kernel\":true" : ",\"exists_on_host_kernel\":false")
+        }
         out.appendASCII("},\"policy\":{\"name\":")
         string(v.policy.name, &out)
         out.appendASCII(",\"file\":")
@@ -105,6 +108,7 @@ public struct JSONFormatter: ViolationFormatter {
 extension JSONFormatter {
     /// RFC 8259 string escaping of display text: `"`, `\\` and control bytes.
     public enum Escaper: ByteEscaper {
+        @inlinable public static var doublesBackslash: Bool { true }
     @inlinable
     public static func needsEscape(_ b: UInt8) -> Bool { b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 }
 

@@ -54,6 +54,9 @@ public struct LEEFFormatter: ViolationFormatter {
         value(v.syscall.arch, &out)
         out.appendASCII(v.syscall.success ? "^success=true^exit=" : "^success=false^exit=")
         out.appendDecimal(v.syscall.exit)
+        if let exists = v.syscall.existsOnHostKernel {
+            out.appendASCII(exists ? "^syscallOnHostKernel=true" : "^syscallOnHostKernel=false")
+        }
         out.appendASCII("^policy=")
         value(v.policy.name, &out)
         out.appendASCII("^policyFile=")

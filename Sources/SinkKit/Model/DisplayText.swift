@@ -7,6 +7,12 @@ public protocol ByteEscaper {
     static func needsEscape(_ b: UInt8) -> Bool
     /// Appends the escaped form of `b`.
     static func escape(_ b: UInt8, into out: inout [UInt8])
+    /// Whether this format escapes `\` as `\\` and leaves `x` alone (a fast path for `\xNN`).
+    static var doublesBackslash: Bool { get }
+}
+
+extension ByteEscaper {
+    @inlinable public static var doublesBackslash: Bool { false }
 }
 
 /// The one safe, lossless text form of untrusted bytes that every formatter uses.
@@ -87,12 +93,22 @@ public enum DisplayText {
 
     @inlinable
     static func writeHex<E: ByteEscaper>(_ b: UInt8, into out: inout [UInt8], _: E.Type) {
-        let digits: StaticString = "0123456789abcdef"
-        emit(UInt8(ascii: "\\"), &out, E.self)
-        emit(UInt8(ascii: "x"), &out, E.self)
-        digits.withUTF8Buffer { d in
-            out.append(d[Int(b >> 4)])
-            out.append(d[Int(b & 0x0F)])
+        let hex: StaticString = "0123456789abcdef"
+        let backslash = UInt8(ascii: "\\")
+        let x = UInt8(ascii: "x")
+        hex.withUTF8Buffer { d in
+            if E.doublesBackslash {
+                var five: (UInt8, UInt8, UInt8, UInt8, UInt8) = (backslash, backslash, x, d[Int(b >> 4)], d[Int(b & 0x0F)])
+                Swift.withUnsafeBytes(of: &five) { out.append(contentsOf: $0) }
+            } else if !E.needsEscape(backslash) && !E.needsEscape(x) {
+                var four: (UInt8, UInt8, UInt8, UInt8) = (backslash, x, d[Int(b >> 4)], d[Int(b & 0x0F)])
+                Swift.withUnsafeBytes(of: &four) { out.append(contentsOf: $0) }
+            } else {
+                emit(backslash, &out, E.self)
+                emit(x, &out, E.self)
+                out.append(d[Int(b >> 4)])
+                out.append(d[Int(b & 0x0F)])
+            }
         }
     }
 

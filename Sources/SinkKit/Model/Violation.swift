@@ -100,19 +100,25 @@ public struct Violation: Sendable, Hashable {
         }
     }
 
-    /// `syscall.name`, `syscall.number`, `syscall.arch`, `syscall.success`, `syscall.exit`.
+    /// `syscall.name`, `syscall.number`, `syscall.arch`, `syscall.success`, `syscall.exit`,
+    /// and `syscall.exists_on_host_kernel`: whether the host's running kernel has
+    /// the syscall at all (after a kernel upgrade, a storm of violations for a
+    /// syscall the kernel no longer has is an ENOSYS storm, not an attack).
     public struct Syscall: Sendable, Hashable {
         public var name: String
         public var number: Int
         public var arch: String
         public var success: Bool
         public var exit: Int64
-        public init(name: String, number: Int, arch: String, success: Bool, exit: Int64) {
+        /// nil when unknown (a kernel release or syscall the catalogue does not know).
+        public var existsOnHostKernel: Bool?
+        public init(name: String, number: Int, arch: String, success: Bool, exit: Int64, existsOnHostKernel: Bool? = nil) {
             self.name = name
             self.number = number
             self.arch = arch
             self.success = success
             self.exit = exit
+            self.existsOnHostKernel = existsOnHostKernel
         }
     }
 

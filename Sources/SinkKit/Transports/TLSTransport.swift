@@ -131,6 +131,14 @@ public final class TLSTransport: Transport {
 
     public func close() {
         if let ssl {
+            // A close_notify, so the receiver ends the session cleanly and keeps
+            // what it already read (rsyslog discards a session's data on an
+            // "improperly terminated" error). Sent once; no wait for the reply.
+            if fd >= 0 {
+                Sockets.setTimeouts(fd, milliseconds: 200)
+                ERR_clear_error()
+                _ = SSL_shutdown(ssl)
+            }
             SSL_free(ssl)
         }
         ssl = nil

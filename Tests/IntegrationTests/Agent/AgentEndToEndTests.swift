@@ -135,7 +135,9 @@ import TestSupport
             #expect(status.map { $0 & 0x7f == 0 && ($0 >> 8) & 0xff == 0 } == true, "exit: \(agent.stderr)")
             try Self.expectKernelRestored()
 
-            let received = try Self.violations(in: receiver.waitForMessages(messages.count))
+            let raw = receiver.waitForMessages(messages.count)
+            #expect(raw.allSatisfy { $0.contains(#""exists_on_host_kernel":true"#) }, "mkdir and chmod exist on this kernel")
+            let received = try Self.violations(in: raw)
             #expect(received.count == 2, "\(received)")
             let a = received.filter { $0.image == Self.imageA }
             let b = received.filter { $0.image == Self.imageB }

@@ -1,8 +1,9 @@
 import Foundation
 import Glibc
 
-/// The built `callguard` executable running `run` as a child of the test, with
-/// its stdout and stderr in files; signalled as an operator or systemd would.
+/// The built `callguard` executable running `run` (or another subcommand) as a
+/// child of the test, with its stdout and stderr in files; signalled as an
+/// operator or systemd would.
 final class AgentProcess {
     static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         .deletingLastPathComponent().appendingPathComponent("callguard").path
@@ -14,8 +15,12 @@ final class AgentProcess {
     let stderrPath: String
     private var exitStatus: Int32?
 
-    /// Starts `callguard run ARGS` and waits until it reads the audit stream.
-    init(_ arguments: [String], directory: String, tag: String = "agent") throws {
+    /// Starts `callguard SUBCOMMAND ARGS` and waits until its stderr shows
+    /// `readyMarker` (for `run`: that it reads the audit stream).
+    init(
+        _ arguments: [String], directory: String, tag: String = "agent", subcommand: String = "run",
+        readyMarker: String = "reading the audit stream"
+    ) throws {
         stdoutPath = "\(directory)/\(tag).out"
         stderrPath = "\(directory)/\(tag).err"
         var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
@@ -34,7 +39,7 @@ final class AgentProcess {
         sigfillset(&defaults)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv = [Self.executable, "run"] + arguments
+        let argv = [Self.executable, subcommand] + arguments
         var cArgs = argv.map { strdup($0) } + [nil]
         defer { for p in cArgs { free(p) } }
         var child: pid_t = 0
@@ -43,11 +48,11 @@ final class AgentProcess {
         pid = child
         let deadline = Date(timeIntervalSinceNow: 30)
         while Date() < deadline {
-            if stderr.contains("reading the audit stream") { return }
-            if hasExited { throw Failure(description: "callguard run exited at start-up: \(stderr)") }
+            if stderr.contains(readyMarker) { return }
+            if hasExited { throw Failure(description: "callguard \(subcommand) exited at start-up: \(stderr)") }
             usleep(100_000)
         }
-        throw Failure(description: "callguard run did not start reading within 30 s: \(stderr)")
+        throw Failure(description: "callguard \(subcommand) did not start within 30 s: \(stderr)")
     }
 
     deinit { kill() }

@@ -102,7 +102,7 @@ final class RsyslogReceiver {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         let argv = ([path] + args).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var child: pid_t = 0
@@ -115,6 +115,11 @@ final class RsyslogReceiver {
     func close() {
         stop()
         try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// What rsyslogd said on stderr (for failure messages).
+    var diagnostics: String {
+        (try? String(contentsOfFile: directory + "/rsyslogd.out", encoding: .utf8)) ?? ""
     }
 
     /// The messages received so far, one per line.

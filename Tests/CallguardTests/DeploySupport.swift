@@ -1,0 +1,114 @@
+import Foundation
+import PolicyKit
+import TestSupport
+
+/// Helpers for the tests of `deploy/`: where the repository and the built
+/// executable are, running a tool, and walking parsed YAML.
+enum Deploy {
+    /// The repository root (this file is `Tests/CallguardTests/DeploySupport.swift`).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `deploy/<relative>`.
+    static func path(_ relative: String) -> String {
+        root.appendingPathComponent("deploy").appendingPathComponent(relative).path
+    }
+
+    /// The text of `deploy/<relative>`.
+    static func text(_ relative: String) throws -> String {
+        try String(contentsOfFile: path(relative), encoding: .utf8)
+    }
+
+    /// The `callguard` executable built beside the test runner.
+    static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("callguard").path
+
+    /// The first of `candidates` that is an executable file.
+    static func tool(_ candidates: String...) -> String? {
+        candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// What a finished process printed and returned.
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `path` with `arguments` in `directory` and waits for it.
+    static func run(_ path: String, _ arguments: [String], in directory: String? = nil) throws -> Run {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = arguments
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe()
+        let err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        // Drain stderr on another thread so neither pipe can fill and block the child.
+        let errorBox = DataBox()
+        let reader = Thread { errorBox.data = err.fileHandleForReading.readDataToEndOfFile() }
+        reader.start()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        while !errorBox.done { usleep(1000) }
+        return Run(
+            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            stderr: String(decoding: errorBox.data, as: UTF8.self))
+    }
+
+    /// A fresh temporary directory, removed by the caller.
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("callguard-deploy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The YAML documents of `deploy/<relative>`.
+    static func yamlDocuments(_ relative: String) throws -> [YAMLNode] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path(relative)))
+        return try YAMLReader().documents(Array(data))
+    }
+
+    /// The Kubernetes object of `kind` named `name` (any name when nil) in `documents`.
+    static func object(_ kind: String, named name: String? = nil, in documents: [YAMLNode]) -> YAMLNode? {
+        documents.first { doc in
+            doc["kind"]?.scalar == kind && (name == nil || doc["metadata"]?["name"]?.scalar == name)
+        }
+    }
+}
+
+/// Data written by one thread and read by another after `done`.
+final class DataBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _data = Data()
+    private var _done = false
+    var data: Data {
+        get { lock.withLock { _data } }
+        set { lock.withLock { _data = newValue; _done = true } }
+    }
+    var done: Bool { lock.withLock { _done } }
+}
+
+extension YAMLNode {
+    /// The value of `key` in a mapping; nil for other nodes or a missing key.
+    subscript(key: String) -> YAMLNode? {
+        guard case .mapping(let pairs) = kind else { return nil }
+        return pairs.first { $0.key.scalar == key }?.value
+    }
+
+    /// The items of a sequence; empty for other nodes.
+    var items: [YAMLNode] {
+        if case .sequence(let items) = kind { return items }
+        return []
+    }
+
+    /// The keys of a mapping, in order; empty for other nodes.
+    var keys: [String] {
+        if case .mapping(let pairs) = kind { return pairs.compactMap { $0.key.scalar } }
+        return []
+    }
+}

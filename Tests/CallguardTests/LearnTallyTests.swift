@@ -1,0 +1,52 @@
+import AuditKit
+@testable import CallguardAgent
+import ContainerKit
+import Foundation
+import Testing
+import TestSupport
+
+/// What learning counts: only the learned image's containers, without runc's
+/// bootstrap, children through their parent, both arches by name.
+@Suite struct LearnTallyTests {
+    static let learned = String(repeating: "a", count: 64)
+    static let other = String(repeating: "b", count: 64)
+
+    /// Replays Fixtures/learn/events.log: pid 100 is in a container of
+    /// localhost/app:1.0 (first as runc init, doing pivot_root), 101 its exited
+    /// child, 200 in a container of another image, 300 on the host.
+    func tally() throws -> LearnTally {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-learn-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/overlay-containers", withIntermediateDirectories: true)
+        var entries: [[String: Any]] = []
+        for (id, image) in [(Self.learned, "localhost/app:1.0"), (Self.other, "localhost/other:1.0")] {
+            let metadata = String(decoding: try JSONSerialization.data(withJSONObject: ["image-name": image]), as: UTF8.self)
+            entries.append(["id": id, "names": ["c"], "image": "", "metadata": metadata])
+        }
+        try JSONSerialization.data(withJSONObject: entries).write(to: URL(fileURLWithPath: root + "/overlay-containers/containers.json"))
+        let proc = InMemoryProcSource()
+        proc.add(pid: 100, ppid: 90, startTime: 1, comm: "sh", cgroup: "0::/libpod_parent/libpod-\(Self.learned)\n")
+        proc.add(pid: 200, ppid: 90, startTime: 1, comm: "sh", cgroup: "0::/libpod_parent/libpod-\(Self.other)\n")
+        proc.add(pid: 300, ppid: 1, startTime: 1, comm: "bash", cgroup: "0::/user.slice/session-1.scope\n")
+        let resolver = ContainerResolver(
+            roots: ContainerStateRoots(containersStorage: [root], containersRun: [], containerdTasks: [], docker: []))
+        let tally = LearnTally(attributor: Attributor(proc: proc, resolver: resolver), matcher: try ImageMatcher("localhost/app:1.0"))
+        let log = Fixtures.directory().appendingPathComponent("learn/events.log").path
+        _ = try ReplayPipeline().run(path: log) { tally.add($0) }
+        try? FileManager.default.removeItem(atPath: root)
+        return tally
+    }
+
+    @Test func countsOnlyTheImagesContainersByNameOnBothArches() throws {
+        let named = try tally().named()
+        #expect(named.counts == ["mkdir": 2, "getdents64": 1, "read": 1])
+        #expect(named.unnamed.isEmpty)
+    }
+
+    @Test func leavesRuncBootstrapOtherImagesAndTheHostOut() throws {
+        let t = try tally()
+        #expect(t.runtimeBootstrap == 1)
+        #expect(t.ignored == 2)
+        #expect(t.events == 4)
+        #expect(t.containers == [Self.learned])
+    }
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end agent benchmark: the uname() storm runs inside a podman container
 # whose image has a policy that does not allow uname, so every storm event goes
-# socket → parse → assemble → attribution → policy → throttle → file sink.
+# socket → parse → assemble → attribution → policy → throttle → file sink (the
+# summary prints a NOTE when some drained events did not become violations).
 # `callguard run` (release build) drains it; beside it, in the same invocation
 # and at the same in-container storm, the C netlink reader (creader.c) is the
 # floor. Both install the same rule: uname, host-wide, minus the reader's pid.

@@ -58,7 +58,13 @@ public final class LiveAgent: @unchecked Sendable {
 
         var attributorConfiguration = Attributor.Configuration()
         attributorConfiguration.processCapacity = configuration.processCacheSize
-        let attributor = Attributor(configuration: attributorConfiguration)
+        // A new container's first syscalls come within milliseconds of its
+        // creation: look its image up again at once (the runtime's state file is
+        // re-read only when it changed), not after the default second, or those
+        // syscalls go unchecked.
+        attributorConfiguration.resolveRetryInterval = 0.02
+        let attributor = Attributor(
+            resolver: ContainerResolver(minReloadInterval: 0), configuration: attributorConfiguration)
         let running = attributor.scanRunningProcesses()
         let unmatched = running.filter { info in info.imageName.flatMap { store.current.policy(forImage: $0) } == nil }
         logger.info(
@@ -124,6 +130,7 @@ public final class LiveAgent: @unchecked Sendable {
                 s.overruns = overruns
                 s.violations = counters.violations
                 s.unattributed = counters.unattributed
+                s.noPolicy = counters.noPolicy
                 s.runtimeBootstrap = counters.runtimeBootstrap
             }
             let byPolicy = evaluator.violationsByPolicy

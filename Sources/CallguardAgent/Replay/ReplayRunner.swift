@@ -48,6 +48,7 @@ public struct ReplayRunner {
         // SyscallSummary fails only on an unbalanced quote.
         statistics.malformed.count(.unbalancedQuote, times: evaluator.counters.malformed)
         statistics.unattributed = evaluator.counters.unattributed
+        statistics.noPolicy = evaluator.counters.noPolicy
         statistics.sinks = sinks.counters
         return statistics
     }

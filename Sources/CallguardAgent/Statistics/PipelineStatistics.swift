@@ -28,6 +28,8 @@ public struct PipelineStatistics: Sendable {
     public var violations: UInt64 = 0
     /// Events whose container could not be told (or, in replay, no image was assumed).
     public var unattributed: UInt64 = 0
+    /// Events of containers no policy applies to (or whose image is not known yet), not checked.
+    public var noPolicy: UInt64 = 0
     /// Events of a container runtime's bootstrap (runc init), not checked.
     public var runtimeBootstrap: UInt64 = 0
     /// Delivery counters of the sinks.
@@ -53,7 +55,7 @@ public struct PipelineStatistics: Sendable {
             + "\"seconds\":\(format(seconds)),\"records_per_second\":\(Int(rate)),"
             + "\"bytes\":\(bytes),\"megabytes_per_second\":\(format(megabytes)),"
             + "\"timed_out\":\(timedOut),\"dropped_records\":\(droppedRecords),"
-            + "\"serial_gaps\":\(serialGaps),\"kernel_lost\":\(kernelLost),\"overruns\":\(overruns),\"unattributed\":\(unattributed),\"runtime_bootstrap\":\(runtimeBootstrap),"
+            + "\"serial_gaps\":\(serialGaps),\"kernel_lost\":\(kernelLost),\"overruns\":\(overruns),\"unattributed\":\(unattributed),\"runtime_bootstrap\":\(runtimeBootstrap),\"no_policy\":\(noPolicy),"
             + "\"malformed_by_reason\":\(reasons)" + (sinks.map { ",\"sinks\":\($0.description)" } ?? "") + "}"
     }
 

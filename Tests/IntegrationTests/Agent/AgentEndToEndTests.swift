@@ -138,7 +138,7 @@ import TestSupport
             let raw = receiver.waitForMessages(messages.count)
             #expect(raw.allSatisfy { $0.contains(#""exists_on_host_kernel":true"#) }, "mkdir and chmod exist on this kernel")
             let received = try Self.violations(in: raw)
-            #expect(received.count == 2, "\(received)")
+            #expect(received.count == 2, "\(received); agent: \(agent.stderr.split(separator: "\n").suffix(3).joined(separator: "\n"))")
             let a = received.filter { $0.image == Self.imageA }
             let b = received.filter { $0.image == Self.imageB }
             #expect(a.count == 1 && ["mkdir", "mkdirat"].contains(a.first?.syscall ?? ""))

@@ -35,13 +35,26 @@ import Testing
         #expect(parseError([])?.reason == .truncated)
     }
 
-    @Test func nonUTF8BytesInAValueAreCarriedNotRejected() throws {
+    @Test func bytesThatAreNotUTF8AreRejected() {
+        // The kernel hex-encodes every byte outside 0x21...0x7E in process-controlled text.
         let line = Array("type=SYSCALL msg=audit(1.000:1): comm=\"".utf8) + [0xFF, 0xFE] + Array("\" pid=1".utf8)
-        try withRecords(in: line) { records throws in
-            let comm = try #require(records[0].field("comm"))
-            #expect(comm.decodedBytes == [0xFF, 0xFE])
-            #expect(comm.decodedString == "\u{FFFD}\u{FFFD}")
+        #expect(parseError(line)?.reason == .invalidUTF8)
+        let overlong = Array("type=SYSCALL msg=audit(1.000:1): x=".utf8) + [0xC0, 0xAF]
+        #expect(parseError(overlong)?.reason == .invalidUTF8)
+        let truncated = Array("type=SYSCALL msg=audit(1.000:1): x=".utf8) + [0xE2, 0x82]
+        #expect(parseError(truncated)?.reason == .invalidUTF8)
+    }
+
+    @Test func utf8NamesInEnrichedFieldsAreAccepted() throws {
+        try withRecord("type=SYSCALL msg=audit(1.000:1): uid=1000 pid=1\u{1D}UID=\"jöhn\" AUID=\"小明\"") { record throws in
+            let names = record.interpretedFields.map { $0.decodedString }
+            #expect(names == ["jöhn", "小明"])
         }
+    }
+
+    @Test func nulAfterTheGroupSeparatorIsRejectedToo() {
+        let line = Array("type=SYSCALL msg=audit(1.000:1): pid=1\u{1D}UID=\"a".utf8) + [0] + Array("\"".utf8)
+        #expect(parseError(line)?.reason == .nulByte)
     }
 
     @Test func invalidHexIsLeftAsWrittenNotDecoded() throws {

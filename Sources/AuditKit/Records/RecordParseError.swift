@@ -21,8 +21,11 @@ public struct RecordParseError: Error, Hashable, Sendable, CustomStringConvertib
         /// The record contains a NUL byte where the kernel never writes one.
         public static let nulByte = Reason(rawValue: 7)
 
+        /// The record holds bytes that are not UTF-8 (the kernel hex-encodes them).
+        public static let invalidUTF8 = Reason(rawValue: 8)
+
         /// Every reason, for statistics tables.
-        public static let all: [Reason] = [.truncated, .badHeader, .unknownType, .badTimestamp, .unbalancedQuote, .tooLong, .nulByte]
+        public static let all: [Reason] = [.truncated, .badHeader, .unknownType, .badTimestamp, .unbalancedQuote, .tooLong, .nulByte, .invalidUTF8]
 
         /// A short snake_case name for statistics.
         public var name: String {
@@ -34,6 +37,7 @@ public struct RecordParseError: Error, Hashable, Sendable, CustomStringConvertib
             case .unbalancedQuote: "unbalanced_quote"
             case .tooLong: "too_long"
             case .nulByte: "nul_byte"
+            case .invalidUTF8: "invalid_utf8"
             default: "reason_\(rawValue)"
             }
         }

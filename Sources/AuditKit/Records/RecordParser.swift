@@ -31,7 +31,6 @@ public struct RecordParser: Sendable {
     /// Parses one auditd log line (without its newline) at `start`.
     public func parseLine(start: UnsafePointer<UInt8>, count: Int) throws(RecordParseError) -> AuditRecord {
         guard count <= maximumRecordLength else { throw RecordParseError(.tooLong, at: maximumRecordLength) }
-        if memchr(start, 0, count) != nil { throw RecordParseError(.nulByte, at: nulOffset(start, count)) }
         var p = 0
         var node = ByteView.empty
         if count >= 5, memcmp(start, "node=", 5) == 0 {
@@ -65,7 +64,6 @@ public struct RecordParser: Sendable {
         var count = payload.count
         while count > 0, start[count - 1] == 0 || start[count - 1] == UInt8(ascii: "\n") { count -= 1 }
         guard count <= maximumRecordLength else { throw RecordParseError(.tooLong, at: maximumRecordLength) }
-        if memchr(start, 0, count) != nil { throw RecordParseError(.nulByte, at: nulOffset(start, count)) }
         return try parseStamped(type: type, node: .empty, start: start, count: count, from: 0)
     }
 
@@ -129,12 +127,14 @@ public struct RecordParser: Sendable {
         p += 2
         if p < count, start[p] == UInt8(ascii: " ") { p += 1 }
 
+        // One pass over the whole record: NUL and invalid UTF-8 are rejected,
+        // and the ENRICHED separator found.
+        let separator = try RecordValidation.scan(start, count: count, separatorFrom: p).groupSeparator
         var body = ByteView(start: start + p, count: count - p)
         var interpreted = ByteView.empty
-        if let separator = memchr(start + p, 0x1D, count - p) {
-            let s = UnsafePointer(separator.assumingMemoryBound(to: UInt8.self)) - start
-            body = ByteView(start: start + p, count: s - p)
-            interpreted = ByteView(start: start + s + 1, count: count - s - 1)
+        if separator < count {
+            body = ByteView(start: start + p, count: separator - p)
+            interpreted = ByteView(start: start + separator + 1, count: count - separator - 1)
         }
         return AuditRecord(
             type: type,
@@ -157,8 +157,4 @@ public struct RecordParser: Sendable {
         return x
     }
 
-    private func nulOffset(_ start: UnsafePointer<UInt8>, _ count: Int) -> Int {
-        guard let hit = memchr(start, 0, count) else { return count }
-        return UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - start
-    }
 }

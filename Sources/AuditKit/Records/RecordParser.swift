@@ -112,6 +112,11 @@ public struct RecordParser: Sendable {
         p &+= 1
         var serial: UInt64 = 0
         digits = 0
+        if p &+ 8 < count, let first8 = Self.eightDigits(start + p) {
+            serial = first8
+            digits = 8
+            p &+= 8
+        }
         while p < count, case let d = start[p] &- 0x30, d < 10, digits < 11 {
             serial = serial &* 10 &+ UInt64(d)
             digits &+= 1

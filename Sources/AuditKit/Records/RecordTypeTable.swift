@@ -65,6 +65,10 @@ public final class RecordTypeTable: @unchecked Sendable {
 
     /// The type named by `name` ("SYSCALL", "UNKNOWN[1334]"), or nil.
     public func type(named name: ByteView) -> RecordType? {
+        // The types of nearly every syscall event, compared as one word before hashing.
+        if name.count == 7, name.equals("SYSCALL") { return .syscall }
+        if name.count == 9, name.equals("PROCTITLE") { return .proctitle }
+        if name.count == 4, name.equals("PATH") { return .path }
         let h = Self.hash(name.start, name.count)
         var index = Int(h) & mask
         while true {

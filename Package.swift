@@ -49,7 +49,9 @@ let package = Package(
             ]
         ),
         // Live benchmark reader (Scripts/bench-live.sh): AuditKit's reader draining the kernel.
-        .executableTarget(name: "callguard-live-drain", dependencies: ["AuditKit"], path: "Benchmarks/LiveAudit/Drain"),
+        .executableTarget(
+            name: "callguard-live-drain", dependencies: ["AuditKit", "CallguardAgent", "ContainerKit", "PolicyKit"],
+            path: "Benchmarks/LiveAudit/Drain"),
         .target(name: "TestSupport", dependencies: [], path: "Sources/TestSupport"),
 
         .testTarget(name: "AuditKitTests", dependencies: ["AuditKit", "TestSupport"], exclude: ["Fixtures"]),

@@ -148,6 +148,7 @@ for round in $(seq "$ROUNDS"); do
   run_reader c "$WORK/creader"
   run_reader swift-count "$DRAIN" --socket unicast --pipeline count
   run_reader swift-parse "$DRAIN" --socket unicast --pipeline parse
+  run_reader swift-evaluate "$DRAIN" --socket unicast --pipeline evaluate
   [ "$WITH_AUDITD" = 1 ] && run_auditd
 done
 
@@ -171,7 +172,7 @@ def summary(rs):
 out = {name: summary(rs) for name, rs in rows.items()}
 c = out["c"]
 print(f"storm: {sys.argv[2]} processes of uname(), backlog_limit {sys.argv[3]}, {len(rows['c'])} round(s) per reader")
-labels = {"c": "C floor (recv)", "swift-count": "AuditKit reader", "swift-parse": "AuditKit +parse+assemble",
+labels = {"c": "C floor (recv)", "swift-count": "AuditKit reader", "swift-parse": "AuditKit +parse+assemble", "swift-evaluate": "+attribution+policy verdict",
           "auditd": "auditd (RAW log file)"}
 for name, s in out.items():
     print(f"{labels.get(name, name):25} events/s {s['events_per_s']:9.0f}  records/s {s['records_per_s']:9.0f}  "

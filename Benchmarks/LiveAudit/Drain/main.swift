@@ -8,6 +8,9 @@
 // registers (unicast) or joins multicast, drains until SIGINT/SIGTERM, then
 // prints one JSON line of statistics on stdout and restores everything.
 import AuditKit
+import CallguardAgent
+import ContainerKit
+import PolicyKit
 import Glibc
 
 struct Options {
@@ -16,7 +19,9 @@ struct Options {
     var exe: String?
     var backlogLimit: UInt32 = 8192
     var readyFile: String?
-    /// `count`: the reader alone; `parse`: RecordParser + EventAssembler + SyscallSummary per event.
+    /// `count`: the reader alone; `parse`: RecordParser + EventAssembler + SyscallSummary per event;
+    /// `evaluate`: parse, then the agent's EventEvaluator (attribution through
+    /// ContainerKit and the policy verdict) per event.
     var pipeline = "parse"
 
     init(_ args: [String]) {
@@ -37,7 +42,7 @@ struct Options {
             case "--ready-file": readyFile = value()
             case "--pipeline":
                 pipeline = value()
-                guard ["count", "parse"].contains(pipeline) else { fail("bad --pipeline (count|parse)") }
+                guard ["count", "parse", "evaluate"].contains(pipeline) else { fail("bad --pipeline (count|parse|evaluate)") }
             default: fail("unknown option \(args[i])")
             }
             i += 1
@@ -109,9 +114,18 @@ final class EventCounter {
 }
 let counter = EventCounter()
 var counting = CountingConsumer()
+let evaluator = EventEvaluator(
+    policies: PolicyStore(), source: .live(Attributor()), factory: ViolationFactory(hostName: "bench"),
+    emit: { _ in counter.checksum &+= 1 })
+let evaluating = options.pipeline == "evaluate"
 var assembling = AssemblingConsumer(
     assembler: EventAssembler(configuration: .netlink) { event in
         counter.events &+= 1
+        if evaluating {
+            evaluator.evaluate(event)
+            counter.syscalls = evaluator.counters.syscallEvents
+            return
+        }
         if let record = event.first(.syscall) ?? event.first(.seccomp),
             let summary = try? SyscallSummary(record), let n = summary.syscall
         {

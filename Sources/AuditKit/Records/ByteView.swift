@@ -43,7 +43,7 @@ public struct ByteView: Equatable, CustomStringConvertible {
     public var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: start, count: count) }
 
     /// Whether the bytes equal the ASCII literal `literal`.
-    @inlinable
+    @inlinable @inline(__always)
     public func equals(_ literal: StaticString) -> Bool {
         guard literal.utf8CodeUnitCount == count else { return false }
         let other = literal.utf8Start
@@ -52,7 +52,7 @@ public struct ByteView: Equatable, CustomStringConvertible {
     }
 
     /// Whether the bytes start with the ASCII literal `literal`.
-    @inlinable
+    @inlinable @inline(__always)
     public func hasPrefix(_ literal: StaticString) -> Bool {
         let n = literal.utf8CodeUnitCount
         guard n <= count else { return false }
@@ -77,7 +77,7 @@ public struct ByteView: Equatable, CustomStringConvertible {
 
     /// Parses the bytes as an unsigned decimal number; nil when empty, not all
     /// digits, or larger than `UInt64`.
-    @inlinable
+    @inlinable @inline(__always)
     public func decimal() -> UInt64? {
         guard count > 0, count <= 20 else { return nil }
         if count <= 19 {

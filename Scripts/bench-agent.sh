@@ -39,7 +39,6 @@ RATE_SECONDS=${RATE_SECONDS:-4}
 SOAK_RATE=${SOAK_RATE:-20000}
 SOAK_SECONDS=${SOAK_SECONDS:-30}
 SWIFT=${SWIFT:-swift}
-LOCK=/run/callguard-tests-kernel-audit.lock
 
 [ "$(id -u)" = 0 ] || { echo "bench-agent: must run as root" >&2; exit 2; }
 for tool in auditctl ausyscall podman runc gcc; do
@@ -57,7 +56,8 @@ CONTAINER=""
 IMAGE_MADE=0
 AUDIT_TOUCHED=0
 
-status_field() { auditctl -s | awk -v k="$1" '$1 == k { print $2 }'; }
+. Scripts/lib/audit-state.sh
+status_field() { audit_status_field "$1"; }
 
 stop_pid() { # stop_pid PID SECONDS: SIGTERM, wait up to SECONDS, then SIGKILL.
   local pid=$1 limit=$2
@@ -76,8 +76,7 @@ restore() {
   # callguard run restores the audit state itself on SIGTERM (after draining its sinks, ≤ 5 s).
   [ -n "$READER_PID" ] && stop_pid "$READER_PID" 15
   if [ "$AUDIT_TOUCHED" = 1 ]; then
-    auditctl -D -k callguard >/dev/null 2>&1
-    auditctl -e "$ORIG_ENABLED" -b "$ORIG_BACKLOG" --backlog_wait_time "$ORIG_WAIT" >/dev/null 2>&1
+    audit_restore_state callguard
   fi
   [ "$IMAGE_MADE" = 1 ] && podman rmi -f "$IMAGE" >/dev/null 2>&1
   rm -rf "$WORK"
@@ -125,20 +124,8 @@ CONF
 
 # Everything below touches audit state: hold the shared lock (not inherited by
 # the processes started below, so a stray child never keeps it).
-exec 9>"$LOCK"
-flock 9
-ORIG_ENABLED=$(status_field enabled)
-ORIG_BACKLOG=$(status_field backlog_limit)
-ORIG_WAIT=$(status_field backlog_wait_time)
-ORIG_PID=$(status_field pid)
-if [ "$ORIG_PID" != 0 ] && kill -0 "$ORIG_PID" 2>/dev/null; then
-  echo "bench-agent: pid $ORIG_PID is registered as the audit daemon; stop it first" >&2
-  exit 2
-fi
-if [ "$ORIG_ENABLED" = 2 ]; then
-  echo "bench-agent: the audit configuration is locked (enabled=2)" >&2
-  exit 2
-fi
+audit_lock
+audit_save_state bench-agent
 AUDIT_TOUCHED=1
 "$CALLGUARD" rules --policies "$WORK/policies" | grep -v '^#' | sed 's/^/bench-agent: agent rule: /' >&2 || true
 

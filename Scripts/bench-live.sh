@@ -41,22 +41,10 @@ trap 'rm -rf "$WORK"' EXIT
 
 # Other kernel-audit tests and benchmarks take the same lock: never fight over
 # the audit pid. Readers and auditd started below do not inherit it (9>&-).
-exec 9>/run/callguard-tests-kernel-audit.lock
-flock 9
-
-status_field() { auditctl -s | awk -v k="$1" '$1 == k { print $2 }'; }
-ORIG_ENABLED=$(status_field enabled)
-ORIG_BACKLOG=$(status_field backlog_limit)
-ORIG_WAIT=$(status_field backlog_wait_time)
-ORIG_PID=$(status_field pid)
-if [ "$ORIG_PID" != 0 ] && kill -0 "$ORIG_PID" 2>/dev/null; then
-  echo "bench-live: pid $ORIG_PID is registered as the audit daemon; stop it first" >&2
-  exit 2
-fi
-if [ "$ORIG_ENABLED" = 2 ]; then
-  echo "bench-live: the audit configuration is locked (enabled=2)" >&2
-  exit 2
-fi
+. Scripts/lib/audit-state.sh
+audit_lock
+status_field() { audit_status_field "$1"; }
+audit_save_state bench-live
 
 restore() {
   set +e
@@ -65,8 +53,7 @@ restore() {
     for _ in $(seq 50); do kill -0 "$READER_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$READER_PID" 2>/dev/null
   fi
-  auditctl -D -k callguard >/dev/null 2>&1
-  auditctl -e "$ORIG_ENABLED" -b "$ORIG_BACKLOG" --backlog_wait_time "$ORIG_WAIT" >/dev/null 2>&1
+  audit_restore_state callguard
   rm -rf "$WORK"
 }
 trap restore EXIT
@@ -93,32 +80,8 @@ run_reader() {
 # run_auditd: the same storm drained by auditd into $WORK/auditd/audit.log.
 run_auditd() {
   local dir="$WORK/auditd"
-  rm -rf "$dir"; mkdir -p "$dir/plugins.d"; chmod 750 "$dir"
-  cat >"$dir/auditd.conf" <<CONF
-local_events = yes
-write_logs = yes
-log_file = $dir/audit.log
-log_group = root
-log_format = RAW
-flush = INCREMENTAL_ASYNC
-freq = 50
-max_log_file = 0
-max_log_file_action = IGNORE
-num_logs = 1
-priority_boost = 0
-name_format = NONE
-space_left = 2
-space_left_action = IGNORE
-admin_space_left = 1
-admin_space_left_action = IGNORE
-disk_full_action = IGNORE
-disk_error_action = IGNORE
-use_libwrap = no
-plugin_dir = $dir/plugins.d
-q_depth = 2000
-overflow_action = IGNORE
-CONF
-  chmod 640 "$dir/auditd.conf"
+  rm -rf "$dir"
+  write_auditd_conf "$dir"
   auditctl -e 1 -b "$BACKLOG" --backlog_wait_time 0 >/dev/null
   /usr/sbin/auditd -n -s nochange -c "$dir" >/dev/null 2>&1 9>&- &
   READER_PID=$!

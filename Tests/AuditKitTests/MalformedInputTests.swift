@@ -73,15 +73,23 @@ import Testing
         }
     }
 
-    @Test func everyPrefixOfARealLineFailsCleanlyOrParses() throws {
-        let line = Array(#"node=n1 type=SYSCALL msg=audit(1795934548.910:25328341): arch=c000003e comm="podman" msg='a="b"'"#.utf8)
+    @Test func everyPrefixOfARealLineFailsBeforeTheHeaderEndsAndParsesAfter() throws {
+        let text = #"node=n1 type=SYSCALL msg=audit(1795934548.910:25328341): arch=c000003e comm="podman" msg='a="b"'"#
+        let line = Array(text.utf8)
+        let headerEnd = Array(text.utf8).firstIndex(of: UInt8(ascii: ")"))! + 2  // through "):"
         for length in 0...line.count {
             let prefix = Array(line.prefix(length))
-            if parseError(prefix) == nil {
-                try withRecords(in: prefix) { records throws in
-                    var iterator = records[0].fields.makeIterator()
-                    while iterator.next() != nil {}
-                }
+            let error = parseError(prefix)
+            if length < headerEnd {
+                #expect(error != nil, "a prefix of \(length) bytes stops inside the header")
+                continue
+            }
+            #expect(error == nil, "a prefix of \(length) bytes has the whole header")
+            try withRecords(in: prefix) { records throws in
+                var iterator = records[0].fields.makeIterator()
+                var fields = 0
+                while iterator.next() != nil { fields += 1 }
+                #expect(fields <= length - headerEnd, "tokenising always moves forward")
             }
         }
     }

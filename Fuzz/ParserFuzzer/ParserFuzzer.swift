@@ -6,7 +6,10 @@ import AuditKit
 /// parsed as auditd log lines and as a netlink payload; every field is
 /// tokenised and decoded, the SYSCALL summary taken, and the records
 /// assembled. Anything but a clean parse or a typed error is a finding
-/// (AddressSanitizer catches out-of-bounds reads).
+/// (AddressSanitizer catches out-of-bounds reads), and so is a fast path that
+/// disagrees with its general counterpart: the line reader's scan against the
+/// parser's own checks, the SYSCALL kernel-order reader against the general
+/// tokeniser.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let parser = RecordParser(maximumRecordLength: 4096)
@@ -15,11 +18,20 @@ public func fuzzParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     var start = 0
     for i in 0...size where i == size || data[i] == 0x0A {
-        do throws(RecordParseError) {
-            let record = try parser.parseLine(start: data + start, count: i - start)
+        let plain = outcome { () throws(RecordParseError) in try parser.parseLine(start: data + start, count: i - start) }
+        // The line reader's one-pass scan must lead to the same record or error.
+        var scan = LineScan()
+        let newline = LineScan.findNewline(data, from: start, to: size, noting: &scan)
+        precondition(newline == i)
+        let prescanned = outcome { () throws(RecordParseError) in
+            try parser.parseLine(start: data + start, count: i - start, scan: scan)
+        }
+        precondition(same(plain, prescanned, base: data + start))
+        switch plain {
+        case .success(let record):
             exercise(record)
             assembler.add(record)
-        } catch {
+        case .failure(let error):
             precondition(error.offset >= 0 && error.offset <= max(i - start, 4096))
         }
         start = i + 1
@@ -49,4 +61,40 @@ private func exercise(_ record: AuditRecord) {
         }
     }
     _ = try? SyscallSummary(record)
+    // The SYSCALL fast path, when it accepts a record, agrees with the general tokeniser.
+    var fast = SyscallSummary()
+    if fast.parseKernelOrder(record) {
+        var general = SyscallSummary()
+        do throws(RecordParseError) {
+            try general.parseAnyOrder(record)
+        } catch {
+            preconditionFailure("the fast path accepted a record the general tokeniser rejects")
+        }
+        precondition(summaryFields(fast) == summaryFields(general))
+    }
+}
+
+private func outcome(_ parse: () throws(RecordParseError) -> AuditRecord) -> Result<AuditRecord, RecordParseError> {
+    do { return .success(try parse()) } catch { return .failure(error) }
+}
+
+/// Whether two parses of the line at `base` gave the same record (as offsets) or the same error.
+private func same(_ a: Result<AuditRecord, RecordParseError>, _ b: Result<AuditRecord, RecordParseError>, base: UnsafePointer<UInt8>) -> Bool {
+    switch (a, b) {
+    case (.failure(let x), .failure(let y)): return x == y
+    case (.success(let x), .success(let y)):
+        func at(_ v: ByteView) -> [Int] { v.isEmpty ? [] : [v.start - base, v.count] }
+        return x.type == y.type && x.id == y.id && at(x.node) == at(y.node) && at(x.body) == at(y.body)
+            && at(x.interpreted) == at(y.interpreted) && at(x.raw) == at(y.raw)
+    default: return false
+    }
+}
+
+private func summaryFields(_ s: SyscallSummary) -> [String] {
+    func text(_ f: AuditField?) -> String { f.map { "\($0.key.bytes)\($0.value.bytes)\($0.quoting)" } ?? "-" }
+    return [
+        "\(String(describing: s.arch))", "\(String(describing: s.syscall))", "\(String(describing: s.success))",
+        "\(String(describing: s.exit))", "\(String(describing: s.ppid))", "\(String(describing: s.pid))",
+        "\(String(describing: s.uid))", "\(String(describing: s.auid))", text(s.comm), text(s.exe), text(s.key),
+    ]
 }

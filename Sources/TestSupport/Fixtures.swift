@@ -13,6 +13,12 @@ public enum Fixtures {
         return Array(try Data(contentsOf: url))
     }
 
+    /// The fixtures in `Fixtures/<folder>` beside `filePath`, as `folder/name`, sorted.
+    public static func names(in folder: String, besides filePath: String = #filePath) throws -> [String] {
+        let url = directory(besides: filePath).appendingPathComponent(folder)
+        return try FileManager.default.contentsOfDirectory(atPath: url.path).sorted().map { "\(folder)/\($0)" }
+    }
+
     /// Whether golden files should be re-recorded instead of compared
     /// (`CALLGUARD_RECORD_GOLDEN=1`).
     public static var recordGolden: Bool {

@@ -81,7 +81,8 @@ public final class EventAssembler {
         }
         expire()
 
-        let found = lookup(record.id)
+        // Records of one event mostly arrive together: try the newest event first.
+        let found = newest >= 0 && slots[Int(newest)].id == record.id ? newest : lookup(record.id)
         if type == .endOfEvent {
             guard let slot = found else {
                 statistics.orphanEndOfEvent &+= 1

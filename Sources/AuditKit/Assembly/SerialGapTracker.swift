@@ -36,7 +36,14 @@ public struct SerialGapTracker: Sendable {
     }
 
     /// Notes that `serial` arrived.
+    @inline(__always)
     public mutating func observe(_ serial: UInt32) {
+        // The other records of the newest event: nothing changes.
+        if serial == highest, started { return }
+        observeNew(serial)
+    }
+
+    private mutating func observeNew(_ serial: UInt32) {
         guard started else {
             started = true
             highest = serial

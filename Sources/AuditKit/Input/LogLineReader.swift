@@ -39,6 +39,15 @@ public final class LogLineReader {
         _ line: (ByteView) throws -> Void,
         overlong: () -> Void = {}
     ) throws {
+        try forEachScannedLine({ view, _ in try line(view) }, overlong: overlong)
+    }
+
+    /// Like ``forEachLine(_:overlong:)``, and hands each line's rare bytes
+    /// (found in the same pass as its newline) to ``RecordParser``.
+    func forEachScannedLine(
+        _ line: (ByteView, LineScan) throws -> Void,
+        overlong: () -> Void
+    ) throws {
         var filled = 0  // bytes in buffer[0..<filled]
         var skipping = false  // inside an overlong line, dropping until its newline
         while true {
@@ -52,14 +61,16 @@ public final class LogLineReader {
             let end = filled + n
             var start = 0
             while start < end {
-                guard let hit = memchr(buffer + start, 0x0A, end - start) else { break }
-                let newline = hit.assumingMemoryBound(to: UInt8.self) - buffer
+                // A line cut by the chunk's end is scanned again, whole, after the next read.
+                var scan = LineScan()
+                let newline = LineScan.findNewline(buffer, from: start, to: end, noting: &scan)
+                guard newline < end else { break }
                 if skipping {
                     skipping = false
                 } else if newline - start > maximumLineLength {
                     overlong()
                 } else if newline > start {
-                    try line(ByteView(start: UnsafePointer(buffer + start), count: newline - start))
+                    try line(ByteView(start: UnsafePointer(buffer + start), count: newline - start), scan)
                 }
                 start = newline + 1
             }
@@ -75,7 +86,9 @@ public final class LogLineReader {
             }
         }
         if filled > 0, !skipping {
-            try line(ByteView(start: UnsafePointer(buffer), count: filled))
+            var scan = LineScan()
+            _ = LineScan.findNewline(buffer, from: 0, to: filled, noting: &scan)
+            try line(ByteView(start: UnsafePointer(buffer), count: filled), scan)
         }
     }
 }

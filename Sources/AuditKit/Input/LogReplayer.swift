@@ -40,11 +40,11 @@ public struct LogReplayer {
         let reader = LogLineReader(fd: fd, maximumLineLength: parser.maximumRecordLength)
         try withoutActuallyEscaping(onEvent) { onEvent in
             let assembler = EventAssembler(configuration: configuration, handler: onEvent)
-            try reader.forEachLine(
-                { line in
+            try reader.forEachScannedLine(
+                { line, scan in
                     statistics.lines &+= 1
                     do throws(RecordParseError) {
-                        assembler.add(try parser.parseLine(line))
+                        assembler.add(try parser.parseLine(start: line.start, count: line.count, scan: scan))
                     } catch {
                         statistics.malformed.count(error.reason)
                         onMalformed(error, line)

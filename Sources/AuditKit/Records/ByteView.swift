@@ -20,6 +20,7 @@ public struct ByteView: Equatable, CustomStringConvertible {
     }
 
     /// An empty view (pointing at a static empty byte).
+    @inlinable
     public static var empty: ByteView { ByteView(start: ("" as StaticString).utf8Start, count: 0) }
 
     @inlinable public var isEmpty: Bool { count == 0 }

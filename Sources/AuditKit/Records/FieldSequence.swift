@@ -30,13 +30,19 @@ public struct FieldSequence: Sequence {
 
 /// Walks the fields of a record body. ``nextField()`` reports malformed input;
 /// `next()` (for `for in`) stops there and leaves the error in ``error``.
+///
+/// Inlinable, so that a caller's loop over the fields compiles to one loop
+/// with no call per field.
 public struct FieldIterator: IteratorProtocol {
     @usableFromInline let start: UnsafePointer<UInt8>
     @usableFromInline let count: Int
     @usableFromInline var position: Int
     @usableFromInline let recordType: RecordType
+    @usableFromInline var stoppedBy: RecordParseError?
+
     /// Why iteration stopped early, when it did.
-    public private(set) var error: RecordParseError?
+    @inlinable
+    public var error: RecordParseError? { stoppedBy }
 
     @inlinable
     init(_ body: ByteView, recordType: RecordType) {
@@ -46,63 +52,62 @@ public struct FieldIterator: IteratorProtocol {
         self.recordType = recordType
     }
 
+    @inlinable @inline(__always)
     public mutating func next() -> AuditField? {
         do {
             return try nextField()
         } catch {
-            self.error = error
+            stoppedBy = error
             return nil
         }
     }
 
     /// The next field, nil at the end, or an error for an unbalanced quote.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func nextField() throws(RecordParseError) -> AuditField? {
         var p = position
         let end = count
         let s = start
-        while p < end, s[p] == UInt8(ascii: " ") { p += 1 }
+        while p < end, s[p] == 0x20 { p &+= 1 }
         guard p < end else {
             position = end
             return nil
         }
         let keyStart = p
-        p = ByteScan.first(UInt8(ascii: "="), or: UInt8(ascii: " "), in: s, from: p, to: end)
-        let key = ByteView(start: s + keyStart, count: p - keyStart)
-        guard p < end, s[p] == UInt8(ascii: "=") else {
+        p = ByteScan.first(0x3D, or: 0x20, in: s, from: p, to: end)  // '=' or ' '
+        let key = ByteView(start: s + keyStart, count: p &- keyStart)
+        guard p < end, s[p] == 0x3D else {
             position = p
             return AuditField(key: key, value: .empty, quoting: .absent, recordType: recordType)
         }
-        p += 1
+        p &+= 1
         if p < end {
             let first = s[p]
-            if first == UInt8(ascii: "\"") {
-                let valueStart = p + 1
-                guard valueStart <= end,
-                    let close = memchr(s + valueStart, Int32(UInt8(ascii: "\"")), end - valueStart)
-                else { throw RecordParseError(.unbalancedQuote, at: p) }
-                let closeOffset = UnsafePointer(close.assumingMemoryBound(to: UInt8.self)) - s
-                position = closeOffset + 1
+            if first == 0x22 {  // "..."
+                let valueStart = p &+ 1
+                let close = ByteScan.first(0x22, in: s, from: valueStart, to: end)
+                guard close < end else { throw RecordParseError(.unbalancedQuote, at: p) }
+                position = close &+ 1
                 return AuditField(
-                    key: key, value: ByteView(start: s + valueStart, count: closeOffset - valueStart),
+                    key: key, value: ByteView(start: s + valueStart, count: close &- valueStart),
                     quoting: .double, recordType: recordType)
             }
-            if first == UInt8(ascii: "'") {
-                let valueStart = p + 1
-                var closeOffset = end - 1
-                while closeOffset >= valueStart, s[closeOffset] != UInt8(ascii: "'") { closeOffset -= 1 }
-                guard closeOffset >= valueStart else { throw RecordParseError(.unbalancedQuote, at: p) }
-                position = closeOffset + 1
+            if first == 0x27 {  // '...' runs to the last ' of the body
+                let valueStart = p &+ 1
+                var close = end &- 1
+                while close >= valueStart, s[close] != 0x27 { close &-= 1 }
+                guard close >= valueStart else { throw RecordParseError(.unbalancedQuote, at: p) }
+                position = close &+ 1
                 return AuditField(
-                    key: key, value: ByteView(start: s + valueStart, count: closeOffset - valueStart),
+                    key: key, value: ByteView(start: s + valueStart, count: close &- valueStart),
                     quoting: .single, recordType: recordType)
             }
         }
         let valueStart = p
-        p = ByteScan.first(UInt8(ascii: " "), in: s, from: p, to: end)
+        p = ByteScan.first(0x20, in: s, from: p, to: end)
         position = p
         return AuditField(
-            key: key, value: ByteView(start: s + valueStart, count: p - valueStart), quoting: .none,
+            key: key, value: ByteView(start: s + valueStart, count: p &- valueStart), quoting: .none,
             recordType: recordType)
     }
 }

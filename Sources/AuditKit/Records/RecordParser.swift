@@ -30,7 +30,21 @@ public struct RecordParser: Sendable {
 
     /// Parses one auditd log line (without its newline) at `start`.
     public func parseLine(start: UnsafePointer<UInt8>, count: Int) throws(RecordParseError) -> AuditRecord {
+        try parseLine(start: start, count: count, prescan: nil)
+    }
+
+    /// Parses one log line whose rare bytes ``LogLineReader`` already noted
+    /// while finding its end; the result is the same as without `scan`.
+    func parseLine(start: UnsafePointer<UInt8>, count: Int, scan: LineScan) throws(RecordParseError) -> AuditRecord {
+        try parseLine(start: start, count: count, prescan: scan)
+    }
+
+    @inline(__always)
+    private func parseLine(start: UnsafePointer<UInt8>, count: Int, prescan: LineScan?) throws(RecordParseError) -> AuditRecord {
         guard count <= maximumRecordLength else { throw RecordParseError(.tooLong, at: maximumRecordLength) }
+        if let (type, p) = Self.commonHeader(start, count: count) {
+            return try parseStamped(type: type, node: .empty, start: start, count: count, from: p, prescan: prescan)
+        }
         var p = 0
         var node = ByteView.empty
         if count >= 5, memcmp(start, "node=", 5) == 0 {
@@ -53,7 +67,31 @@ public struct RecordParser: Sendable {
         guard p + 4 <= count else { throw RecordParseError(.truncated, at: p) }
         guard memcmp(start + p, "msg=", 4) == 0 else { throw RecordParseError(.badHeader, at: p) }
         p += 4
-        return try parseStamped(type: type, node: node, start: start, count: count, from: p)
+        return try parseStamped(type: type, node: node, start: start, count: count, from: p, prescan: prescan)
+    }
+
+    /// The header of the commonest lines (`type=SYSCALL msg=`, `PROCTITLE`,
+    /// `PATH`, `CWD`) read as words: the type and the offset after `msg=`, or
+    /// nil for the general path (which gives the same for these lines).
+    @inline(__always)
+    private static func commonHeader(_ s: UnsafePointer<UInt8>, count: Int) -> (RecordType, Int)? {
+        guard count >= 32, ByteScan.hasLiteral("type=", in: s, at: 0) else { return nil }
+        let name = ByteScan.load(s, at: 5)
+        let type: RecordType
+        let space: Int  // the offset of the space after the name
+        if name == ByteScan.word("SYSCALL ") {
+            (type, space) = (.syscall, 12)
+        } else if name == ByteScan.word("PROCTITL"), ByteScan.hasLiteral("E ", in: s, at: 13) {
+            (type, space) = (.proctitle, 14)
+        } else if ByteScan.hasLiteral("PATH ", in: s, at: 5) {
+            (type, space) = (.path, 9)
+        } else if ByteScan.hasLiteral("CWD ", in: s, at: 5) {
+            (type, space) = (.cwd, 8)
+        } else {
+            return nil
+        }
+        guard ByteScan.hasLiteral(" msg=", in: s, at: space) else { return nil }
+        return (type, space &+ 5)
     }
 
     /// Parses one netlink payload of message type `type`. A trailing NUL or
@@ -64,17 +102,20 @@ public struct RecordParser: Sendable {
         var count = payload.count
         while count > 0, start[count - 1] == 0 || start[count - 1] == UInt8(ascii: "\n") { count -= 1 }
         guard count <= maximumRecordLength else { throw RecordParseError(.tooLong, at: maximumRecordLength) }
-        return try parseStamped(type: type, node: .empty, start: start, count: count, from: 0)
+        return try parseStamped(type: type, node: .empty, start: start, count: count, from: 0, prescan: nil)
     }
 
     /// Parses `audit(SECONDS.MILLIS:SERIAL): body` starting at `p`.
     @inline(__always)
     private func parseStamped(
-        type: RecordType, node: ByteView, start: UnsafePointer<UInt8>, count: Int, from offset: Int
+        type: RecordType, node: ByteView, start: UnsafePointer<UInt8>, count: Int, from offset: Int,
+        prescan: LineScan?
     ) throws(RecordParseError) -> AuditRecord {
         var p = offset
         guard p + 6 <= count else { throw RecordParseError(.truncated, at: p) }
-        guard memcmp(start + p, "audit(", 6) == 0 else { throw RecordParseError(.badHeader, at: p) }
+        guard p &+ 8 <= count ? ByteScan.hasLiteral("audit(", in: start, at: p) : memcmp(start + p, "audit(", 6) == 0 else {
+            throw RecordParseError(.badHeader, at: p)
+        }
         p += 6
         var seconds: UInt64 = 0
         var digits = 0
@@ -100,6 +141,14 @@ public struct RecordParser: Sendable {
         p &+= 1
         var millis: UInt32 = 0
         digits = 0
+        if p &+ 4 <= count, start[p &+ 3] == UInt8(ascii: ":"), case let d0 = start[p] &- 0x30, d0 < 10,
+            case let d1 = start[p &+ 1] &- 0x30, d1 < 10, case let d2 = start[p &+ 2] &- 0x30, d2 < 10
+        {
+            // The kernel always writes three digits.
+            millis = UInt32(d0) &* 100 &+ UInt32(d1) &* 10 &+ UInt32(d2)
+            digits = 3
+            p &+= 3
+        }
         while p < count, case let d = start[p] &- 0x30, d < 10, digits < 4 {
             millis = millis &* 10 &+ UInt32(d)
             digits &+= 1
@@ -132,9 +181,14 @@ public struct RecordParser: Sendable {
         p += 2
         if p < count, start[p] == UInt8(ascii: " ") { p += 1 }
 
-        // One pass over the whole record: NUL and invalid UTF-8 are rejected,
-        // and the ENRICHED separator found.
-        let separator = try RecordValidation.scan(start, count: count, separatorFrom: p).groupSeparator
+        // NUL and invalid UTF-8 are rejected, and the ENRICHED separator found:
+        // from the line reader's notes when it has them, else in a pass of our own.
+        let separator =
+            if let prescan {
+                try RecordValidation.check(prescan, start, count: count, separatorFrom: p).groupSeparator
+            } else {
+                try RecordValidation.scan(start, count: count, separatorFrom: p).groupSeparator
+            }
         var body = ByteView(start: start + p, count: count - p)
         var interpreted = ByteView.empty
         if separator < count {
@@ -148,18 +202,10 @@ public struct RecordParser: Sendable {
             raw: ByteView(start: start, count: count))
     }
 
-    /// The value of eight ASCII digits at `p`, or nil if any byte is not a digit
-    /// (SWAR: all eight are checked and combined in a few multiplies).
+    /// The value of eight ASCII digits at `p`, or nil if any byte is not a digit.
     @inline(__always)
     static func eightDigits(_ p: UnsafePointer<UInt8>) -> UInt64? {
-        let raw = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
-        let v = raw &- 0x3030_3030_3030_3030
-        // Every byte must be 0...9: no borrow (high bit) and no byte above 9.
-        guard (v | (v &+ 0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080 == 0 else { return nil }
-        var x = (v &* 10) &+ (v &>> 8)
-        x = ((x & 0x00FF_00FF_00FF_00FF) &* 6_553_601) &>> 16
-        x = ((x & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) &>> 32
-        return x
+        ByteScan.eightDigits(ByteScan.load(p, at: 0))
     }
 
 }

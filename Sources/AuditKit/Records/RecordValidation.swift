@@ -4,8 +4,9 @@ import Glibc
 /// separator and rejects what the kernel and auditd never write — a NUL byte,
 /// or bytes that are not UTF-8 (the kernel hex-encodes every byte outside
 /// 0x21...0x7E in process-controlled text; only auditd's interpreted names may
-/// hold UTF-8). The UTF-8 check runs only on the rare record with a byte of
-/// 0x80 or more.
+/// hold UTF-8). The bytes are read once (``LineScan``: log lines are scanned
+/// by the line reader already); the UTF-8 check runs only on the rare record
+/// with a byte of 0x80 or more.
 enum RecordValidation {
     /// What the scan found.
     struct Scan {
@@ -16,42 +17,30 @@ enum RecordValidation {
     /// Scans `s[0..<count]`; the separator is looked for from `from`.
     @inline(__always)
     static func scan(_ s: UnsafePointer<UInt8>, count: Int, separatorFrom from: Int) throws(RecordParseError) -> Scan {
-        // libc's memchr is vectorised: two passes of it cost less than one
-        // hand-written pass that tests everything at once.
-        if let nul = memchr(s, 0, count) {
-            throw RecordParseError(.nulByte, at: UnsafePointer(nul.assumingMemoryBound(to: UInt8.self)) - s)
+        var rare = LineScan()
+        LineScan.noteRareBytes(s, count: count, noting: &rare)
+        return try check(rare, s, count: count, separatorFrom: from)
+    }
+
+    /// The same checks from a ``LineScan`` of the record: the record is only
+    /// read again when it holds a byte of 0x80 or more, or a 0x1D before
+    /// `from` (then the separator is looked for from `from`).
+    @inline(__always)
+    static func check(
+        _ prescan: LineScan, _ s: UnsafePointer<UInt8>, count: Int, separatorFrom from: Int
+    ) throws(RecordParseError) -> Scan {
+        if prescan.nul < count { throw RecordParseError(.nulByte, at: prescan.nul) }
+        var separator = min(prescan.groupSeparator, count)
+        if separator < from {
+            separator = count
+            if from < count, let hit = memchr(s + from, 0x1D, count - from) {
+                separator = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - s
+            }
         }
-        var separator = count
-        if from < count, let hit = memchr(s + from, 0x1D, count - from) {
-            separator = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - s
-        }
-        if hasHighBit(s, count: count), let bad = firstInvalidUTF8(s, count: count) {
+        if prescan.hasHighBit, let bad = firstInvalidUTF8(s, count: count) {
             throw RecordParseError(.invalidUTF8, at: bad)
         }
         return Scan(groupSeparator: separator)
-    }
-
-    /// Whether any byte is 0x80 or more: sixteen bytes OR-ed per step.
-    @inline(__always)
-    static func hasHighBit(_ s: UnsafePointer<UInt8>, count: Int) -> Bool {
-        var acc = SIMD16<UInt8>()
-        var p = 0
-        let raw = UnsafeRawPointer(s)
-        while p &+ 16 <= count {
-            acc |= raw.loadUnaligned(fromByteOffset: p, as: SIMD16<UInt8>.self)
-            p &+= 16
-        }
-        if count >= 16 {
-            // The tail as one more (overlapping) load of the last sixteen bytes.
-            acc |= raw.loadUnaligned(fromByteOffset: count &- 16, as: SIMD16<UInt8>.self)
-            return acc.max() >= 0x80
-        }
-        var tail: UInt8 = 0
-        while p < count {
-            tail |= s[p]
-            p &+= 1
-        }
-        return tail >= 0x80
     }
 
     /// The offset of the first byte that breaks UTF-8 (RFC 3629: no overlongs,

@@ -1,103 +1,201 @@
 extension SyscallSummary {
     /// The fast path for SYSCALL records as the kernel writes them
-    /// (`audit_log_exit`): a fixed order of fields, none containing a space.
+    /// (`audit_log_exit`): a fixed order of fields, one space apart,
     ///
-    /// Each field it reads is checked by name, and each one it skips must hold
-    /// no quote before its space; on any surprise it returns false and the
-    /// caller falls back to the general tokeniser, so the result never differs
-    /// from ``parseAnyOrder``. The fields after `ses=` (comm, exe, subj, key)
-    /// are read by name in whatever order they come.
+    ///     arch syscall success exit a0 a1 a2 a3 items ppid pid auid uid gid euid
+    ///     suid fsuid egid sgid fsgid tty ses comm exe [subj...] key
+    ///
+    /// Every field is checked by name (its `name=` compared as one word), so
+    /// only values are scanned: each for its ending space, eight bytes per
+    /// step. Values before `comm=` hold no quote; `comm`, `exe` and `key` are
+    /// quoted without spaces or hex-encoded. On any surprise — another order,
+    /// another field, a quote or space where the kernel writes none — it
+    /// returns false and the caller falls back to the general tokeniser, so
+    /// that a record it accepts has the kernel's layout exactly and the result
+    /// never differs from ``parseAnyOrder``.
     @inline(__always)
     mutating func parseKernelOrder(_ record: AuditRecord) -> Bool {
+        var fields = KernelOrderCursor(s: record.body.start, end: record.body.count)
         let s = record.body.start
-        let end = record.body.count
-        let type = record.type
-        var p = 0
-
-        /// Expects `name=` at p; returns the unquoted value's range and moves p past it.
-        @inline(__always) func expect(_ name: StaticString) -> (Int, Int)? {
-            let n = name.utf8CodeUnitCount
-            guard p &+ n < end else { return nil }
-            let literal = name.utf8Start
-            var i = 0
-            while i < n {
-                if s[p &+ i] != literal[i] { return nil }
-                i &+= 1
-            }
-            let valueStart = p &+ n
-            let valueEnd = ByteScan.first(0x20, or: 0x22, in: s, from: valueStart, to: end)
-            if valueEnd < end, s[valueEnd] == 0x22 { return nil }
-            p = valueEnd &+ 1
-            return (valueStart, valueEnd)
-        }
-        /// Skips `count` fields, none of which may hold a quote.
-        @inline(__always) func skip(_ count: Int) -> Bool {
-            var k = 0
-            while k < count {
-                let q = ByteScan.first(0x20, or: 0x22, in: s, from: p, to: end)
-                guard q < end, s[q] == 0x20 else { return false }
-                p = q &+ 1
-                k &+= 1
-            }
-            return true
-        }
-        @inline(__always) func view(_ r: (Int, Int)) -> ByteView { ByteView(start: s + r.0, count: r.1 &- r.0) }
-
-        guard let archValue = expect("arch="), let raw = view(archValue).hexadecimal(), let arch = UInt32(exactly: raw),
-            let syscallValue = expect("syscall="), let syscall = view(syscallValue).decimal(),
-            let successValue = expect("success="),
-            let exitValue = expect("exit="), let exit = view(exitValue).signedDecimal(),
-            skip(5),  // a0 a1 a2 a3 items
-            let ppidValue = expect("ppid="), let ppid = view(ppidValue).decimal(),
-            let pidValue = expect("pid="), let pid = view(pidValue).decimal(),
-            let auidValue = expect("auid="), let auid = view(auidValue).decimal(),
-            let uidValue = expect("uid="), let uid = view(uidValue).decimal(),
-            skip(9)  // gid euid suid fsuid egid sgid fsgid tty ses
+        guard let archValue = fields.value("arch="), let arch = Self.arch(s, archValue.start, archValue.count),
+            let syscall = fields.number("syscall="),
+            let successValue = fields.value("success="),
+            let exit = fields.signedNumber("exit="),
+            fields.skip("a0="), fields.skip("a1="), fields.skip("a2="), fields.skip("a3="), fields.skip("items="),
+            let ppid = fields.number("ppid="), let pid = fields.number("pid="),
+            let auid = fields.number("auid="), let uid = fields.number("uid="),
+            fields.skip("gid="), fields.skip("euid="), fields.skip("suid="), fields.skip("fsuid="),
+            fields.skip("egid="), fields.skip("sgid="), fields.skip("fsgid="), fields.skip("tty="), fields.skip("ses=")
         else { return false }
-        let success = view(successValue)
+        let success: Bool? =
+            successValue.count == 3 && ByteScan.hasLiteral("yes", in: s, at: successValue.start)
+            ? true : (successValue.count == 2 && ByteScan.hasLiteral("no", in: s, at: successValue.start) ? false : nil)
         self.arch = AuditArch(rawValue: arch)
         self.syscall = Int32(exactly: syscall)
-        self.success = success.equals("yes") ? true : (success.equals("no") ? false : nil)
+        self.success = success
         self.exit = exit
         self.ppid = Int32(exactly: ppid)
         self.pid = Int32(exactly: pid)
         self.auid = UInt32(exactly: auid)
         self.uid = UInt32(exactly: uid)
+        return parseKernelTail(record, from: fields.fieldStart)
+    }
 
-        // comm= exe= [subj=] key=: text fields, quoted or hex-encoded.
-        while p < end {
-            let keyStart = p
-            let eq = ByteScan.first(0x3D, or: 0x20, in: s, from: p, to: end)
-            guard eq < end, s[eq] == 0x3D else { return false }
-            let keyLength = eq &- keyStart
-            var valueStart = eq &+ 1
-            var valueEnd: Int
-            var quoting = AuditField.Quoting.none
-            if valueStart < end, s[valueStart] == 0x22 {
+    /// `comm= exe= [subj...=] key=` after `ses=`, in that order: text fields,
+    /// quoted (holding no space, as the kernel writes them) or hex-encoded.
+    @inline(__always)
+    private mutating func parseKernelTail(_ record: AuditRecord, from start: Int) -> Bool {
+        let s = record.body.start
+        let end = record.body.count
+        let type = record.type
+        var p = start
+
+        /// The next field, whose key is `name` (`key=`), as the general
+        /// tokeniser would read it; nil when its value is not a quoted run
+        /// without spaces or an unquoted one without quotes.
+        @inline(__always) func text(_ name: StaticString) -> AuditField? {
+            let n = name.utf8CodeUnitCount
+            guard p &+ 8 <= end, ByteScan.hasLiteral(name, in: s, at: p) else { return nil }
+            let key = ByteView(start: s + p, count: n &- 1)
+            var valueStart = p &+ n
+            let valueEnd: Int
+            let quoting: AuditField.Quoting
+            if s[valueStart] == 0x22 {
                 valueStart &+= 1
-                valueEnd = ByteScan.first(0x22, in: s, from: valueStart, to: end)
-                guard valueEnd < end else { return false }
+                valueEnd = ByteScan.firstSpaceOrQuote(in: s, from: valueStart, to: end)
+                guard valueEnd < end, s[valueEnd] == 0x22 else { return nil }
                 p = valueEnd &+ 1
-                guard p == end || s[p] == 0x20 else { return false }
                 quoting = .double
             } else {
-                valueEnd = ByteScan.first(0x20, or: 0x22, in: s, from: valueStart, to: end)
-                if valueEnd < end, s[valueEnd] == 0x22 { return false }
+                guard s[valueStart] != 0x27 else { return nil }
+                valueEnd = ByteScan.firstSpaceOrQuote(in: s, from: valueStart, to: end)
+                guard valueEnd == end || s[valueEnd] == 0x20 else { return nil }
                 p = valueEnd
+                quoting = .none
             }
-            p &+= 1
-            let field = AuditField(
-                key: ByteView(start: s + keyStart, count: keyLength),
-                value: ByteView(start: s + valueStart, count: valueEnd &- valueStart), quoting: quoting, recordType: type)
-            switch keyLength {
-            case 3:
-                if field.key.equals("exe") { exe = field } else if field.key.equals("key") { key = field }
-            case 4:
-                if field.key.equals("comm") { comm = field }
-            default:
-                break
+            // One space before the next field, or the body's end.
+            if p < end {
+                guard s[p] == 0x20, p &+ 1 < end else { return nil }
+                p &+= 1
+            }
+            return AuditField(
+                key: key, value: ByteView(start: s + valueStart, count: valueEnd &- valueStart), quoting: quoting, recordType: type)
+        }
+
+        guard let comm = text("comm="), let exe = text("exe=") else { return false }
+        while p &+ 8 <= end, ByteScan.hasLiteral("subj", in: s, at: p) {
+            // subj= (or one per LSM): skipped, but read as the general tokeniser would.
+            let eq = ByteScan.first(0x3D, or: 0x20, in: s, from: p, to: end)
+            guard eq < end, s[eq] == 0x3D, eq &+ 1 < end, s[eq &+ 1] != 0x22, s[eq &+ 1] != 0x27 else { return false }
+            let space = ByteScan.firstSpaceOrQuote(in: s, from: eq &+ 1, to: end)
+            guard space < end, s[space] == 0x20 else { return false }
+            p = space &+ 1
+        }
+        guard let key = text("key="), p == end else { return false }
+        self.comm = comm
+        self.exe = exe
+        self.key = key
+        return true
+    }
+
+    /// The `arch=` value at `s[p..<p+n]` (8 bytes may be read at `p`): the common
+    /// architectures' spellings compared as one word, any other parsed as hexadecimal.
+    @inline(__always)
+    private static func arch(_ s: UnsafePointer<UInt8>, _ p: Int, _ n: Int) -> UInt32? {
+        if n == 8 {
+            switch ByteScan.load(s, at: p) {
+            case ByteScan.word("c000003e"): return AuditArch.x86_64.rawValue
+            case ByteScan.word("c00000b7"): return AuditArch.aarch64.rawValue
+            case ByteScan.word("40000003"): return AuditArch.i386.rawValue
+            default: break
             }
         }
-        return true
+        guard let raw = ByteView(start: s + p, count: n).hexadecimal() else { return nil }
+        return UInt32(exactly: raw)
+    }
+}
+
+/// A field name of at most 8 bytes (`key=`) as one little-endian word and
+/// its length; built from a literal, it folds to two constants.
+struct FieldName: ExpressibleByStringLiteral {
+    let word: UInt64
+    let length: Int
+
+    @inline(__always)
+    init(stringLiteral literal: StaticString) {
+        word = ByteScan.word(literal)
+        length = literal.utf8CodeUnitCount
+    }
+}
+
+/// Where ``SyscallSummary/parseKernelOrder(_:)`` is in a record body (the
+/// start of the next field), and how it reads the next field's value.
+struct KernelOrderCursor {
+    let s: UnsafePointer<UInt8>
+    let end: Int
+    /// Where the next field starts.
+    var fieldStart = 0
+
+    init(s: UnsafePointer<UInt8>, end: Int) {
+        self.s = s
+        self.end = end
+    }
+
+    /// The value of the next field, which must be named `name`, end at a
+    /// space, and not open a quote (the general tokeniser reads those
+    /// differently). 8 bytes may then be read at the value's start.
+    @inline(__always)
+    mutating func value(_ name: FieldName) -> (start: Int, count: Int)? {
+        let valueStart = fieldStart &+ name.length
+        let mask: UInt64 = name.length >= 8 ? ~0 : (1 &<< UInt64(name.length &* 8)) &- 1
+        guard valueStart &+ 8 <= end, ByteScan.load(s, at: fieldStart) & mask == name.word, s[valueStart] != 0x27 else {
+            return nil
+        }
+        let space = ByteScan.firstSpaceOrQuote(in: s, from: valueStart, to: end)
+        guard space < end, s[space] == 0x20 else { return nil }
+        fieldStart = space &+ 1
+        return (valueStart, space &- valueStart)
+    }
+
+    /// Steps over the next field, which must be named `name`.
+    @inline(__always)
+    mutating func skip(_ name: FieldName) -> Bool { value(name) != nil }
+
+    /// The next field's value as an unsigned decimal.
+    @inline(__always)
+    mutating func number(_ name: FieldName) -> UInt64? {
+        guard let v = value(name) else { return nil }
+        return Self.decimal(s, v.start, v.count, end)
+    }
+
+    /// The next field's value as a signed decimal.
+    @inline(__always)
+    mutating func signedNumber(_ name: FieldName) -> Int64? {
+        guard let v = value(name) else { return nil }
+        return Self.signedDecimal(s, v.start, v.count, end)
+    }
+
+    /// An unsigned decimal at `s[p..<p+n]`; 8 bytes may be read at `p` (see `value`).
+    @inline(__always)
+    static func decimal(_ s: UnsafePointer<UInt8>, _ p: Int, _ n: Int, _ end: Int) -> UInt64? {
+        if n >= 1, n <= 8 { return ByteScan.digits(s, at: p, count: n) }
+        if n <= 16, p &+ 16 <= end, let high = ByteScan.eightDigits(ByteScan.load(s, at: p)),
+            let low = ByteScan.digits(s, at: p &+ 8, count: n &- 8)
+        {
+            var scale: UInt64 = 1
+            for _ in 8..<n { scale &*= 10 }
+            return high &* scale &+ low
+        }
+        return ByteView(start: s + p, count: n).decimal()
+    }
+
+    /// A signed decimal (`exit=`) at `s[p..<p+n]`; 8 bytes may be read at `p`.
+    @inline(__always)
+    static func signedDecimal(_ s: UnsafePointer<UInt8>, _ p: Int, _ n: Int, _ end: Int) -> Int64? {
+        if n >= 1, n <= 8, let value = ByteScan.digits(s, at: p, count: n) { return Int64(value) }
+        if n >= 2, n <= 9, p &+ 9 <= end, s[p] == UInt8(ascii: "-"), let value = ByteScan.digits(s, at: p &+ 1, count: n &- 1) {
+            return -Int64(value)
+        }
+        return ByteView(start: s + p, count: n).signedDecimal()
     }
 }

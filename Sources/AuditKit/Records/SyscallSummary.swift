@@ -46,7 +46,7 @@ public struct SyscallSummary {
     }
 
     /// The general tokeniser: any field order, any quoting.
-    private mutating func parseAnyOrder(_ record: AuditRecord) throws(RecordParseError) {
+    mutating func parseAnyOrder(_ record: AuditRecord) throws(RecordParseError) {
         let s = record.body.start
         let end = record.body.count
         let type = record.type

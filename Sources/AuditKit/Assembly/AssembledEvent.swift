@@ -14,7 +14,7 @@ public struct AssembledEvent {
     @usableFromInline
     enum Storage {
         case single(AuditRecord)
-        case slot(UnsafePointer<StoredRecord>, Int, UnsafePointer<UInt8>)
+        case slot(UnsafePointer<StoredRecord>, Int)
     }
 
     @usableFromInline let storage: Storage
@@ -32,7 +32,7 @@ public struct AssembledEvent {
     public var count: Int {
         switch storage {
         case .single: 1
-        case .slot(_, let n, _): n
+        case .slot(_, let n): n
         }
     }
 
@@ -43,9 +43,9 @@ public struct AssembledEvent {
         case .single(let record):
             precondition(index == 0)
             return record
-        case .slot(let records, let n, let arena):
+        case .slot(let records, let n):
             precondition(index >= 0 && index < n)
-            return records[index].record(in: arena, id: id)
+            return records[index].record(id: id)
         }
     }
 
@@ -63,11 +63,14 @@ public struct AssembledEvent {
     public var records: [AuditRecord] { (0..<count).map { self[$0] } }
 }
 
-/// Where one record of an open event sits in its slot's arena.
+/// Where one record of an open event sits: in its slot's arena, or, while
+/// borrowed, still in the caller's buffer (see ``EventAssembler/add(borrowing:)``).
 @usableFromInline
 struct StoredRecord {
     @usableFromInline var type: RecordType
-    @usableFromInline var offset: Int32
+    /// Whether `base` is still in the caller's buffer (not yet copied).
+    @usableFromInline var borrowed: Bool
+    @usableFromInline var base: UnsafePointer<UInt8>
     @usableFromInline var length: Int32
     @usableFromInline var nodeOffset: Int32
     @usableFromInline var nodeLength: Int32
@@ -77,9 +80,8 @@ struct StoredRecord {
     @usableFromInline var interpretedLength: Int32
 
     @inlinable
-    func record(in arena: UnsafePointer<UInt8>, id: EventID) -> AuditRecord {
-        let base = arena + Int(offset)
-        return AuditRecord(
+    func record(id: EventID) -> AuditRecord {
+        AuditRecord(
             type: type, id: id,
             node: ByteView(start: base + Int(nodeOffset), count: Int(nodeLength)),
             body: ByteView(start: base + Int(bodyOffset), count: Int(bodyLength)),

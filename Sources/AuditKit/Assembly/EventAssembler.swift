@@ -5,9 +5,12 @@ import Glibc
 /// PROCTITLE for log files, or after a timeout. The table of open events is
 /// bounded; when full, the oldest event is handed on early and counted.
 ///
-/// Records are copied into per-slot arenas (the receive buffer is reused for
-/// the next batch), which grow only until they fit the largest event seen; in
-/// steady state nothing is allocated. Single-threaded: one assembler per reader.
+/// Records are kept in per-slot arenas, which grow only until they fit the
+/// largest event seen; in steady state nothing is allocated. ``add(_:)``
+/// copies a record at once. ``add(borrowing:)`` leaves it in the caller's
+/// buffer, and ``detachBorrowed()`` copies what is still open before the
+/// caller reuses that buffer: an event that completes within one buffer (most
+/// of them) is never copied. Single-threaded: one assembler per reader.
 public final class EventAssembler {
     /// The callback that receives each completed event.
     public typealias Handler = (AssembledEvent) -> Void
@@ -20,10 +23,16 @@ public final class EventAssembler {
         var arena: UnsafeMutablePointer<UInt8>? = nil
         var arenaCapacity = 0
         var arenaUsed = 0
+        /// Bytes of the event's records, in the arena or borrowed (the limit's measure).
+        var bytes = 0
         var records: UnsafeMutablePointer<StoredRecord>? = nil
         var recordCapacity = 0
         var recordCount = 0
         var dropped = 0
+        /// Records still in the caller's buffer.
+        var borrowed = 0
+        /// Whether the slot is in `borrowing` (at most once).
+        var listedAsBorrowing = false
     }
 
     /// The bounds and completion rules in force.
@@ -43,6 +52,9 @@ public final class EventAssembler {
     private let index: UnsafeMutablePointer<Int32>
     private let indexMask: Int
     private var serials = SerialGapTracker()
+    /// Slots that took borrowed records since the last ``detachBorrowed()``.
+    private let borrowing: UnsafeMutablePointer<Int32>
+    private var borrowingCount = 0
 
     /// Creates an assembler that calls `handler` with every completed event.
     public init(configuration: AssemblerConfiguration = .init(), handler: @escaping Handler) {
@@ -57,6 +69,7 @@ public final class EventAssembler {
         index = .allocate(capacity: size)
         index.initialize(repeating: -1, count: size)
         indexMask = size - 1
+        borrowing = .allocate(capacity: capacity)
     }
 
     deinit {
@@ -67,11 +80,41 @@ public final class EventAssembler {
         slots.deinitialize(count: configuration.maximumOpenEvents)
         slots.deallocate()
         index.deallocate()
+        borrowing.deallocate()
     }
 
-    /// Adds one record. Completed events (this one's, timed-out or evicted
-    /// ones) are handed to the handler before this returns.
+    /// Adds one record, copying its bytes. Completed events (this one's,
+    /// timed-out or evicted ones) are handed to the handler before this returns.
     public func add(_ record: AuditRecord) {
+        add(record, borrowing: false)
+    }
+
+    /// Adds one record without copying it: its bytes must stay where they are
+    /// until ``detachBorrowed()`` (or until the event is handed on, whichever
+    /// comes first). Call ``detachBorrowed()`` before reusing the buffer.
+    public func add(borrowing record: AuditRecord) {
+        add(record, borrowing: true)
+    }
+
+    /// Copies the borrowed records of the events still open into the
+    /// assembler's own storage: call it before reusing the buffer that
+    /// records given to ``add(borrowing:)`` point into.
+    public func detachBorrowed() {
+        for i in 0..<borrowingCount {
+            let s = Int(borrowing[i])
+            slots[s].listedAsBorrowing = false
+            guard slots[s].borrowed > 0, let records = slots[s].records else { continue }
+            for r in 0..<slots[s].recordCount where records[r].borrowed {
+                records[r].base = copyIntoArena(s, records[r].base, Int(records[r].length))
+                records[r].borrowed = false
+            }
+            slots[s].borrowed = 0
+        }
+        borrowingCount = 0
+    }
+
+    @inline(__always)
+    private func add(_ record: AuditRecord, borrowing: Bool) {
         statistics.records &+= 1
         let type = record.type
         if !type.isDaemonMessage { serials.observe(record.id.serial) }
@@ -97,7 +140,7 @@ public final class EventAssembler {
             return
         }
         let slot = found ?? open(record.id)
-        append(record, to: slot)
+        append(record, to: slot, borrowing: borrowing)
         if configuration.completeOnProctitle, type == .proctitle {
             complete(slot, .proctitle)
         }
@@ -142,7 +185,9 @@ public final class EventAssembler {
         slots[s].id = id
         slots[s].arrival = now
         slots[s].arenaUsed = 0
+        slots[s].bytes = 0
         slots[s].recordCount = 0
+        slots[s].borrowed = 0
         slots[s].dropped = 0
         slots[s].older = newest
         slots[s].newer = -1
@@ -153,29 +198,15 @@ public final class EventAssembler {
         return slot
     }
 
-    private func append(_ record: AuditRecord, to slot: Int32) {
+    private func append(_ record: AuditRecord, to slot: Int32, borrowing: Bool) {
         let s = Int(slot)
         let length = record.raw.count
         guard slots[s].recordCount < configuration.maximumRecordsPerEvent,
-            slots[s].arenaUsed + length <= configuration.maximumBytesPerEvent
+            slots[s].bytes + length <= configuration.maximumBytesPerEvent
         else {
             slots[s].dropped += 1
             statistics.droppedRecords &+= 1
             return
-        }
-        if slots[s].arenaUsed + length > slots[s].arenaCapacity {
-            // A slot's first arena holds any event of a few kernel-sized records
-            // (MAX_AUDIT_MESSAGE_LENGTH is 8970), so that slots rarely grow and
-            // the open-event table reaches steady state in one pass.
-            var capacity = max(slots[s].arenaCapacity, 64 * 1024)
-            while capacity < slots[s].arenaUsed + length { capacity <<= 1 }
-            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-            if let old = slots[s].arena {
-                grown.update(from: old, count: slots[s].arenaUsed)
-                old.deallocate()
-            }
-            slots[s].arena = grown
-            slots[s].arenaCapacity = capacity
         }
         if slots[s].recordCount == slots[s].recordCapacity {
             let capacity = max(64, slots[s].recordCapacity * 2)
@@ -187,9 +218,19 @@ public final class EventAssembler {
             slots[s].records = grown
             slots[s].recordCapacity = capacity
         }
-        let offset = slots[s].arenaUsed
         let raw = record.raw.start
-        (slots[s].arena! + offset).update(from: raw, count: length)
+        let base: UnsafePointer<UInt8>
+        if borrowing {
+            base = raw
+            slots[s].borrowed += 1
+            if !slots[s].listedAsBorrowing {
+                slots[s].listedAsBorrowing = true
+                self.borrowing[borrowingCount] = slot
+                borrowingCount += 1
+            }
+        } else {
+            base = copyIntoArena(s, raw, length)
+        }
         @inline(__always) func relative(_ view: ByteView) -> (Int32, Int32) {
             view.count == 0 ? (0, 0) : (Int32(view.start - raw), Int32(view.count))
         }
@@ -198,11 +239,39 @@ public final class EventAssembler {
         let interpreted = relative(record.interpreted)
         (slots[s].records! + slots[s].recordCount).initialize(
             to: StoredRecord(
-                type: record.type, offset: Int32(offset), length: Int32(length),
+                type: record.type, borrowed: borrowing, base: base, length: Int32(length),
                 nodeOffset: node.0, nodeLength: node.1, bodyOffset: body.0, bodyLength: body.1,
                 interpretedOffset: interpreted.0, interpretedLength: interpreted.1))
         slots[s].recordCount += 1
+        slots[s].bytes += length
+    }
+
+    /// Copies `length` bytes into slot `s`'s arena and returns where they are.
+    /// When the arena grows, the records already in it are moved along.
+    private func copyIntoArena(_ s: Int, _ bytes: UnsafePointer<UInt8>, _ length: Int) -> UnsafePointer<UInt8> {
+        if slots[s].arenaUsed + length > slots[s].arenaCapacity {
+            // A slot's first arena holds any event of a few kernel-sized records
+            // (MAX_AUDIT_MESSAGE_LENGTH is 8970), so that slots rarely grow and
+            // the open-event table reaches steady state in one pass.
+            var capacity = max(slots[s].arenaCapacity, 64 * 1024)
+            while capacity < slots[s].arenaUsed + length { capacity <<= 1 }
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            if let old = slots[s].arena {
+                grown.update(from: old, count: slots[s].arenaUsed)
+                if let records = slots[s].records {
+                    for r in 0..<slots[s].recordCount where !records[r].borrowed {
+                        records[r].base = UnsafePointer(grown) + (records[r].base - UnsafePointer(old))
+                    }
+                }
+                old.deallocate()
+            }
+            slots[s].arena = grown
+            slots[s].arenaCapacity = capacity
+        }
+        let destination = slots[s].arena! + slots[s].arenaUsed
+        destination.update(from: bytes, count: length)
         slots[s].arenaUsed += length
+        return UnsafePointer(destination)
     }
 
     private func complete(_ slot: Int32, _ reason: CompletionReason) {
@@ -220,8 +289,11 @@ public final class EventAssembler {
             handler(
                 AssembledEvent(
                     id: slots[s].id, reason: reason, droppedRecords: slots[s].dropped,
-                    storage: .slot(UnsafePointer(slots[s].records!), slots[s].recordCount, UnsafePointer(slots[s].arena!))))
+                    storage: .slot(UnsafePointer(slots[s].records!), slots[s].recordCount)))
         }
+        // Nothing of the event is left to detach.
+        slots[s].recordCount = 0
+        slots[s].borrowed = 0
         freeList.append(slot)
     }
 

@@ -39,14 +39,17 @@ public final class LogLineReader {
         _ line: (ByteView) throws -> Void,
         overlong: () -> Void = {}
     ) throws {
-        try forEachScannedLine({ view, _ in try line(view) }, overlong: overlong)
+        try forEachScannedLine({ view, _ in try line(view) }, overlong: overlong, beforeReuse: {})
     }
 
     /// Like ``forEachLine(_:overlong:)``, and hands each line's rare bytes
-    /// (found in the same pass as its newline) to ``RecordParser``.
+    /// (found in the same pass as its newline) to ``RecordParser``. Lines stay
+    /// valid past their call, until `beforeReuse` (called before the buffer
+    /// is moved or read into again).
     func forEachScannedLine(
         _ line: (ByteView, LineScan) throws -> Void,
-        overlong: () -> Void
+        overlong: () -> Void,
+        beforeReuse: () -> Void
     ) throws {
         var filled = 0  // bytes in buffer[0..<filled]
         var skipping = false  // inside an overlong line, dropping until its newline
@@ -74,6 +77,7 @@ public final class LogLineReader {
                 }
                 start = newline + 1
             }
+            beforeReuse()
             let rest = end - start
             if rest > maximumLineLength {
                 // No newline within the limit: drop what we have and skip to the next newline.

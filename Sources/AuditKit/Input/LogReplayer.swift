@@ -44,7 +44,7 @@ public struct LogReplayer {
                 { line, scan in
                     statistics.lines &+= 1
                     do throws(RecordParseError) {
-                        assembler.add(try parser.parseLine(start: line.start, count: line.count, scan: scan))
+                        assembler.add(borrowing: try parser.parseLine(start: line.start, count: line.count, scan: scan))
                     } catch {
                         statistics.malformed.count(error.reason)
                         onMalformed(error, line)
@@ -54,7 +54,10 @@ public struct LogReplayer {
                     statistics.lines &+= 1
                     statistics.malformed.count(.tooLong)
                     onMalformed(RecordParseError(.tooLong, at: parser.maximumRecordLength), .empty)
-                })
+                },
+                beforeReuse: { assembler.detachBorrowed() })
+            // The reader's buffer may go before the open events are flushed.
+            assembler.detachBorrowed()
             assembler.flush()
             statistics.assembly = assembler.statistics
         }

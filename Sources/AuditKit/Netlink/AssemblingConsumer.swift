@@ -31,7 +31,8 @@ public struct AssemblingConsumer: AuditMessageConsumer {
 
     public mutating func consume(type: UInt16, payload: UnsafeRawBufferPointer) {
         do throws(RecordParseError) {
-            assembler.add(try parser.parseNetlink(type: RecordType(rawValue: type), payload: payload))
+            // The slab is kept until endOfBatch: records are copied only if their event is still open then.
+            assembler.add(borrowing: try parser.parseNetlink(type: RecordType(rawValue: type), payload: payload))
         } catch {
             malformed.count(error.reason)
         }
@@ -39,6 +40,7 @@ public struct AssemblingConsumer: AuditMessageConsumer {
 
     public mutating func endOfBatch() {
         assembler.advanceClock(toMilliseconds: AssemblingConsumer.wallClockMilliseconds())
+        assembler.detachBorrowed()
     }
 
     static func wallClockMilliseconds() -> UInt64 {

@@ -15,11 +15,13 @@ public final class EventAssembler {
     /// The callback that receives each completed event.
     public typealias Handler = (AssembledEvent) -> Void
 
+    /// One open event. All-zero bytes are an unused slot; ``open(_:)`` sets
+    /// the id, arrival and age links.
     private struct Slot {
         var id = EventID(seconds: 0, milliseconds: 0, serial: 0)
         var arrival: UInt64 = 0
-        var older: Int32 = -1
-        var newer: Int32 = -1
+        var older: Int32 = 0
+        var newer: Int32 = 0
         var arena: UnsafeMutablePointer<UInt8>? = nil
         var arenaCapacity = 0
         var arenaUsed = 0
@@ -61,8 +63,10 @@ public final class EventAssembler {
         self.configuration = configuration
         self.handler = handler
         let capacity = configuration.maximumOpenEvents
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: Slot(), count: capacity)
+        // All-zero bytes are an unused slot (open() sets the rest), so the table
+        // comes zeroed from calloc: pages of slots never used are never touched.
+        assert(_isPOD(Slot.self))
+        slots = calloc(capacity, MemoryLayout<Slot>.stride)!.bindMemory(to: Slot.self, capacity: capacity)
         freeList = (0..<Int32(capacity)).reversed()
         var size = 16
         while size < capacity * 2 { size <<= 1 }
@@ -77,8 +81,7 @@ public final class EventAssembler {
             slots[i].arena?.deallocate()
             slots[i].records?.deallocate()
         }
-        slots.deinitialize(count: configuration.maximumOpenEvents)
-        slots.deallocate()
+        free(slots)
         index.deallocate()
         borrowing.deallocate()
     }

@@ -51,13 +51,20 @@ enum ByteScan {
     static func firstSpaceOrQuote(in s: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
         var p = start
         while p &+ 8 <= end {
-            let v = (load(s, at: p) | 0x0202_0202_0202_0202) ^ 0x2222_2222_2222_2222
-            let m = (v &- ones) & ~v & highs
+            let m = spacesOrQuotes(load(s, at: p))
             if m != 0 { return p &+ (m.trailingZeroBitCount &>> 3) }
             p &+= 8
         }
         while p < end, s[p] | 0x02 != 0x22 { p &+= 1 }
         return p
+    }
+
+    /// The spaces and double quotes of `word` as high bits; the lowest is
+    /// exact (bytes above a match may be flagged too). Zero bytes never match.
+    @inlinable @inline(__always)
+    static func spacesOrQuotes(_ word: UInt64) -> UInt64 {
+        let v = (word | 0x0202_0202_0202_0202) ^ 0x2222_2222_2222_2222
+        return (v &- ones) & ~v & highs
     }
 
     /// The first `n` (at most 8) bytes at `s[p]` as a little-endian integer,

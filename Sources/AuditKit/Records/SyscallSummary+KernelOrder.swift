@@ -147,11 +147,25 @@ struct KernelOrderCursor {
     @inline(__always)
     mutating func value(_ name: FieldName) -> (start: Int, count: Int)? {
         let valueStart = fieldStart &+ name.length
-        let mask: UInt64 = name.length >= 8 ? ~0 : (1 &<< UInt64(name.length &* 8)) &- 1
-        guard valueStart &+ 8 <= end, ByteScan.load(s, at: fieldStart) & mask == name.word, s[valueStart] != 0x27 else {
-            return nil
+        guard valueStart &+ 8 <= end else { return nil }
+        let word = ByteScan.load(s, at: fieldStart)
+        var space: Int
+        if name.length < 8 {
+            // The word holds the name and the value's first bytes: a short
+            // value's end is found without another load.
+            let mask: UInt64 = (1 &<< UInt64(name.length &* 8)) &- 1
+            guard word & mask == name.word else { return nil }
+            let head = word &>> UInt64(name.length &* 8)
+            guard head & 0xFF != 0x27 else { return nil }
+            let ends = ByteScan.spacesOrQuotes(head)
+            space =
+                ends != 0
+                ? valueStart &+ (ends.trailingZeroBitCount &>> 3)
+                : ByteScan.firstSpaceOrQuote(in: s, from: fieldStart &+ 8, to: end)
+        } else {
+            guard word == name.word, s[valueStart] != 0x27 else { return nil }
+            space = ByteScan.firstSpaceOrQuote(in: s, from: valueStart, to: end)
         }
-        let space = ByteScan.firstSpaceOrQuote(in: s, from: valueStart, to: end)
         guard space < end, s[space] == 0x20 else { return nil }
         fieldStart = space &+ 1
         return (valueStart, space &- valueStart)

@@ -1,6 +1,7 @@
-/// What one pass over a log line found besides its end: the rare bytes the
-/// parser must reject or split on. ``LogLineReader`` gathers these while it
-/// looks for the newline, so that the parser does not read the line again.
+/// What one pass over a record found: the rare bytes the parser must reject
+/// or split on. ``LogLineReader`` gathers these while it looks for a line's
+/// newline, so that the parser does not read the line again; a netlink
+/// payload gets the same pass from ``RecordValidation``.
 ///
 /// A "rare" byte is a control byte (below 0x20) or one of 0x80 and above: a
 /// line as auditd writes it has none but its newline and, in the ENRICHED

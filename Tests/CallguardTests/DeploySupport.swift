@@ -29,34 +29,11 @@ enum Deploy {
     }
 
     /// What a finished process printed and returned.
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Run = ChildProcess.Output
 
     /// Runs `path` with `arguments` in `directory` and waits for it.
     static func run(_ path: String, _ arguments: [String], in directory: String? = nil) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        // Drain stderr on another thread so neither pipe can fill and block the child.
-        let errorBox = DataBox()
-        let reader = Thread { errorBox.data = err.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        while !errorBox.done { usleep(1000) }
-        return Run(
-            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-            stderr: String(decoding: errorBox.data, as: UTF8.self))
+        try ChildProcess.run(path, arguments, in: directory)
     }
 
     /// A fresh temporary directory, removed by the caller.
@@ -79,18 +56,6 @@ enum Deploy {
             doc["kind"]?.scalar == kind && (name == nil || doc["metadata"]?["name"]?.scalar == name)
         }
     }
-}
-
-/// Data written by one thread and read by another after `done`.
-final class DataBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _data = Data()
-    private var _done = false
-    var data: Data {
-        get { lock.withLock { _data } }
-        set { lock.withLock { _data = newValue; _done = true } }
-    }
-    var done: Bool { lock.withLock { _done } }
 }
 
 extension YAMLNode {

@@ -1,26 +1,15 @@
 import CallguardAgent
 import Foundation
 import Testing
+import TestSupport
 
 /// The learned policy as the built `callguard` executable sees it.
 @Suite struct LearnCommandTests {
     static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         .deletingLastPathComponent().appendingPathComponent("callguard").path
 
-    func callguard(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.executable)
-        p.arguments = args
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    func callguard(_ args: [String]) throws -> ChildProcess.Output {
+        try ChildProcess.run(Self.executable, args)
     }
 
     @Test func aLearnedAndMergedPolicyPassesCheck() throws {

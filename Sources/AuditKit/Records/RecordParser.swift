@@ -128,32 +128,24 @@ public struct RecordParser: Sendable {
             digits = 10
             p &+= 10
         } else {
-            while p < count, case let d = start[p] &- 0x30, d < 10, digits < 20 {
-                seconds = seconds &* 10 &+ UInt64(d)
-                digits &+= 1
-                p &+= 1
-            }
+            Self.readDigits(start, &p, count, into: &seconds, &digits, upTo: 20)
         }
         guard digits > 0, digits <= 19 else { throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p) }
         guard p < count, start[p] == UInt8(ascii: ".") else {
             throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p)
         }
         p &+= 1
-        var millis: UInt32 = 0
+        var millis: UInt64 = 0
         digits = 0
         if p &+ 4 <= count, start[p &+ 3] == UInt8(ascii: ":"), case let d0 = start[p] &- 0x30, d0 < 10,
             case let d1 = start[p &+ 1] &- 0x30, d1 < 10, case let d2 = start[p &+ 2] &- 0x30, d2 < 10
         {
             // The kernel always writes three digits.
-            millis = UInt32(d0) &* 100 &+ UInt32(d1) &* 10 &+ UInt32(d2)
+            millis = UInt64(d0) &* 100 &+ UInt64(d1) &* 10 &+ UInt64(d2)
             digits = 3
             p &+= 3
         }
-        while p < count, case let d = start[p] &- 0x30, d < 10, digits < 4 {
-            millis = millis &* 10 &+ UInt32(d)
-            digits &+= 1
-            p &+= 1
-        }
+        Self.readDigits(start, &p, count, into: &millis, &digits, upTo: 4)
         guard digits > 0, digits <= 3 else { throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p) }
         guard p < count, start[p] == UInt8(ascii: ":") else {
             throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p)
@@ -166,11 +158,7 @@ public struct RecordParser: Sendable {
             digits = 8
             p &+= 8
         }
-        while p < count, case let d = start[p] &- 0x30, d < 10, digits < 11 {
-            serial = serial &* 10 &+ UInt64(d)
-            digits &+= 1
-            p &+= 1
-        }
+        Self.readDigits(start, &p, count, into: &serial, &digits, upTo: 11)
         guard digits > 0, digits <= 10, serial <= UInt64(UInt32.max) else {
             throw RecordParseError(p >= count ? .truncated : .badTimestamp, at: p)
         }
@@ -200,6 +188,19 @@ public struct RecordParser: Sendable {
             id: EventID(seconds: seconds, milliseconds: UInt16(millis), serial: UInt32(serial)),
             node: node, body: body, interpreted: interpreted,
             raw: ByteView(start: start, count: count))
+    }
+
+    /// Appends the ASCII digits at `s[p...]` to `value` while fewer than
+    /// `limit` have been read (`digits` counts them), moving `p` past them.
+    @inline(__always)
+    private static func readDigits(
+        _ s: UnsafePointer<UInt8>, _ p: inout Int, _ count: Int, into value: inout UInt64, _ digits: inout Int, upTo limit: Int
+    ) {
+        while p < count, case let d = s[p] &- 0x30, d < 10, digits < limit {
+            value = value &* 10 &+ UInt64(d)
+            digits &+= 1
+            p &+= 1
+        }
     }
 
     /// The value of eight ASCII digits at `p`, or nil if any byte is not a digit.

@@ -30,12 +30,9 @@ public final class PolicyStore: Sendable {
         }
     }
 
-    /// Loads `directory` with `loader`; on success swaps the new set in and
-    /// returns it, otherwise keeps the set in force and throws every error.
-    @discardableResult
-    public func reload(directory: String, loader: PolicyLoader = PolicyLoader()) throws(PolicyLoadFailure)
-        -> PolicySet
-    {
+    /// The checked set in `directory`, or every reason it is not one (a
+    /// directory that cannot be read is one diagnostic at its path).
+    private static func load(directory: String, loader: PolicyLoader) throws(PolicyLoadFailure) -> PolicySet {
         let result: PolicyLoadResult
         do {
             result = try loader.load(directory: directory)
@@ -44,7 +41,16 @@ public final class PolicyStore: Sendable {
                 Diagnostic(file: directory, mark: .start, message: error.description)
             ])
         }
-        let set = try result.get()
+        return try result.get()
+    }
+
+    /// Loads `directory` with `loader`; on success swaps the new set in and
+    /// returns it, otherwise keeps the set in force and throws every error.
+    @discardableResult
+    public func reload(directory: String, loader: PolicyLoader = PolicyLoader()) throws(PolicyLoadFailure)
+        -> PolicySet
+    {
+        let set = try Self.load(directory: directory, loader: loader)
         replace(with: set)
         return set
     }
@@ -57,15 +63,7 @@ public final class PolicyStore: Sendable {
     public func reload(
         directory: String, loader: PolicyLoader = PolicyLoader(), beforeSwap: (PolicySet) throws -> Void
     ) throws -> PolicySet {
-        let result: PolicyLoadResult
-        do {
-            result = try loader.load(directory: directory)
-        } catch {
-            throw PolicyLoadFailure(diagnostics: [
-                Diagnostic(file: directory, mark: .start, message: error.description)
-            ])
-        }
-        let set = try result.get()
+        let set = try Self.load(directory: directory, loader: loader)
         try beforeSwap(set)
         replace(with: set)
         return set

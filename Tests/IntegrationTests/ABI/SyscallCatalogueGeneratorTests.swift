@@ -14,27 +14,10 @@ import Testing
     static var hasPython: Bool { RequireIntegration.hasExecutable("python3") }
     static var hasPage: Bool { FileManager.default.fileExists(atPath: realPage) }
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Run = ChildProcess.Output
 
     func generate(_ args: [String]) throws -> Run {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", Self.script, "--output", "-"] + args
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(
-            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-            stderr: String(decoding: e, as: UTF8.self))
+        try ChildProcess.run("/usr/bin/env", ["python3", Self.script, "--output", "-"] + args)
     }
 
     func fixture(_ name: String) -> String {

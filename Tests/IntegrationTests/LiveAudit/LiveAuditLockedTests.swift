@@ -52,9 +52,7 @@ struct LiveAuditLockedTests {
             #expect(session.ruleReport.installed.isEmpty)
             #expect(try real.status().backlogLimit == before.backlogLimit)
 
-            let dir = try LiveAudit.temporaryDirectory("locked")
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let child = try LiveAudit.runChild("/bin/mkdir", [dir.appendingPathComponent("made").path])
+            let child = try LiveAudit.runMkdirChild("locked")
             var collector = RecordCollector(waker: session.reader.waker) { $0.event(ofPid: child) != nil }
             try session.reader.run(&collector, until: .now + .seconds(10))
             #expect(collector.records.event(ofPid: child) != nil)

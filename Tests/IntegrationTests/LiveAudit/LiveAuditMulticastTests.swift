@@ -19,9 +19,7 @@ struct LiveAuditMulticastTests {
             defer { session.stop() }
             #expect(try session.control.status().pid == UInt32(auditd.pid))
 
-            let dir = try LiveAudit.temporaryDirectory("multicast")
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let child = try LiveAudit.runChild("/bin/mkdir", [dir.appendingPathComponent("made").path])
+            let child = try LiveAudit.runMkdirChild("multicast")
             var collector = RecordCollector(waker: session.reader.waker) { $0.event(ofPid: child) != nil }
             try session.reader.run(&collector, until: .now + .seconds(10))
 

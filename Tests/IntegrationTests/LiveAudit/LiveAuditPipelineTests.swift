@@ -38,9 +38,7 @@ struct LiveAuditPipelineTests {
             let rule = AuditRule(syscalls: ["mkdir", "mkdirat"], fields: [.equal("ppid", getpid())])
             let session = try AuditSession.start(.init(socketMode: .unicast, rules: [rule]))
             defer { session.stop() }
-            let dir = try LiveAudit.temporaryDirectory("pipeline")
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let child = try LiveAudit.runChild("/bin/mkdir", [dir.appendingPathComponent("made").path])
+            let child = try LiveAudit.runMkdirChild("pipeline")
 
             let box = Box()
             let waker = session.reader.waker

@@ -47,6 +47,15 @@ enum LiveAudit {
         return p.processIdentifier
     }
 
+    /// Runs `mkdir` as a child of this process on a path in a fresh temporary
+    /// directory (removed afterwards): the event the mkdir rules of the live
+    /// tests catch. Returns the child's pid.
+    static func runMkdirChild(_ tag: String) throws -> Int32 {
+        let dir = try temporaryDirectory(tag)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        return try runChild("/bin/mkdir", [dir.appendingPathComponent("made").path])
+    }
+
     /// A fresh temporary directory.
     static func temporaryDirectory(_ tag: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(

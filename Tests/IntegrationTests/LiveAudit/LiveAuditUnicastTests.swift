@@ -21,9 +21,7 @@ struct LiveAuditUnicastTests {
             #expect(session.ruleReport.refused.isEmpty)
             #expect(try session.control.status().pid == UInt32(getpid()))
 
-            let dir = try LiveAudit.temporaryDirectory("unicast")
-            defer { try? FileManager.default.removeItem(at: dir) }
-            let child = try LiveAudit.runChild("/bin/mkdir", [dir.appendingPathComponent("made").path])
+            let child = try LiveAudit.runMkdirChild("unicast")
 
             var collector = RecordCollector(waker: session.reader.waker) { $0.event(ofPid: child) != nil }
             try session.reader.run(&collector, until: .now + .seconds(10))

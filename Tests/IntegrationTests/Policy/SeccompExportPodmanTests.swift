@@ -139,11 +139,7 @@ struct SeccompExportPodmanTests {
 
 /// Runs podman and other tools, capturing output.
 enum PolicyTestPodman {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Output = ChildProcess.Output
 
     /// An executable's absolute path, from the usual system directories.
     /// (TestSupport's `hasExecutable` misreads PATH entries; see the report.)
@@ -166,20 +162,6 @@ enum PolicyTestPodman {
     }
 
     static func exec(_ argv: [String]) throws -> Output {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: argv[0].hasPrefix("/") ? argv[0] : (which(argv[0]) ?? argv[0]))
-        p.arguments = Array(argv.dropFirst())
-        let out = Pipe()
-        let err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Output(
-            status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-            stderr: String(decoding: e, as: UTF8.self))
+        try ChildProcess.run(argv[0].hasPrefix("/") ? argv[0] : (which(argv[0]) ?? argv[0]), Array(argv.dropFirst()))
     }
 }

@@ -3,7 +3,7 @@
 /// - Load: `PolicyLoader().load(directory:)` → ``PolicyLoadResult`` (a ``PolicySet``
 ///   when there are no errors, and every ``Diagnostic`` as FILE:LINE:COL: message).
 /// - Hold and reload: ``PolicyStore`` swaps in a new set only when it loaded whole.
-/// - Per container: ``PolicySet/policy(forImage:)`` once, then per event
+/// - Per container: ``PolicySet/policy(forImage:digest:)`` once, then per event
 ///   ``CompiledPolicy/allows(arch:syscall:)`` (a bitmap test, no allocation).
 /// - Kernel rules: ``RuleCompiler/compile(_:excludingPid:)`` → ``AuditSyscallRule``s.
 /// - Seccomp: profiles are read as policies or includes; ``SeccompProfileExporter``

@@ -53,10 +53,60 @@ import Testing
         #expect(p.matches(try .parse("nginx@sha256:" + String(repeating: "ab", count: 32))))
     }
 
-    @Test func moreLiteralCharactersAreMoreSpecific() throws {
-        #expect(try ImagePattern("nginx:1.25").specificity > ImagePattern("nginx:1.*").specificity)
-        #expect(try ImagePattern("nginx@sha256:" + String(repeating: "ab", count: 32)).specificity
-            > ImagePattern("nginx:1.25").specificity)
+    static let digest = "sha256:" + String(repeating: "ab", count: 32)
+
+    /// (more specific, less specific): the first beats the second for an image both match.
+    @Test(arguments: [
+        // A digest beats any pattern without one, however exact.
+        ("*@" + digest, "docker.io/library/nginx:1.27"),
+        ("nginx@" + digest, "nginx:1.27"),
+        // Then the registry: exact beats a glob, whatever follows.
+        ("docker.io/*:*", "*.io/library/nginx:1.27"),
+        ("registry.example.com/*:*", "*.example.com/team/app:1"),
+        // Then the repository: exact beats a glob; of two globs, more literals in it.
+        ("docker.io/library/nginx:*", "*/*:*.*-alpine-slim"),
+        ("nginx:*", "library/ng*:1.27.3-alpine-slim"),
+        ("localhost/team/*:*", "localhost/*:1.0"),
+        // Then the tag: exact beats a glob; of two globs, more literals in it.
+        ("nginx:1.25", "nginx:1.*"),
+        ("nginx:1.2*", "nginx:1.*"),
+        ("nginx:1.*", "nginx:*"),
+        // With equal digests, the tag still counts; no tag ranks like `*`.
+        ("nginx:1.27@" + digest, "nginx@" + digest),
+    ])
+    func specificityFollowsTheReferenceStructure(higher: String, lower: String) throws {
+        let a = try ImagePattern(higher)
+        let b = try ImagePattern(lower)
+        #expect(a.specificity > b.specificity, "\(a.specificity) vs \(b.specificity)")
+        #expect(b.specificity < a.specificity)
+    }
+
+    @Test(arguments: [
+        ("nginx:1.*", "nginx:*.2"),
+        ("redis", "docker.io/library/redis:latest"),
+        ("nginx:*@" + digest, "nginx@" + digest),
+        ("*.io/library/nginx:*", "do*.*/library/nginx:*"),
+    ])
+    func equallySpecificPatternsRankEqual(a: String, b: String) throws {
+        #expect(try ImagePattern(a).specificity == ImagePattern(b).specificity)
+    }
+
+    @Test func moreLiteralCharactersElsewhereDoNotBeatAnExactRepository() throws {
+        let glob = try ImagePattern("*/*:*.*-alpine-slim")
+        let exact = try ImagePattern("docker.io/library/nginx:*")
+        let image = try ImageReference.parse("nginx:1.27.3-alpine-slim")
+        #expect(glob.matches(image) && exact.matches(image))
+        #expect(exact.specificity > glob.specificity)
+    }
+
+    @Test func digestPatternMatchesTheResolvedDigestOfATaggedImage() throws {
+        let p = try ImagePattern("nginx@" + Self.digest)
+        let tagged = try ImageReference.parse("docker.io/library/nginx:1.27")
+        #expect(p.matches(tagged, digest: Self.digest))
+        #expect(!p.matches(tagged))
+        #expect(!p.matches(tagged, digest: "sha256:" + String(repeating: "cd", count: 32)))
+        #expect(try !ImagePattern("redis@" + Self.digest).matches(tagged, digest: Self.digest))
+        #expect(try !ImagePattern("nginx:1.26@" + Self.digest).matches(tagged, digest: Self.digest))
     }
 
     @Test func overlapIsDetectedBetweenGlobs() throws {

@@ -114,6 +114,60 @@ import TestSupport
         #expect(r.errors.isEmpty, "\(r.errors)")
     }
 
+    static let digest = "sha256:" + String(repeating: "ab", count: 32)
+
+    @Test func digestPolicyAppliesToAContainerWhoseResolvedImageHasThatDigest() throws {
+        let set = try load([
+            ("pinned.yaml", Self.policy("pinned", images: "[\"nginx@\(Self.digest)\"]")),
+            ("default.yaml", Self.policy("default", images: "[\"*\"]")),
+        ]).get()
+        // The runtime names the image by tag and records its digest apart.
+        #expect(set.policy(forImage: "docker.io/library/nginx:1.27", digest: Self.digest)?.name == "pinned")
+        #expect(set.policy(forImage: "docker.io/library/nginx:1.27", digest: nil)?.name == "default")
+        let other = "sha256:" + String(repeating: "cd", count: 32)
+        #expect(set.policy(forImage: "docker.io/library/nginx:1.27", digest: other)?.name == "default")
+        #expect(set.policy(forImage: "docker.io/library/nginx:1.27", digest: "not-a-digest")?.name == "default")
+    }
+
+    @Test func digestPolicyBeatsATagPolicyForTheSameImage() throws {
+        let set = try load([
+            ("pinned.yaml", Self.policy("pinned", images: "[\"*@\(Self.digest)\"]")),
+            ("tagged.yaml", Self.policy("tagged", images: "[\"docker.io/library/nginx:1.27\"]")),
+        ]).get()
+        #expect(set.policy(forImage: "nginx:1.27", digest: Self.digest)?.name == "pinned")
+        #expect(set.policy(forImage: "nginx:1.27")?.name == "tagged")
+    }
+
+    @Test func exactRepositoryBeatsAGlobWithMoreLiteralCharacters() throws {
+        let set = try load([
+            ("slim.yaml", Self.policy("slim", images: "[\"*/*:*.*-alpine-slim\"]", allow: "[read, ptrace]")),
+            ("nginx.yaml", Self.policy("nginx", images: "[\"docker.io/library/nginx:*\"]")),
+        ]).get()
+        let chosen = set.policy(forImage: "nginx:1.27.3-alpine-slim")
+        #expect(chosen?.name == "nginx")
+        #expect(chosen?.allows(arch: .x86_64, syscall: 101) == false)  // ptrace
+        #expect(set.policy(forImage: "bitnami/redis:7.2-alpine-slim")?.name == "slim")
+    }
+
+    @Test func exactRegistryBeatsAGlobRegistryWhateverTheRest() throws {
+        let set = try load([
+            ("any.yaml", Self.policy("any-hub-image", images: "[\"docker.io/*:*\"]")),
+            ("nginx.yaml", Self.policy("nginx-any-registry", images: "[\"*.io/library/nginx:1.27\"]")),
+        ]).get()
+        #expect(set.policy(forImage: "nginx:1.27")?.name == "any-hub-image")
+        #expect(set.policy(forImage: "quay.io/library/nginx:1.27")?.name == "nginx-any-registry")
+    }
+
+    @Test func equallySpecificDigestPatternsOfTwoPoliciesAreAnError() {
+        let r = load([
+            ("a.yaml", Self.policy("a", images: "[\"nginx@\(Self.digest)\"]")),
+            ("b.yaml", Self.policy("b", images: "[\"nginx:*@\(Self.digest)\"]")),
+        ])
+        #expect(r.set == nil)
+        #expect(r.errors.count == 1)
+        #expect(r.errors.first?.message.contains("can match the same image with equal specificity") == true)
+    }
+
     @Test func includeOfAnUnknownNameSuggestsTheNearest() {
         let r = load([
             ("a.yaml", Self.policy("base")), ("b.yaml", Self.policy("b", images: "[x]", include: "[bsae]")),

@@ -57,10 +57,4 @@ enum Glob {
         }
         return reach[x.count][y.count]
     }
-
-    /// The example string both patterns match is not needed; the number of
-    /// literal characters ranks how specific a pattern is.
-    static func literalCount(_ pattern: String) -> Int {
-        pattern.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "*") ? 0 : 1) }
-    }
 }

@@ -2,10 +2,10 @@
 /// registry, repository and tag may contain `*` globs.
 ///
 /// Precedence: when several policies' patterns match an image, the most
-/// specific one wins: a pattern with a digest beats one without, then the
-/// pattern with more literal (non-`*`) characters wins. Two patterns of equal
-/// specificity that can match the same image are a load error. `*` alone is
-/// the default policy's pattern and matches what nothing else matches.
+/// specific one wins, compared part by part (digest, registry, repository,
+/// tag; see ``ImageSpecificity``). Two patterns of equal specificity that can
+/// match the same image are a load error. `*` alone is the default policy's
+/// pattern and matches what nothing else matches.
 /// A pattern without tag or digest means `:latest` (as `docker pull` does);
 /// write `nginx:*` for every tag. A tag of exactly `*` also matches references
 /// that carry only a digest.
@@ -15,7 +15,7 @@ public struct ImagePattern: Hashable, Sendable, CustomStringConvertible {
     /// The normalised pattern.
     public let reference: ImageReference
     /// Higher wins.
-    public let specificity: Int
+    public let specificity: ImageSpecificity
 
     public init(_ text: String) throws(ImageReferenceError) {
         self.text = text
@@ -23,19 +23,19 @@ public struct ImagePattern: Hashable, Sendable, CustomStringConvertible {
             throw ImageReferenceError("'*' is only valid as the single image of the default policy")
         }
         reference = try ImageReference.parse(text, allowGlobs: true)
-        specificity =
-            (reference.digest == nil ? 0 : 10_000) + Glob.literalCount(reference.registry)
-            + Glob.literalCount(reference.repository) + (reference.tag.map(Glob.literalCount) ?? 0)
+        specificity = ImageSpecificity(reference)
     }
 
     public var description: String { reference.description }
 
-    /// Whether the (normalised) `image` matches this pattern.
-    public func matches(_ image: ImageReference) -> Bool {
+    /// Whether the (normalised) `image` matches this pattern. `digest` is the
+    /// image's digest as the runtime resolved it (`sha256:…`), for references
+    /// that name the image by tag: a pattern's digest matches either digest.
+    public func matches(_ image: ImageReference, digest: String? = nil) -> Bool {
         guard Glob.matches(reference.registry, image.registry),
             Glob.matches(reference.repository, image.repository)
         else { return false }
-        if let digest = reference.digest, image.digest != digest { return false }
+        if let wanted = reference.digest, image.digest != wanted, digest != wanted { return false }
         if let tag = reference.tag {
             if let imageTag = image.tag {
                 if !Glob.matches(tag, imageTag) { return false }

@@ -68,7 +68,7 @@ extension LoadSession {
     /// Two patterns of different policies with equal specificity that can
     /// match one image leave no rule for which wins: an error on the later one.
     mutating func checkTies(_ claims: [ImageClaim]) {
-        var buckets: [Int: [Int]] = [:]
+        var buckets: [ImageSpecificity: [Int]] = [:]
         for (k, c) in claims.enumerated() { buckets[c.pattern.specificity, default: []].append(k) }
         for (_, members) in buckets.sorted(by: { $0.key < $1.key }) {
             var literal: [String: [Int]] = [:]

@@ -12,6 +12,9 @@ public final class PolicySet: Sendable {
     public let warnings: [Diagnostic]
     /// (pattern, policy), most specific first.
     private let patterns: [(ImagePattern, CompiledPolicy)]
+    /// The loader (limits, profile directories) the set was loaded with; a
+    /// reload through ``PolicyStore`` uses it again.
+    public let loader: PolicyLoader
 
     init(policies: [CompiledPolicy], warnings: [Diagnostic]) {
         var byName: [String: CompiledPolicy] = [:]
@@ -20,9 +23,20 @@ public final class PolicySet: Sendable {
         activePolicies = policies.filter(\.isActive).sorted { $0.name < $1.name }
         defaultPolicy = policies.first(where: \.isDefault)
         self.warnings = warnings
+        loader = PolicyLoader()
         patterns = policies.flatMap { p in p.images.map { ($0, p) } }.sorted {
             $0.0.specificity != $1.0.specificity ? $0.0.specificity > $1.0.specificity : $0.1.name < $1.1.name
         }
+    }
+
+    /// `set` as loaded by `loader`.
+    init(copying set: PolicySet, loader: PolicyLoader) {
+        policiesByName = set.policiesByName
+        activePolicies = set.activePolicies
+        defaultPolicy = set.defaultPolicy
+        warnings = set.warnings
+        patterns = set.patterns
+        self.loader = loader
     }
 
     /// An empty set: no policies, nothing checked.
@@ -31,15 +45,20 @@ public final class PolicySet: Sendable {
     /// The policy for a container running `image` (as the runtime names it,
     /// e.g. `docker.io/library/nginx:latest` or `localhost/app:1.0`): the most
     /// specific matching pattern's policy, else the default policy, else nil
-    /// (the container is not checked). Call once per container and cache.
-    public func policy(forImage image: String) -> CompiledPolicy? {
+    /// (the container is not checked). `digest` is the image's digest as the
+    /// runtime resolved it (`ContainerInfo.imageDigest`): pass it, or patterns
+    /// pinned to a digest (`nginx@sha256:…`) only match images named by digest.
+    /// Call once per container and cache.
+    public func policy(forImage image: String, digest: String? = nil) -> CompiledPolicy? {
         guard let reference = try? ImageReference.parse(image) else { return defaultPolicy }
-        return policy(for: reference)
+        return policy(for: reference, digest: digest)
     }
 
-    /// The policy for a parsed image reference (see ``policy(forImage:)``).
-    public func policy(for reference: ImageReference) -> CompiledPolicy? {
-        for (pattern, policy) in patterns where pattern.matches(reference) {
+    /// The policy for a parsed image reference (see ``policy(forImage:digest:)``).
+    public func policy(for reference: ImageReference, digest: String? = nil) -> CompiledPolicy? {
+        // A digest that is not ALGORITHM:HEX names nothing a pattern can pin.
+        let resolved = digest.flatMap { d in (try? ImageReference.validateDigest(d[...])).map { d } }
+        for (pattern, policy) in patterns where pattern.matches(reference, digest: resolved) {
             return policy
         }
         return defaultPolicy

@@ -12,9 +12,10 @@ struct Check: AsyncParsableCommand {
 
     func run() async throws {
         let dir = policies.resolvedDirectory
+        let loader = try policies.loaderOrExit()
         let result: PolicyLoadResult
         do {
-            result = try PolicyLoader().load(directory: dir)
+            result = try loader.load(directory: dir)
         } catch {
             PolicyCommandOutput.stderr("callguard: \(error.description)\n")
             throw ExitCode(2)

@@ -74,4 +74,90 @@ import TestSupport
         #expect(r.status == 2)
         #expect(r.stderr.contains("no policy 'nope'"))
     }
+
+    /// A temporary `policies/` directory with `outside/` beside it, removed by the caller.
+    func temporaryTree() throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-check-\(UUID().uuidString)")
+        for sub in ["policies", "outside"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true)
+        }
+        return root
+    }
+
+    func policy(_ name: String, images: String, include: String = "[]") -> String {
+        """
+        apiVersion: callguard.dev/v1
+        kind: SyscallPolicy
+        metadata: {name: \(name)}
+        spec: {images: \(images), allow: [read], include: \(include)}
+
+        """
+    }
+
+    @Test func checkOfIncludesOfSecretFilesPrintsNoSecret() throws {
+        let root = try temporaryTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let secret = "root:$6$SECRETsalt$SECREThash:19000:0:99999:7:::\npassword: SECRET-hunter2\n"
+        let mapping = "SECRET-password: hunter2\napiVersion: SECRET-token\n"
+        try Data(secret.utf8).write(to: root.appendingPathComponent("outside/shadow"))
+        try Data(mapping.utf8).write(to: root.appendingPathComponent("outside/creds.json"))
+        try Data(mapping.utf8).write(to: root.appendingPathComponent("policies/inside.json"))
+        try FileManager.default.createSymbolicLink(
+            atPath: root.appendingPathComponent("policies/link.json").path,
+            withDestinationPath: root.appendingPathComponent("outside/creds.json").path)
+        let outside = root.appendingPathComponent("outside/shadow").path
+        try Data(policy("a", images: "[\"localhost/a:*\"]", include: "[\"\(outside)\", /etc/shadow, ../outside/creds.json]").utf8)
+            .write(to: root.appendingPathComponent("policies/a.yaml"))
+        try Data(policy("b", images: "[\"localhost/b:*\"]", include: "[inside.json, link.json]").utf8)
+            .write(to: root.appendingPathComponent("policies/b.yaml"))
+        let r = try callguard(["check", "--policies", root.appendingPathComponent("policies").path])
+        #expect(r.status == 1)
+        #expect(!r.stdout.contains("SECRET") && !r.stderr.contains("SECRET"), "\(r.stdout)\(r.stderr)")
+        #expect(!r.stdout.contains("root:") && !r.stdout.contains("hunter2"))
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        // Three escapes of a.yaml, the symlink of b.yaml: refused, with how to allow a directory.
+        #expect(lines.filter { $0.contains("outside the policies directory") && $0.contains("--profile-dir") }.count == 4, "\(lines)")
+        #expect(lines.contains { $0.contains("b.yaml:4:60: included file") && $0.contains("is neither a callguard policy") }, "\(lines)")
+        #expect(lines.last == "5 errors in 2 files")
+    }
+
+    @Test func checkWithProfileDirReadsAProfileFromIt() throws {
+        let root = try temporaryTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let profile = #"{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["ptrace"], "action": "SCMP_ACT_ALLOW"}]}"#
+        try Data(profile.utf8).write(to: root.appendingPathComponent("outside/seccomp.json"))
+        try Data(policy("a", images: "[\"*\"]", include: "[seccomp.json]").utf8)
+            .write(to: root.appendingPathComponent("policies/a.yaml"))
+        let policies = root.appendingPathComponent("policies").path
+        let refused = try callguard(["check", "--policies", policies])
+        #expect(refused.status == 1)
+        let r = try callguard(["check", "--policies", policies, "--profile-dir", root.appendingPathComponent("outside").path])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+    }
+
+    @Test func checkWithAMissingProfileDirExitsTwo() throws {
+        let r = try callguard(["check", "--policies", fixture("valid"), "--profile-dir", "/nonexistent/callguard-profiles"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--profile-dir /nonexistent/callguard-profiles is not a directory"))
+    }
+
+    @Test func checkReportsEquallySpecificOverlappingPatterns() throws {
+        let root = try temporaryTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try Data(policy("a", images: "[\"nginx:1.*\"]").utf8).write(to: root.appendingPathComponent("policies/a.yaml"))
+        try Data(policy("b", images: "[\"nginx:*.2\"]").utf8).write(to: root.appendingPathComponent("policies/b.yaml"))
+        let r = try callguard(["check", "--policies", root.appendingPathComponent("policies").path])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("b.yaml:4:17: image pattern 'nginx:*.2' of policy 'b' and 'nginx:1.*' of policy 'a'"), "\(r.stdout)")
+        #expect(r.stdout.contains("can match the same image with equal specificity"))
+    }
+
+    @Test func checkAcceptsAnExactRepositoryBesideALongerGlob() throws {
+        let root = try temporaryTree()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try Data(policy("slim", images: "[\"*/*:*.*-alpine-slim\"]").utf8).write(to: root.appendingPathComponent("policies/slim.yaml"))
+        try Data(policy("nginx", images: "[\"docker.io/library/nginx:*\"]").utf8).write(to: root.appendingPathComponent("policies/nginx.yaml"))
+        let r = try callguard(["check", "--policies", root.appendingPathComponent("policies").path])
+        #expect(r.status == 0, "\(r.stdout)")
+    }
 }

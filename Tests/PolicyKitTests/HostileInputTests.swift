@@ -56,6 +56,17 @@ import TestSupport
             atPath: dir.appendingPathComponent("zero.yaml").path, withDestinationPath: "/dev/zero")
         let result = try PolicyLoader().load(directory: dir.path)
         #expect(result.errors.count == 1)
+        // /dev is outside the policies directory: refused before it is opened.
+        #expect(result.errors.first?.message.contains("outside the policies directory") == true)
+    }
+
+    @Test func fifoInTheDirectoryIsAnErrorNotAHang() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-fifo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(mkfifo(dir.appendingPathComponent("pipe.yaml").path, 0o600) == 0)
+        let result = try PolicyLoader().load(directory: dir.path)
+        #expect(result.errors.count == 1)
         #expect(result.errors.first?.message.contains("is not a regular file") == true)
     }
 

@@ -6,7 +6,8 @@ import TestSupport
 
 @Suite struct SeccompExportTests {
     func policy(_ allow: String) throws -> CompiledPolicy {
-        let set = try PolicyLoader().load(sources: [PolicySource(path: "p.yaml", text: """
+        let loader = PolicyLoader(profileDirectories: [Fixtures.directory().appendingPathComponent("seccomp").path])
+        let set = try loader.load(sources: [PolicySource(path: "p.yaml", text: """
             apiVersion: callguard.dev/v1
             kind: SyscallPolicy
             metadata: {name: p}
@@ -35,7 +36,8 @@ import TestSupport
 
     @Test func namesAllowedOnSomeOfTheArchesThatHaveThemAreLimited() throws {
         let profile = Fixtures.directory().appendingPathComponent("seccomp/docker-default-shape.json").path
-        let set = try PolicyLoader().load(sources: [PolicySource(path: "p.yaml", text: """
+        let loader = PolicyLoader(profileDirectories: [Fixtures.directory().appendingPathComponent("seccomp").path])
+        let set = try loader.load(sources: [PolicySource(path: "p.yaml", text: """
             apiVersion: callguard.dev/v1
             kind: SyscallPolicy
             metadata: {name: p}

@@ -23,7 +23,8 @@ import Testing
     @Test(.enabled(if: FileManager.default.fileExists(atPath: podmanProfile)))
     func defaultPolicyMatchesPodmansProfileOnX86_64() throws {
         let shipped = try #require(try PolicyLoader().load(directory: Self.directory).get().defaultPolicy)
-        let imported = try PolicyLoader().load(sources: [
+        let loader = PolicyLoader(profileDirectories: ["/usr/share/containers"])
+        let imported = try loader.load(sources: [
             PolicySource(path: "p.yaml", text: """
                 apiVersion: callguard.dev/v1
                 kind: SyscallPolicy

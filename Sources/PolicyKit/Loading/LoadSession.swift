@@ -4,6 +4,8 @@ import Foundation
 struct LoadSession {
     let loader: PolicyLoader
     let memory: [String: [UInt8]]
+    /// Reads files from disk, only inside the policies and profile directories.
+    let reader: ConfinedFileReader
     let table = SyscallTable.shared
     var diagnostics = DiagnosticCollector()
     var documents: [PolicyDocument] = []
@@ -15,9 +17,13 @@ struct LoadSession {
     var resolved: [Int: SyscallSet] = [:]
     var resolving: [Int] = []
 
-    init(loader: PolicyLoader, memory: [String: [UInt8]]) {
+    /// `directories`: where policy files and includes may be read from (the
+    /// policies directory); the loader's profile directories are added.
+    init(loader: PolicyLoader, memory: [String: [UInt8]], directories: [String]) {
         self.loader = loader
         self.memory = memory
+        reader = ConfinedFileReader(
+            directories: directories + loader.profileDirectories, maxBytes: loader.limits.maxFileBytes)
     }
 
     mutating func addPolicyFile(_ path: String) {
@@ -48,32 +54,30 @@ struct LoadSession {
         if let b = memory[key] {
             bytes = b
         } else {
-            // Follow symlinks (ConfigMap-style directories link every file).
-            let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-            let attributes = try? FileManager.default.attributesOfItem(atPath: target)
-            if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
-                diagnostics.error(
-                    reportFile, reportMark, "'\(path)' is not a regular file; policies and profiles must be files")
+            switch reader.read(path) {
+            case .success(let b):
+                bytes = b
+            case .failure(let refusal):
+                diagnostics.error(reportFile, reportMark, message(refusal, path: path, included: include != nil))
                 return nil
             }
-            if let size = attributes?[.size] as? Int, size > loader.limits.maxFileBytes {
-                diagnostics.error(
-                    displayPath, .start,
-                    "file is \(size) bytes, more than the limit of \(loader.limits.maxFileBytes); split it")
-                return nil
-            }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                let what = include == nil ? "cannot read the file" : "cannot read included file '\(path)'"
-                diagnostics.error(reportFile, reportMark, "\(what); check that it exists and is readable")
-                return nil
-            }
-            bytes = Array(data)
         }
         let nodes: [YAMLNode]
         do {
             nodes = try YAMLReader(limits: loader.limits).documents(bytes)
         } catch {
+            // libyaml's and the reader's messages never quote the text, so naming
+            // the place is safe even for a file that is no policy.
             diagnostics.error(displayPath, error.mark, error.message)
+            return nil
+        }
+        // An included file is only read as a policy or a seccomp profile; anything
+        // else is refused as a whole, without one word of what it holds.
+        if include != nil, nodes.contains(where: { !$0.isNull && !Self.isPolicyOrProfile($0) }) {
+            diagnostics.error(
+                reportFile, reportMark,
+                "included file '\(path)' is neither a callguard policy (apiVersion: \(PolicyDecoder.apiVersion), kind: \(PolicyDecoder.kind)) nor a seccomp profile (defaultAction: SCMP_ACT_...); its content is not shown; include only policies and profiles"
+            )
             return nil
         }
         let decoder = PolicyDecoder(seccompOptions: loader.seccompOptions)
@@ -133,7 +137,14 @@ struct LoadSession {
         let v = inc.value
         let isPath = v.contains("/") || v.hasSuffix(".json") || v.hasSuffix(".yaml") || v.hasSuffix(".yml")
         if isPath {
-            let path = PathNormalizer.resolve(v, relativeTo: doc.file)
+            var path = PathNormalizer.resolve(v, relativeTo: doc.file)
+            // A relative name not beside the policy is looked up in the profile directories.
+            if !v.hasPrefix("/"), memory[path] == nil, !FileManager.default.fileExists(atPath: path),
+                let found = loader.profileDirectories.lazy.map({ PathNormalizer.resolve(v, relativeTo: $0 + "/") })
+                    .first(where: { FileManager.default.fileExists(atPath: $0) })
+            {
+                path = found
+            }
             return loadFile(path, displayPath: path, from: (doc.file, inc.mark)) ?? []
         }
         if let t = byName[v] { return [t] }
@@ -142,5 +153,36 @@ struct LoadSession {
             "include '\(v)' names no policy\(Suggestion.hint(for: v, in: byName.keys.sorted())); give a policy's metadata.name or a path to a file"
         )
         return []
+    }
+
+    /// Whether a document is a callguard policy (by its header) or a seccomp
+    /// profile (with a known default action): what an include may read.
+    static func isPolicyOrProfile(_ node: YAMLNode) -> Bool {
+        guard case .mapping(let pairs) = node.kind else { return false }
+        func value(_ key: String) -> String? { pairs.first { $0.key.scalar == key }?.value.scalar }
+        if value("apiVersion") == PolicyDecoder.apiVersion, value("kind") == PolicyDecoder.kind { return true }
+        return SeccompProfileDecoder.isProfile(node)
+            && value("defaultAction").map(SeccompProfileDecoder.knownActions.contains) == true
+    }
+
+    /// What to say when a file was not read; never any of its content.
+    func message(_ refusal: ConfinedFileReader.Refusal, path: String, included: Bool) -> String {
+        let what = included ? "included file '\(path)'" : "'\(path)'"
+        switch refusal {
+        case .missing:
+            return included
+                ? "cannot read included file '\(path)'; check that it exists and is readable"
+                : "cannot read the file; check that it exists and is readable"
+        case .outside(let resolved):
+            let directory = PathNormalizer.directory(of: resolved)
+            return
+                "\(what) resolves to '\(resolved)', outside the policies directory and every profile directory, and is not read; if it is a policy or profile you mean to use, copy it into the policies directory or allow its directory with --profile-dir \(directory.isEmpty ? "/" : directory)"
+        case .notRegular:
+            return "\(what) is not a regular file; policies and profiles must be files"
+        case .tooLarge(let bytes):
+            return "\(what) is \(bytes) bytes, more than the limit of \(loader.limits.maxFileBytes); split it"
+        case .unreadable(let e):
+            return "cannot read \(what) (\(String(cString: strerror(e)))); check that it exists and is readable"
+        }
     }
 }

@@ -44,26 +44,28 @@ public final class PolicyStore: Sendable {
         return try result.get()
     }
 
-    /// Loads `directory` with `loader`; on success swaps the new set in and
-    /// returns it, otherwise keeps the set in force and throws every error.
+    /// Loads `directory` with `loader` (by default the one the set in force was
+    /// loaded with, profile directories included); on success swaps the new set
+    /// in and returns it, otherwise keeps the set in force and throws every error.
     @discardableResult
-    public func reload(directory: String, loader: PolicyLoader = PolicyLoader()) throws(PolicyLoadFailure)
+    public func reload(directory: String, loader: PolicyLoader? = nil) throws(PolicyLoadFailure)
         -> PolicySet
     {
-        let set = try Self.load(directory: directory, loader: loader)
+        let set = try Self.load(directory: directory, loader: loader ?? current.loader)
         replace(with: set)
         return set
     }
 
-    /// Loads `directory`, lets `beforeSwap` act on the checked new set (install
+    /// Loads `directory` (with `loader`, by default the one the set in force was
+    /// loaded with), lets `beforeSwap` act on the checked new set (install
     /// its audit rules, for example) and swaps it in only when that succeeds.
     /// Any error, from loading or from `beforeSwap`, leaves the set in force
     /// and is rethrown. Reloads are meant to run one at a time (SIGHUP handling).
     @discardableResult
     public func reload(
-        directory: String, loader: PolicyLoader = PolicyLoader(), beforeSwap: (PolicySet) throws -> Void
+        directory: String, loader: PolicyLoader? = nil, beforeSwap: (PolicySet) throws -> Void
     ) throws -> PolicySet {
-        let set = try Self.load(directory: directory, loader: loader)
+        let set = try Self.load(directory: directory, loader: loader ?? current.loader)
         try beforeSwap(set)
         replace(with: set)
         return set

@@ -113,7 +113,8 @@ private struct Builder {
             }
             let name = Self.string(event.data.alias.anchor) ?? ""
             guard let node = anchors[name] else {
-                throw YAMLError(mark: mark, message: "alias '*\(name)' refers to no anchor defined before it")
+                // The alias's name is file content: the place names it, the message does not.
+                throw YAMLError(mark: mark, message: "this alias refers to no anchor defined before it; define the anchor (&name) first")
             }
             var copy = node
             copy.mark = mark

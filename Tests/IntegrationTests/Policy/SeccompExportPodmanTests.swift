@@ -82,7 +82,8 @@ struct SeccompExportPodmanTests {
 
     /// The syscall names podman's default profile allows (x86_64 and i386).
     func podmanDefaultNames() throws -> [String] {
-        let set = try PolicyLoader().load(sources: [
+        let profiles = URL(fileURLWithPath: Self.podmanProfile).deletingLastPathComponent().path
+        let set = try PolicyLoader(profileDirectories: [profiles]).load(sources: [
             PolicySource(
                 path: "default.yaml",
                 text: """

@@ -32,6 +32,7 @@ enum SafeDirectory {
     /// An O_DIRECTORY descriptor of `path` (the caller closes it). With `create`,
     /// missing directories on the way are made with mode 0700.
     static func open(_ path: String, create: Bool) throws(Refusal) -> Int32 {
+        guard !path.isEmpty else { throw Refusal(path: "\"\"", problem: "is not a directory path", remedy: "give an absolute path") }
         var absolute = path
         if !absolute.hasPrefix("/") {
             guard let cwd = getcwd(nil, 0) else {

@@ -234,4 +234,9 @@ import Testing
         #expect(try append(s, "m"))
         #expect(FileManager.default.fileExists(atPath: base.path + "/real/spool/cursor"))
     }
+
+    /// An empty directory would otherwise mean "/" once walked.
+    @Test func anEmptyDirectoryPathIsRefused() {
+        #expect(throws: SpoolError.self) { _ = try Spool(directory: "", maxBytes: 1 << 20) }
+    }
 }

@@ -3,7 +3,10 @@ import Glibc
 
 /// Syslog over TLS (RFC 5425) with OpenSSL: TLS 1.2 or later, the receiver's
 /// certificate verified against a CA file (or the system store) and its name
-/// checked, an optional client certificate, octet-counted frames.
+/// checked, an optional client certificate, octet-counted frames. Every OpenSSL
+/// call's result is checked; a failure is a ``TransportError`` naming its
+/// ``TLSStep``, and an empty expected name is refused (OpenSSL would take it as
+/// "check no name").
 public final class TLSTransport: Transport {
     public let destination: String
     private let host: String

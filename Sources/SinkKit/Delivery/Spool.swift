@@ -9,6 +9,13 @@ import Glibc
 /// (a crash between send and cursor write may repeat that one message).
 /// ``prepend(_:)`` puts messages back in front (those a dead connection never
 /// delivered) by writing a segment numbered before the first.
+///
+/// The agent runs as root, so the directory must not let anyone else steer its
+/// writes: it is opened with ``SafeDirectory`` (missing parents created mode
+/// 0700; refused when another user owns or can write it, or when a link on the
+/// way belongs to another user) and every file is opened under its descriptor
+/// with `O_NOFOLLOW`, new segments with `O_EXCL`: a planted symbolic link is
+/// never written through.
 public final class Spool {
     /// Where the segments live.
     public let directory: String
@@ -18,6 +25,7 @@ public final class Spool {
 
     private struct Segment { var sequence: Int64; var size: Int; var readOffset: Int }
     private var segments: [Segment] = []
+    private var dirFD: Int32 = -1
     private var tailFD: Int32 = -1
     private var cursorFD: Int32 = -1
     private var header = [UInt8](repeating: 0, count: 4)
@@ -28,28 +36,48 @@ public final class Spool {
         self.directory = directory
         self.maxBytes = maxBytes
         self.segmentBytes = segmentBytes
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw SpoolError(what: "cannot create spool directory \(directory)", errno: errno)
+        do throws(SafeDirectory.Refusal) {
+            dirFD = try SafeDirectory.open(directory, create: true)
+        } catch {
+            throw SpoolError(what: "spool directory \(error.path) \(error.problem)", errno: error.errno ?? 0, remedy: error.remedy)
         }
-        guard let dir = opendir(directory) else { throw SpoolError(what: "cannot read spool directory \(directory)", errno: errno) }
+        let listFD = dup(dirFD)
+        guard listFD >= 0, let dir = fdopendir(listFD) else {
+            let e = errno
+            if listFD >= 0 { Glibc.close(listFD) }
+            close()
+            throw SpoolError(what: "cannot read spool directory \(directory)", errno: e)
+        }
+        rewinddir(dir)
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
             guard name.hasSuffix(".spool"), let seq = Int64(name.dropLast(6)) else { continue }
+            // Only regular files are segments; a link or anything else is never read or written.
             var st = stat()
-            guard stat(path(seq), &st) == 0 else { continue }
+            guard fstatat(dirFD, name, &st, AT_SYMLINK_NOFOLLOW) == 0, st.st_mode & S_IFMT == S_IFREG else { continue }
             segments.append(Segment(sequence: seq, size: Int(st.st_size), readOffset: 0))
         }
         closedir(dir)
         segments.sort { $0.sequence < $1.sequence }
-        cursorFD = open("\(directory)/cursor", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard cursorFD >= 0 else { throw SpoolError(what: "cannot open \(directory)/cursor", errno: errno) }
+        cursorFD = openat(dirFD, "cursor", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard cursorFD >= 0 else {
+            let e = errno
+            close()
+            throw SpoolError(
+                what: "cannot open \(directory)/cursor", errno: e,
+                remedy: e == ELOOP ? "it is a symbolic link, which the spool never follows: remove it" : nil)
+        }
+        var cursorStat = stat()
+        guard fstat(cursorFD, &cursorStat) == 0, cursorStat.st_mode & S_IFMT == S_IFREG else {
+            close()
+            throw SpoolError(what: "\(directory)/cursor is not a regular file", errno: 0, remedy: "remove it")
+        }
         // One sink per spool directory: a second one would interleave and re-deliver.
         guard flock(cursorFD, LOCK_EX | LOCK_NB) == 0 else {
             let e = errno
-            Glibc.close(cursorFD)
-            cursorFD = -1
+            close()
             throw SpoolError(what: "spool directory \(directory) is in use by another sink; give each sink its own", errno: e)
         }
         var buf = [UInt8](repeating: 0, count: 64)
@@ -60,7 +88,7 @@ public final class Spool {
                 let i = segments.firstIndex(where: { $0.sequence == seq }), off <= segments[i].size
             {
                 segments[i].readOffset = off
-                for s in segments[..<i] { unlink(path(s.sequence)) }  // delivered before the cursor
+                for s in segments[..<i] { unlinkat(dirFD, name(s.sequence), 0) }  // delivered before the cursor
                 segments.removeFirst(i)
             }
         }
@@ -73,8 +101,10 @@ public final class Spool {
     public func close() {
         if tailFD >= 0 { Glibc.close(tailFD) }
         if cursorFD >= 0 { Glibc.close(cursorFD) }
+        if dirFD >= 0 { Glibc.close(dirFD) }
         tailFD = -1
         cursorFD = -1
+        dirFD = -1
     }
 
     /// Whether every spooled message has been read.
@@ -96,8 +126,7 @@ public final class Spool {
         if tailFD < 0 || segments.isEmpty || segments[segments.count - 1].size + need > segmentBytes {
             let seq = (segments.last?.sequence ?? 1_000_000_000_000) + 1
             if tailFD >= 0 { Glibc.close(tailFD) }
-            tailFD = open(path(seq), O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-            guard tailFD >= 0 else { throw SpoolError(what: "cannot create spool segment \(path(seq))", errno: errno) }
+            tailFD = try create(seq, O_APPEND)
             segments.append(Segment(sequence: seq, size: 0, readOffset: 0))
         }
         try writeRecord(tailFD, message)
@@ -110,8 +139,7 @@ public final class Spool {
         guard !messages.isEmpty else { return }
         compact()
         let seq = (segments.first?.sequence ?? 1_000_000_000_000) - 1
-        let fd = open(path(seq), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw SpoolError(what: "cannot create spool segment \(path(seq))", errno: errno) }
+        let fd = try create(seq, 0)
         defer { Glibc.close(fd) }
         var size = 0
         for m in messages {
@@ -128,7 +156,7 @@ public final class Spool {
     public func peek() throws(SpoolError) -> [UInt8]? {
         compact()
         guard let s = segments.first, s.readOffset < s.size else { return nil }
-        let fd = open(path(s.sequence), O_RDONLY | O_CLOEXEC)
+        let fd = openat(dirFD, name(s.sequence), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw SpoolError(what: "cannot read spool segment \(path(s.sequence))", errno: errno) }
         defer { Glibc.close(fd) }
         guard pread(fd, &header, 4, off_t(s.readOffset)) == 4 else { return skipCorrupt() }
@@ -142,7 +170,7 @@ public final class Spool {
     /// Consumes the message that ``peek()`` returned.
     public func advance() throws(SpoolError) {
         guard !segments.isEmpty else { return }
-        let fd = open(path(segments[0].sequence), O_RDONLY | O_CLOEXEC)
+        let fd = openat(dirFD, name(segments[0].sequence), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw SpoolError(what: "cannot read spool segment", errno: errno) }
         defer { Glibc.close(fd) }
         guard pread(fd, &header, 4, off_t(segments[0].readOffset)) == 4 else { return }
@@ -164,7 +192,7 @@ public final class Spool {
             if segments.count == 1 {
                 if tailFD >= 0 { Glibc.close(tailFD); tailFD = -1 }
             }
-            unlink(path(s.sequence))
+            unlinkat(dirFD, name(s.sequence), 0)
             segments.removeFirst()
         }
         saveCursor()
@@ -192,12 +220,38 @@ public final class Spool {
         guard written == total else { throw SpoolError(what: "cannot write to spool in \(directory)", errno: errno) }
     }
 
+    /// A new segment file, never an existing one (O_EXCL: nothing planted under its name is opened).
+    private func create(_ seq: Int64, _ flags: Int32) throws(SpoolError) -> Int32 {
+        let fd = openat(dirFD, name(seq), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | flags, 0o600)
+        guard fd >= 0 else {
+            let e = errno
+            throw SpoolError(
+                what: "cannot create spool segment \(path(seq))", errno: e,
+                remedy: e == EEXIST ? "something not written by this spool (a link?) is in the way: remove it" : nil)
+        }
+        return fd
+    }
+
+    private func name(_ seq: Int64) -> String { "\(seq).spool" }
     private func path(_ seq: Int64) -> String { "\(directory)/\(seq).spool" }
 }
 
 /// A spool directory or file that cannot be used; says which and why.
 public struct SpoolError: Error, Sendable, CustomStringConvertible {
     public var what: String
+    /// The failed call's errno; 0 when a check (owner, mode, file type) refused.
     public var errno: Int32
-    public var description: String { "\(what): \(String(cString: strerror(errno))) (errno \(errno)); check the spool directory's permissions and free space" }
+    /// What to do about it; nil means "check permissions and free space".
+    public var remedy: String?
+
+    public init(what: String, errno: Int32, remedy: String? = nil) {
+        self.what = what
+        self.errno = errno
+        self.remedy = remedy
+    }
+
+    public var description: String {
+        let cause = errno == 0 ? "" : ": \(String(cString: strerror(errno))) (errno \(errno))"
+        return "\(what)\(cause); \(remedy ?? "check the spool directory's permissions and free space")"
+    }
 }

@@ -4,6 +4,9 @@
 /// `syslog+tcp://HOST:PORT`, `syslog+tls://HOST:PORT`. Syslog specs take
 /// optional query parameters: `facility=local0`, `rfc3164`, `framing=lf`
 /// (streams), and for TLS `ca=FILE`, `cert=FILE`, `key=FILE`, `name=SERVERNAME`.
+/// An option given twice, or a TLS option with an empty value (`name=`, a bare
+/// `name`), is an error: an empty expected name would switch the certificate's
+/// name check off.
 public enum SinkSpec: Sendable, Hashable {
     /// JSON lines (or the chosen format) on standard output.
     case stdout
@@ -27,11 +30,16 @@ public enum SinkSpec: Sendable, Hashable {
         }
         let scheme = String(parts[0])
         var rest = String(parts[1])
-        var query: [String: String] = [:]
+        var query: [(key: String, value: String?)] = []
         if let q = rest.firstIndex(of: "?") {
             for item in rest[rest.index(after: q)...].split(separator: "&") {
-                let kv = item.split(separator: "=", maxSplits: 1)
-                query[String(kv[0])] = kv.count > 1 ? String(kv[1]) : ""
+                let kv = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let key = String(kv[0])
+                // Given twice, one of the two would win silently (which one depends on nothing the operator sees).
+                guard !query.contains(where: { $0.key == key }) else {
+                    throw SinkSpecError(spec: text, reason: "option \(key) is given twice; keep one")
+                }
+                query.append((key, kv.count > 1 ? String(kv[1]) : nil))
             }
             rest = String(rest[..<q])
         }
@@ -50,7 +58,8 @@ public enum SinkSpec: Sendable, Hashable {
         default:
             throw SinkSpecError(spec: text, reason: "unknown scheme \(scheme); use syslog+unix, syslog+udp, syslog+tcp or syslog+tls")
         }
-        for (key, value) in query {
+        for (key, given) in query {
+            let value = given ?? ""
             switch key {
             case "facility":
                 guard let f = SyslogFacility(name: value) else { throw SinkSpecError(spec: text, reason: "unknown facility \(value)") }
@@ -66,6 +75,9 @@ public enum SinkSpec: Sendable, Hashable {
                 guard case .tls(let h, let p, var tls) = dest.transport else {
                     throw SinkSpecError(spec: text, reason: "\(key)= applies to syslog+tls only")
                 }
+                // An empty value must never reach OpenSSL: an empty expected name
+                // would switch the certificate's name check off.
+                guard !value.isEmpty else { throw SinkSpecError(spec: text, reason: Self.emptyTLSOption(key, host: h)) }
                 switch key {
                 case "ca": tls.caFile = value
                 case "cert": tls.certificateFile = value
@@ -77,7 +89,22 @@ public enum SinkSpec: Sendable, Hashable {
                 throw SinkSpecError(spec: text, reason: "unknown option \(key)")
             }
         }
+        if case .tls(_, _, let tls) = dest.transport, tls.privateKeyFile != nil, tls.certificateFile == nil {
+            throw SinkSpecError(spec: text, reason: "key= without cert=: add cert=FILE (the client certificate the key belongs to)")
+        }
         self = .syslog(dest)
+    }
+
+    /// What to write instead of an empty `key=` (or a bare `key`) on a TLS sink.
+    static func emptyTLSOption(_ key: String, host: String) -> String {
+        switch key {
+        case "name":
+            return "name= needs the name the receiver's certificate carries, as in name=siem.example.net;"
+                + " leave name out to check \(host) itself (its DNS name or IP address SAN)"
+        case "ca": return "ca= needs the PEM file of the CA that signs the receiver's certificate, as in ca=/etc/callguard/tls/ca.pem; leave ca out to use the system store"
+        case "cert": return "cert= needs the PEM client certificate file, as in cert=/etc/callguard/tls/client.pem"
+        default: return "key= needs the PEM private key file of cert=, as in key=/etc/callguard/tls/client.key"
+        }
     }
 
     static func hostPort(_ s: String, spec: String) throws(SinkSpecError) -> (String, UInt16) {

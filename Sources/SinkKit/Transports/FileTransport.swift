@@ -4,6 +4,13 @@ import Glibc
 ///
 /// `reopen()` closes and reopens the path, which is what logrotate's
 /// `postrotate … kill -HUP` expects.
+///
+/// The agent runs as root, so the file's directory must be one only root (or
+/// the agent's user) controls (``SafeDirectory``: owner root or the agent, not
+/// writable by group or others, no link of another user on the way), and the
+/// file is opened under it with `O_NOFOLLOW`: a planted symbolic link is
+/// refused, never written through; so is anything but a regular file with
+/// one name.
 public final class FileTransport: Transport {
     public let destination: String
     private let path: String?
@@ -25,8 +32,33 @@ public final class FileTransport: Transport {
     public func open() throws(TransportError) {
         guard fd < 0 else { return }
         guard let path else { fd = STDOUT_FILENO; return }
-        fd = Glibc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-        if fd < 0 { throw TransportError(.unavailable, "cannot open \(path) for appending", errno: errno) }
+        guard let (directory, name) = SafeDirectory.split(path) else {
+            throw TransportError(.configuration, "file sink \(path) does not name a file; write file:/var/log/callguard/violations.json")
+        }
+        let dirFD: Int32
+        do throws(SafeDirectory.Refusal) {
+            dirFD = try SafeDirectory.open(directory, create: false)
+        } catch {
+            throw TransportError(.configuration, "file sink \(path): directory \(error)")
+        }
+        defer { Glibc.close(dirFD) }
+        // O_NONBLOCK: a FIFO in its place must not hang the sink thread (no effect on a regular file).
+        let opened = openat(dirFD, name, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o640)
+        if opened < 0 {
+            let e = errno
+            if e == ELOOP {
+                throw TransportError(
+                    .configuration, "file sink \(path) is a symbolic link, which the agent never writes through; remove it or configure the real file")
+            }
+            throw TransportError(.unavailable, "cannot open \(path) for appending", errno: e)
+        }
+        var st = stat()
+        guard fstat(opened, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_nlink == 1 else {
+            Glibc.close(opened)
+            throw TransportError(
+                .configuration, "file sink \(path) is not a regular file with a single name (a device, FIFO or hard link); remove it")
+        }
+        fd = opened
     }
 
     public func send(_ message: UnsafeRawBufferPointer) throws(TransportError) -> UInt64? {

@@ -3,7 +3,10 @@ import Glibc
 
 /// Syslog over TLS (RFC 5425) with OpenSSL: TLS 1.2 or later, the receiver's
 /// certificate verified against a CA file (or the system store) and its name
-/// checked, an optional client certificate, octet-counted frames.
+/// checked, an optional client certificate, octet-counted frames. Every OpenSSL
+/// call's result is checked; a failure is a ``TransportError`` naming its
+/// ``TLSStep``, and an empty expected name is refused (OpenSSL would take it as
+/// "check no name").
 public final class TLSTransport: Transport {
     public let destination: String
     private let host: String
@@ -32,31 +35,65 @@ public final class TLSTransport: Transport {
         if let context { return context }
         // OpenSSL writes with write(2): a vanished peer must not kill the agent.
         signal(SIGPIPE, SIG_IGN)
-        guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw tlsError(.configuration, "cannot create a TLS context") }
-        COpenSSL_require_tls12(ctx)
-        COpenSSL_auto_retry(ctx)
-        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nil)
-        if let ca = options.caFile {
-            guard SSL_CTX_load_verify_locations(ctx, ca, nil) == 1 else {
-                SSL_CTX_free(ctx)
-                throw tlsError(.configuration, "cannot load CA file \(ca) (PEM expected)")
-            }
-        } else if SSL_CTX_set_default_verify_paths(ctx) != 1 {
+        guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw tlsError(.context, "cannot create a TLS context") }
+        do throws(TransportError) {
+            try configure(ctx)
+        } catch {
             SSL_CTX_free(ctx)
-            throw tlsError(.configuration, "cannot load the system CA store; pass ca=FILE")
-        }
-        if let cert = options.certificateFile {
-            let key = options.privateKeyFile ?? cert
-            guard SSL_CTX_use_certificate_chain_file(ctx, cert) == 1,
-                SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) == 1,
-                SSL_CTX_check_private_key(ctx) == 1
-            else {
-                SSL_CTX_free(ctx)
-                throw tlsError(.configuration, "cannot use client certificate \(cert) with key \(key)")
-            }
+            throw error
         }
         context = ctx
         return ctx
+    }
+
+    /// Every setting of the context, each call's result checked.
+    private func configure(_ ctx: OpaquePointer) throws(TransportError) {
+        guard COpenSSL_require_tls12(ctx) == 1 else { throw tlsError(.minimumVersion, "cannot require TLS 1.2 or later") }
+        COpenSSL_auto_retry(ctx)
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nil)
+        if let ca = options.caFile {
+            guard !ca.isEmpty, SSL_CTX_load_verify_locations(ctx, ca, nil) == 1 else {
+                throw tlsError(.caFile, "cannot load CA file \"\(ca)\"; ca= must name a readable PEM file of the CA that signs the receiver's certificate")
+            }
+        } else if SSL_CTX_set_default_verify_paths(ctx) != 1 {
+            throw tlsError(.systemCAStore, "cannot load the system CA store; pass ca=FILE")
+        }
+        if let cert = options.certificateFile {
+            let key = options.privateKeyFile ?? cert
+            guard !cert.isEmpty, SSL_CTX_use_certificate_chain_file(ctx, cert) == 1 else {
+                throw tlsError(.clientCertificate, "cannot load client certificate \"\(cert)\" (PEM chain expected)")
+            }
+            guard !key.isEmpty, SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) == 1 else {
+                throw tlsError(.privateKey, "cannot load private key \"\(key)\" (PEM, unencrypted, expected)")
+            }
+            guard SSL_CTX_check_private_key(ctx) == 1 else {
+                throw tlsError(.keyMatchesCertificate, "private key \(key) does not belong to client certificate \(cert)")
+            }
+        } else if options.privateKeyFile != nil {
+            throw TransportError(.configuration, "key= without cert=: give the client certificate too", tlsStep: .clientCertificate)
+        }
+    }
+
+    /// The checks the session makes of the receiver: its certificate must carry
+    /// the expected name (or IP address). An empty name would turn the check off
+    /// in OpenSSL, so it is refused here too (not only by the spec parser).
+    private func setExpectedPeer(_ s: OpaquePointer) throws(TransportError) {
+        let name = options.serverName
+        guard !name.isEmpty else {
+            throw TransportError(
+                .configuration, "the expected server name is empty; write name=SERVERNAME or leave name out to check the host itself",
+                tlsStep: .expectedName)
+        }
+        if Self.isIPAddress(name) {
+            // An address is checked against the certificate's IP SANs, and never sent as SNI.
+            guard X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s), name) == 1 else {
+                throw tlsError(.expectedAddress, "cannot set the expected IP address \(name)")
+            }
+        } else {
+            SSL_set_hostflags(s, UInt32(X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS))
+            guard SSL_set1_host(s, name) == 1 else { throw tlsError(.expectedName, "cannot set the expected server name \(name)") }
+            guard COpenSSL_set_sni(s, name) == 1 else { throw tlsError(.serverNameIndication, "cannot send \(name) as SNI") }
+        }
     }
 
     public func open() throws(TransportError) {
@@ -65,27 +102,48 @@ public final class TLSTransport: Transport {
         let sock = try Sockets.connect(host: host, port: port, type: Int32(SOCK_STREAM.rawValue), timeoutMS: 5000)
         guard let s = SSL_new(ctx) else {
             Glibc.close(sock)
-            throw tlsError(.unavailable, "cannot create a TLS session")
+            throw tlsError(.session, "cannot create a TLS session", kind: .unavailable)
         }
-        SSL_set_fd(s, sock)
-        if Self.isIPAddress(options.serverName) {
-            // An address is checked against the certificate's IP SANs, and never sent as SNI.
-            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s), options.serverName)
-        } else {
-            COpenSSL_set_sni(s, options.serverName)
-            SSL_set1_host(s, options.serverName)
+        do throws(TransportError) {
+            try handshake(s, sock)
+        } catch {
+            SSL_free(s)
+            Glibc.close(sock)
+            throw error
         }
+        ssl = s
+        fd = sock
+    }
+
+    /// Connects `s` over `sock` and checks the receiver; throws (leaving `s` and `sock` to the caller) on any failure.
+    private func handshake(_ s: OpaquePointer, _ sock: Int32) throws(TransportError) {
+        guard SSL_set_fd(s, sock) == 1 else { throw tlsError(.attachSocket, "cannot attach the socket to the TLS session", kind: .unavailable) }
+        try setExpectedPeer(s)
         ERR_clear_error()
         if SSL_connect(s) != 1 {
             let verify = SSL_get_verify_result(s)
-            SSL_free(s)
-            Glibc.close(sock)
             if verify != X509_V_OK {
                 let reason = String(cString: X509_verify_cert_error_string(verify))
-                throw TransportError(.unavailable, "TLS handshake with \(host):\(port) failed: certificate not accepted: \(reason)")
+                ERR_clear_error()
+                throw TransportError(
+                    .unavailable, "TLS handshake with \(host):\(port) failed: certificate not accepted: \(reason)",
+                    tlsStep: .certificateVerification)
             }
-            throw tlsError(.unavailable, "TLS handshake with \(host):\(port) failed")
+            throw tlsError(.handshake, "TLS handshake with \(host):\(port) failed", kind: .unavailable)
         }
+        // SSL_VERIFY_PEER already fails the handshake on a bad certificate; this
+        // makes sure nothing (a callback, a future default) let one through.
+        let verify = SSL_get_verify_result(s)
+        guard verify == X509_V_OK else {
+            throw TransportError(
+                .unavailable,
+                "\(host):\(port) presented a certificate that did not verify: \(String(cString: X509_verify_cert_error_string(verify)))",
+                tlsStep: .certificateVerification)
+        }
+        guard let peer = SSL_get1_peer_certificate(s) else {
+            throw TransportError(.unavailable, "\(host):\(port) presented no certificate", tlsStep: .peerCertificate)
+        }
+        X509_free(peer)
         // With TLS 1.3 the receiver judges our certificate after the handshake:
         // give it a moment to refuse before any violation is written.
         Sockets.setTimeouts(sock, milliseconds: 200)
@@ -98,13 +156,9 @@ public final class TLSTransport: Transport {
         if peeked <= 0 && peekError != SSL_ERROR_WANT_READ
             && !(peekError == SSL_ERROR_SYSCALL && (peekErrno == EAGAIN || peekErrno == EWOULDBLOCK))
         {
-            let error = tlsError(.unavailable, "\(host):\(port) closed the TLS session after the handshake (client certificate refused?)")
-            SSL_free(s)
-            Glibc.close(sock)
-            throw error
+            throw tlsError(
+                .afterHandshake, "\(host):\(port) closed the TLS session after the handshake (client certificate refused?)", kind: .unavailable)
         }
-        ssl = s
-        fd = sock
     }
 
     public func send(_ message: UnsafeRawBufferPointer) throws(TransportError) -> UInt64? {
@@ -118,7 +172,9 @@ public final class TLSTransport: Transport {
             let n = frame.withUnsafeBytes { SSL_write(ssl, $0.baseAddress! + off, Int32($0.count - off)) }
             if n <= 0 {
                 let e = errno
-                throw tlsError(.unavailable, "cannot send to \(destination) (SSL error \(SSL_get_error(ssl, n)))", errno: e)
+                let detail = sslErrorDetails()
+                let what = "cannot send to \(destination) (SSL error \(SSL_get_error(ssl, n)))"
+                throw TransportError(.unavailable, detail.isEmpty ? what : "\(what): \(detail)", errno: e == 0 ? nil : e)
             }
             off += Int(n)
         }
@@ -152,14 +208,20 @@ public final class TLSTransport: Transport {
         return inet_pton(AF_INET, s, &v4) == 1 || inet_pton(AF_INET6, s, &v6) == 1
     }
 
-    private func tlsError(_ kind: TransportError.Kind, _ what: String, errno: Int32? = nil) -> TransportError {
+    /// A failed step, with what OpenSSL's error queue says about it (the queue is emptied).
+    private func tlsError(_ step: TLSStep, _ what: String, kind: TransportError.Kind = .configuration) -> TransportError {
+        let detail = sslErrorDetails()
+        return TransportError(kind, detail.isEmpty ? what : "\(what): \(detail)", tlsStep: step)
+    }
+
+    /// OpenSSL's queued errors as text, emptying the queue.
+    private func sslErrorDetails() -> String {
         var details: [String] = []
         while case let code = ERR_get_error(), code != 0 {
             var buf = [CChar](repeating: 0, count: 256)
             ERR_error_string_n(code, &buf, buf.count)
             details.append(String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
-        let text = details.isEmpty ? what : "\(what): \(details.joined(separator: "; "))"
-        return TransportError(kind, text, errno: errno == 0 ? nil : errno)
+        return details.joined(separator: "; ")
     }
 }

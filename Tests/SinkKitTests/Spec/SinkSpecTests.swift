@@ -33,4 +33,25 @@ import Testing
     func invalidSpecsAreRejectedWithAReason(text: String) {
         #expect(throws: SinkSpecError.self) { try SinkSpec(parsing: text) }
     }
+
+    /// `?name=` and a bare `?name` used to set the expected name to "", which
+    /// OpenSSL takes as "check no name" (issue 12, item 5).
+    @Test(arguments: ["syslog+tls://siem:6514?name=", "syslog+tls://siem:6514?name", "syslog+tls://siem:6514?ca=/ca.pem&name=&facility=auth"])
+    func anEmptyExpectedServerNameIsRefusedAndSaysWhatToWrite(text: String) {
+        let error = #expect(throws: SinkSpecError.self) { try SinkSpec(parsing: text) }
+        #expect(error?.reason.contains("name=siem.example.net") == true, "\(String(describing: error))")
+        #expect(error?.reason.contains("leave name out") == true)
+    }
+
+    @Test(arguments: ["ca", "cert", "key"])
+    func anEmptyTLSFileOptionIsRefused(key: String) {
+        #expect(throws: SinkSpecError.self) { try SinkSpec(parsing: "syslog+tls://siem:6514?\(key)=") }
+        #expect(throws: SinkSpecError.self) { try SinkSpec(parsing: "syslog+tls://siem:6514?\(key)") }
+    }
+
+    /// `?name=a&name=` must not let the later, empty one win (or the earlier one, silently).
+    @Test func anOptionGivenTwiceIsRefused() {
+        let error = #expect(throws: SinkSpecError.self) { try SinkSpec(parsing: "syslog+tls://siem:6514?name=siem.corp&name=other.corp") }
+        #expect(error?.reason.contains("twice") == true)
+    }
 }

@@ -88,7 +88,9 @@ public final class SinkCounters: Sendable {
         public var spoolBytes: Int
         /// Messages re-sent because the connection died before the peer acknowledged them.
         public var resent: Int
-        /// Violations lost, by cause (every cause present, 0 when none).
+        /// Violations lost, by cause (every cause present, 0 when none). A lost
+        /// summary counts the violations it stood for; a message lost from the
+        /// spool (too large to send) or unacknowledged at a connection loss counts one.
         public var droppedByCause: [DropCause: Int]
         /// Violations folded into a summary by the throttle (not lost), by cause.
         public var foldedByCause: [FoldCause: Int]

@@ -205,10 +205,12 @@ public final class ViolationSink: @unchecked Sendable {
     }
 
     private func emit(_ v: Violation, now: Int64) {
-        encoder.encode(v) { message in deliver(message, now: now) }
+        encoder.encode(v) { message in deliver(message, now: now, violations: v.count) }
     }
 
-    private func deliver(_ message: UnsafeRawBufferPointer, now: Int64) {
+    /// Sends or spools one message standing for `violations` violations (a
+    /// summary's count); a loss counts them all.
+    private func deliver(_ message: UnsafeRawBufferPointer, now: Int64, violations: Int) {
         ensureConnected(now: now)
         if connected, spool.map({ !$0.isEmpty }) ?? false { service(now: now) }
         if connected && (spool?.isEmpty ?? true) {
@@ -223,7 +225,7 @@ public final class ViolationSink: @unchecked Sendable {
                     return
                 } catch {
                     if error.kind == .messageTooLarge {
-                        counters.drop(.tooLarge)
+                        counters.drop(.tooLarge, violations)
                         counters.errorCount.add(1, ordering: .relaxed)
                         logger.error("dropped a violation: \(error)")
                         return
@@ -232,22 +234,22 @@ public final class ViolationSink: @unchecked Sendable {
                 }
             }
         }
-        spoolOrDrop(message)
+        spoolOrDrop(message, violations: violations)
     }
 
-    private func spoolOrDrop(_ message: UnsafeRawBufferPointer) {
+    private func spoolOrDrop(_ message: UnsafeRawBufferPointer, violations: Int) {
         guard let spool else {
-            counters.drop(.noSpool)
+            counters.drop(.noSpool, violations)
             return
         }
         do {
             if try spool.append(message) {
                 counters.spooledCount.add(1, ordering: .relaxed)
             } else {
-                counters.drop(.spoolFull)
+                counters.drop(.spoolFull, violations)
             }
         } catch {
-            counters.drop(.spoolError)
+            counters.drop(.spoolError, violations)
             spoolFailed(error)
         }
         counters.spoolBytesValue.store(spool.diskBytes, ordering: .relaxed)

@@ -88,6 +88,16 @@ import TestSupport
         #expect(sink.counters.snapshot.foldedByCause[.repeats] == 9)
     }
 
+    @Test func aLostSummaryCountsEveryViolationItStoodFor() throws {
+        // Port 1 on loopback refuses at once, and there is no spool.
+        let config = SinkConfiguration(
+            spec: try SinkSpec(parsing: "syslog+tcp://127.0.0.1:1"), throttle: Throttle(windowMS: 60_000, maxPerSecond: 0))
+        let sink = try ViolationSink(configuration: config)
+        for i in 0..<10 { sink.submit(Samples.violation(serial: UInt64(i))) }
+        #expect(sink.shutdown())
+        #expect(sink.counters.snapshot.droppedByCause[.noSpool] == 10, "1 sent at once + a summary of 9")
+    }
+
     @Test func violationsSubmittedAfterShutdownAreCountedAsStopped() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }

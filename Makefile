@@ -24,7 +24,7 @@ define apt_ensure
 	fi
 endef
 
-.PHONY: all deps deps-test deps-bench build run test unit-test fuzz fuzz-short bench bench-live clean syscall-catalogue
+.PHONY: all deps deps-test deps-bench build run test unit-test golden fuzz fuzz-short bench bench-live clean syscall-catalogue
 
 all: build
 
@@ -52,6 +52,10 @@ test: deps-test
 
 unit-test: deps
 	$(SWIFT) test --skip IntegrationTests
+
+## Records the golden files from the current output (tests never write them); review with git diff.
+golden: deps
+	Scripts/record-golden.sh
 
 ## The parser fuzzer (libFuzzer + AddressSanitizer) for FUZZ_SECONDS.
 fuzz: deps

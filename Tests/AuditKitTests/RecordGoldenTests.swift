@@ -4,7 +4,8 @@ import Testing
 import TestSupport
 
 /// Every `Fixtures/records/*.log` (cut from real kernel output) parses into
-/// exactly what its `.golden` file says. Re-record with CALLGUARD_RECORD_GOLDEN=1.
+/// exactly what its `.golden` file says. A test run never rewrites it; `make
+/// golden` records it, explicitly.
 @Suite struct RecordGoldenTests {
     static let fixtures: [String] = {
         let dir = Fixtures.directory().appendingPathComponent("records")
@@ -22,10 +23,6 @@ import TestSupport
             try records.map(RecordDump.render).joined()
         }
         let golden = Fixtures.directory().appendingPathComponent("records/\(fixture).golden")
-        if Fixtures.recordGolden {
-            try rendered.write(to: golden, atomically: true, encoding: .utf8)
-        }
-        let expected = try String(contentsOf: golden, encoding: .utf8)
-        #expect(rendered == expected)
+        #expect(GoldenFile.matches(rendered, golden: golden), "differs from \(golden.lastPathComponent); `make golden` records it")
     }
 }

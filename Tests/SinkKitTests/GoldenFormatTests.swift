@@ -4,8 +4,8 @@ import Testing
 
 @testable import SinkKit
 
-/// Whole messages compared byte for byte with checked-in golden files
-/// (`CALLGUARD_RECORD_GOLDEN=1` re-records them).
+/// Whole messages compared byte for byte with checked-in golden files. A test
+/// run never rewrites them: `make golden` records them, explicitly.
 @Suite struct GoldenFormatTests {
     static let cases: [(name: String, violation: Violation)] = {
         var k8s = Samples.violation()
@@ -16,7 +16,17 @@ import Testing
         var withPaths = hostile
         withPaths.process.commandLine = UntrustedBytes(Array("sh\0-c\0echo a=b|c".utf8))
         withPaths.process.filePath = UntrustedBytes(Array("/etc/sh\nadow^x".utf8))
-        return [("design", Samples.violation()), ("kubernetes", k8s), ("hostile", hostile), ("paths", withPaths)]
+        var spoofed = Samples.violation(name: "sh", executable: UntrustedBytes("/tmp/evil\u{202E}hs.exe"))
+        spoofed.process.commandLine = UntrustedBytes("curl x\u{2028}sev=0\u{2029}|sh\u{85}")
+        var summary = withPaths
+        summary.count = 4
+        summary.fold = .init(
+            kind: .repeats, firstSerial: 457, lastSerial: 460, firstTime: Timestamp(millisecondsSinceEpoch: 1_795_932_000_130),
+            lastTime: Timestamp(millisecondsSinceEpoch: 1_795_932_000_190))
+        return [
+            ("design", Samples.violation()), ("kubernetes", k8s), ("hostile", hostile), ("paths", withPaths),
+            ("spoofed", spoofed), ("summary", summary),
+        ]
     }()
 
     @Test(arguments: ViolationFormat.allCases)
@@ -27,11 +37,21 @@ import Testing
             produced += c.name + ": " + String(decoding: format.formatter(productVersion: "0.1.0").format(c.violation), as: UTF8.self) + "\n"
         }
         let url = dir.appendingPathComponent("\(format.rawValue).golden")
-        if Fixtures.recordGolden {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            try Data(produced.utf8).write(to: url)
-        }
-        let golden = try String(decoding: Fixtures.data("golden/\(format.rawValue).golden"), as: UTF8.self)
-        #expect(produced == golden)
+        #expect(GoldenFile.matches(produced, golden: url), "differs from \(url.lastPathComponent); `make golden` records it")
+    }
+
+    /// The old switch that let a test run rewrite its goldens does nothing.
+    @Test func aDifferingOutputNeverRewritesTheGoldenFile() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let golden = URL(fileURLWithPath: dir.path + "/x.golden")
+        try Data("old\n".utf8).write(to: golden)
+        setenv("CALLGUARD_RECORD_GOLDEN", "1", 1)
+        defer { unsetenv("CALLGUARD_RECORD_GOLDEN") }
+        let recorded = URL(fileURLWithPath: dir.path + "/actual")
+        #expect(!GoldenFile.matches("new\n", golden: golden, recordingInto: recorded))
+        #expect(try String(contentsOf: golden, encoding: .utf8) == "old\n")
+        #expect(try String(contentsOf: recorded.appendingPathComponent("x.golden"), encoding: .utf8) == "new\n")
+        #expect(GoldenFile.matches("old\n", golden: golden, recordingInto: recorded))
     }
 }

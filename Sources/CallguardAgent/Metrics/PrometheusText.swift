@@ -37,7 +37,12 @@ public enum PrometheusText {
             one("sink_queue_depth", "gauge", "Violations waiting in memory.", Double(sinks.queueDepth))
             one("sink_spool_bytes", "gauge", "Bytes in the on-disk spool.", Double(sinks.spoolBytes))
             one("sink_errors_total", "counter", "Transport and spool failures.", Double(sinks.errors))
-            one("sink_dropped_total", "counter", "Violations lost because queue and spool were full.", Double(sinks.dropped))
+            metric(
+                "sink_dropped_total", "counter", "Violations lost, by cause.",
+                DropCause.allCases.map { ("{cause=\"\($0.rawValue)\"}", Double(sinks.droppedByCause[$0] ?? 0)) })
+            metric(
+                "sink_folded_total", "counter", "Violations folded into a throttle summary (delivered there, not lost), by cause.",
+                FoldCause.allCases.map { ("{cause=\"\($0.rawValue)\"}", Double(sinks.foldedByCause[$0] ?? 0)) })
             one("sink_sent_total", "counter", "Messages handed to the transports.", Double(sinks.sent))
         }
         one("policy_reloads_total", "counter", "Successful policy reloads (SIGHUP).", Double(reloads))

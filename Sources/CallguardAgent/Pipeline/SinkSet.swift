@@ -58,18 +58,8 @@ public final class SinkSet: @unchecked Sendable {
 
     /// Delivery counters summed over the sinks.
     public var counters: SinkCounters.Snapshot {
-        var total = SinkCounters().snapshot
-        for sink in sinks {
-            let s = sink.counters.snapshot
-            total.sent += s.sent
-            total.spooled += s.spooled
-            total.dropped += s.dropped
-            total.errors += s.errors
-            total.folded += s.folded
-            total.queueDepth += s.queueDepth
-            total.spoolBytes += s.spoolBytes
-            total.resent += s.resent
-        }
+        var total = SinkCounters.Snapshot()
+        for sink in sinks { total.add(sink.counters.snapshot) }
         return total
     }
 }

@@ -10,9 +10,10 @@ import Synchronization
 /// jitter; when the receiver returns, the spool is delivered first, in order.
 /// On a stream, messages that the peer had not acknowledged when the connection
 /// died go back in front of the spool. What is lost (queue and spool full) is
-/// counted in ``counters``, never silent.
+/// counted in ``counters`` by ``DropCause``, never silent; what the throttle
+/// folds is counted by ``FoldCause`` and delivered in its summaries.
 public final class ViolationSink: @unchecked Sendable {
-    /// Delivery counters (sent, spooled, dropped, errors, queue depth, spool bytes).
+    /// Delivery counters (sent, spooled, dropped and folded by cause, errors, queue depth, spool bytes).
     public let counters = SinkCounters()
     /// The destination, for logs.
     public let destination: String
@@ -65,8 +66,12 @@ public final class ViolationSink: @unchecked Sendable {
     public func submit(_ violation: Violation) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        guard !stopping, queue.count < configuration.queueCapacity else {
-            counters.droppedCount.add(1, ordering: .relaxed)
+        guard !stopping else {
+            counters.drop(.stopped)
+            return false
+        }
+        guard queue.count < configuration.queueCapacity else {
+            counters.drop(.queueFull)
             return false
         }
         queue.append(violation)
@@ -139,7 +144,7 @@ public final class ViolationSink: @unchecked Sendable {
             }
             batch.removeAll(keepingCapacity: true)
             counters.queueDepthValue.store(0, ordering: .relaxed)
-            counters.foldedCount.store(throttle.folded, ordering: .relaxed)
+            counters.storeFolded(throttle.foldedByCause)
             service(now: now)
             if stop {
                 for v in throttle.flushAll(now: now) { emit(v, now: now) }
@@ -184,7 +189,7 @@ public final class ViolationSink: @unchecked Sendable {
                 try spool.advance()
             } catch let error as TransportError {
                 if error.kind == .messageTooLarge {
-                    counters.droppedCount.add(1, ordering: .relaxed)
+                    counters.drop(.tooLarge)
                     counters.errorCount.add(1, ordering: .relaxed)
                     try? spool.advance()
                 } else {
@@ -200,10 +205,12 @@ public final class ViolationSink: @unchecked Sendable {
     }
 
     private func emit(_ v: Violation, now: Int64) {
-        encoder.encode(v) { message in deliver(message, now: now) }
+        encoder.encode(v) { message in deliver(message, now: now, violations: v.count) }
     }
 
-    private func deliver(_ message: UnsafeRawBufferPointer, now: Int64) {
+    /// Sends or spools one message standing for `violations` violations (a
+    /// summary's count); a loss counts them all.
+    private func deliver(_ message: UnsafeRawBufferPointer, now: Int64, violations: Int) {
         ensureConnected(now: now)
         if connected, spool.map({ !$0.isEmpty }) ?? false { service(now: now) }
         if connected && (spool?.isEmpty ?? true) {
@@ -218,7 +225,7 @@ public final class ViolationSink: @unchecked Sendable {
                     return
                 } catch {
                     if error.kind == .messageTooLarge {
-                        counters.droppedCount.add(1, ordering: .relaxed)
+                        counters.drop(.tooLarge, violations)
                         counters.errorCount.add(1, ordering: .relaxed)
                         logger.error("dropped a violation: \(error)")
                         return
@@ -227,22 +234,22 @@ public final class ViolationSink: @unchecked Sendable {
                 }
             }
         }
-        spoolOrDrop(message)
+        spoolOrDrop(message, violations: violations)
     }
 
-    private func spoolOrDrop(_ message: UnsafeRawBufferPointer) {
+    private func spoolOrDrop(_ message: UnsafeRawBufferPointer, violations: Int) {
         guard let spool else {
-            counters.droppedCount.add(1, ordering: .relaxed)
+            counters.drop(.noSpool, violations)
             return
         }
         do {
             if try spool.append(message) {
                 counters.spooledCount.add(1, ordering: .relaxed)
             } else {
-                counters.droppedCount.add(1, ordering: .relaxed)
+                counters.drop(.spoolFull, violations)
             }
         } catch {
-            counters.droppedCount.add(1, ordering: .relaxed)
+            counters.drop(.spoolError, violations)
             spoolFailed(error)
         }
         counters.spoolBytesValue.store(spool.diskBytes, ordering: .relaxed)
@@ -304,11 +311,11 @@ public final class ViolationSink: @unchecked Sendable {
                 try spool.prepend(unacked)
                 counters.spooledCount.add(unacked.count, ordering: .relaxed)
             } catch {
-                counters.droppedCount.add(unacked.count, ordering: .relaxed)
+                counters.drop(.spoolError, unacked.count)
                 spoolFailed(error)
             }
         } else {
-            counters.droppedCount.add(unacked.count, ordering: .relaxed)
+            counters.drop(.noSpool, unacked.count)
         }
     }
 

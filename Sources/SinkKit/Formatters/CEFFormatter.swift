@@ -2,10 +2,13 @@
 /// `CEF:0|callguard|callguard|VERSION|SIGNATURE|NAME|SEVERITY|extension`.
 ///
 /// Header fields escape `\` and `|`; extension values escape `\` and `=` (and
-/// line breaks, which the ``DisplayText`` transform already removed). Standard
-/// keys where CEF has them (`rt`, `dvchost`, `spid`, `sproc`, `fname`, `suid`,
-/// `act`, `cat`, `cnt`, `externalId`, `outcome`, `start`, `filePath`), labelled
-/// custom keys (`cs1`..`cs11`, `cn1`..`cn3`) for the rest.
+/// line breaks, which the ``DisplayText`` transform already removed). Keys of
+/// CEF's extension dictionary where it has them (`rt`, `dvchost`, `spid`,
+/// `sproc`, `fname`, `suid`, `act`, `cat`, `cnt`, `externalId`, `outcome`,
+/// `start`, `end`, `filePath`), its labelled keys (`cs1`..`cs6`, `cn1`..`cn3`,
+/// `flexString1`, `flexString2`) next, and for what the dictionary has no key
+/// for (container runtime, Kubernetes names, a summary's fold), custom keys
+/// with the vendor's prefix (`callguard…`), as CEF asks of custom extensions.
 public struct CEFFormatter: ViolationFormatter {
     /// The version in the header's fourth field.
     public var productVersion: String
@@ -52,6 +55,10 @@ public struct CEFFormatter: ViolationFormatter {
         out.appendDecimal(v.audit.serial)
         out.appendASCII(" start=")
         out.appendDecimal(v.audit.time.millisecondsSinceEpoch)
+        if let f = v.fold {
+            out.appendASCII(" end=")
+            out.appendDecimal(f.lastTime.millisecondsSinceEpoch)
+        }
         out.appendASCII(" cn1Label=syscallNumber cn1=")
         out.appendDecimal(v.syscall.number)
         out.appendASCII(" cn2Label=syscallExit cn2=")
@@ -70,7 +77,7 @@ public struct CEFFormatter: ViolationFormatter {
         out.appendASCII(" cs4Label=policyFile cs4=")
         value(v.policy.file, &out)
         if let cmd = v.process.commandLine {
-            out.appendASCII(" cs11Label=commandLine cs11=")
+            out.appendASCII(" flexString1Label=commandLine flexString1=")
             DisplayText.write(cmd.bytes, into: &out, ValueEscaper.self)
         }
         if let c = v.container {
@@ -78,20 +85,30 @@ public struct CEFFormatter: ViolationFormatter {
             value(c.id, &out)
             out.appendASCII(" cs6Label=containerImage cs6=")
             value(c.imageName, &out)
-            out.appendASCII(" cs7Label=containerRuntime cs7=")
+            out.appendASCII(" callguardContainerRuntime=")
             value(c.runtime, &out)
             if let ns = c.namespace {
-                out.appendASCII(" cs8Label=k8sNamespace cs8=")
+                out.appendASCII(" callguardK8sNamespace=")
                 value(ns, &out)
             }
             if let pod = c.podName {
-                out.appendASCII(" cs9Label=k8sPod cs9=")
+                out.appendASCII(" callguardK8sPod=")
                 value(pod, &out)
             }
             if let name = c.containerName {
-                out.appendASCII(" cs10Label=containerName cs10=")
+                out.appendASCII(" callguardContainerName=")
                 value(name, &out)
             }
+        }
+        if let f = v.fold {
+            out.appendASCII(" callguardFoldKind=")
+            out.appendFoldKind(f.kind)
+            out.appendASCII(" callguardFoldFirstSerial=")
+            out.appendDecimal(f.firstSerial)
+            out.appendASCII(" callguardFoldLastSerial=")
+            out.appendDecimal(f.lastSerial)
+            out.appendASCII(" callguardFoldFirstTime=")
+            out.appendDecimal(f.firstTime.millisecondsSinceEpoch)
         }
     }
 

@@ -87,6 +87,19 @@ public struct JSONFormatter: ViolationFormatter {
         v.audit.time.writeISO8601(into: &out)
         out.appendASCII("\"},\"count\":")
         out.appendDecimal(v.count)
+        if let f = v.fold {
+            out.appendASCII(",\"fold\":{\"kind\":\"")
+            out.appendFoldKind(f.kind)
+            out.appendASCII("\",\"first_serial\":")
+            out.appendDecimal(f.firstSerial)
+            out.appendASCII(",\"last_serial\":")
+            out.appendDecimal(f.lastSerial)
+            out.appendASCII(",\"first_time\":\"")
+            f.firstTime.writeISO8601(into: &out)
+            out.appendASCII("\",\"last_time\":\"")
+            f.lastTime.writeISO8601(into: &out)
+            out.appendASCII("\"}")
+        }
         out.appendASCII("}")
     }
 

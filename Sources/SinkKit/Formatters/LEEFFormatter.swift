@@ -87,6 +87,18 @@ public struct LEEFFormatter: ViolationFormatter {
         v.audit.time.writeISO8601(into: &out)
         out.appendASCII("^count=")
         out.appendDecimal(v.count)
+        if let f = v.fold {
+            out.appendASCII("^foldKind=")
+            out.appendFoldKind(f.kind)
+            out.appendASCII("^foldFirstSerial=")
+            out.appendDecimal(f.firstSerial)
+            out.appendASCII("^foldLastSerial=")
+            out.appendDecimal(f.lastSerial)
+            out.appendASCII("^foldFirstTime=")
+            f.firstTime.writeISO8601(into: &out)
+            out.appendASCII("^foldLastTime=")
+            f.lastTime.writeISO8601(into: &out)
+        }
     }
 
     private func header(_ s: String, _ out: inout [UInt8]) {

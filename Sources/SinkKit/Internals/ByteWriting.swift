@@ -27,3 +27,15 @@ extension Array where Element == UInt8 {
         }
     }
 }
+
+extension Array where Element == UInt8 {
+    /// Appends a fold kind's name (ASCII, nothing to escape in any format).
+    @inlinable
+    mutating func appendFoldKind(_ kind: Violation.Fold.Kind) {
+        switch kind {
+        case .repeats: appendASCII("repeats")
+        case .distinctOverflow: appendASCII("distinct_overflow")
+        case .tableFull: appendASCII("table_full")
+        }
+    }
+}

@@ -19,11 +19,15 @@ extension ByteEscaper {
 ///
 /// - Well-formed, printable UTF-8 is kept as is.
 /// - A backslash becomes `\\`, so the form stays unambiguous.
-/// - Every other byte (C0 controls, DEL, C1 controls, and each byte of an
-///   ill-formed UTF-8 sequence) becomes `\xNN` (lower-case hex).
+/// - Every other byte (C0 controls, DEL, C1 controls such as NEL, bidirectional
+///   controls such as RLO U+202E, the line and paragraph separators U+2028 and
+///   U+2029, and each byte of an ill-formed UTF-8 sequence) becomes `\xNN`
+///   (lower-case hex), so RLO shows as `\xe2\x80\xae`.
 ///
-/// The output therefore contains no control character at all, and the original
-/// bytes can be recovered exactly. Each produced byte goes through the format's
+/// The output therefore contains no control character at all, nothing that
+/// reorders or breaks the displayed text, and the original bytes can be
+/// recovered exactly. JSON's own `\u202e` is not used for these: every JSON
+/// reader would decode it back to the code point itself. Each produced byte goes through the format's
 /// ``ByteEscaper``, which handles what is special in that format (`"`, `|`, `=`).
 public enum DisplayText {
     /// Writes the display form of `bytes`, escaped for format `E`.
@@ -61,11 +65,9 @@ public enum DisplayText {
             if n == 0 {
                 writeHex(b, into: &out, E.self)
                 i += 1
-            } else if n == 2 && b == 0xC2 && bytes[i + 1] < 0xA0 {
-                // C1 control (U+0080..U+009F), e.g. NEL: a line break to some readers.
-                writeHex(b, into: &out, E.self)
-                writeHex(bytes[i + 1], into: &out, E.self)
-                i += 2
+            } else if isInvisibleControl(bytes, at: i, length: n) {
+                for k in 0..<n { writeHex(bytes[i + k], into: &out, E.self) }
+                i += n
             } else {
                 for k in 0..<n { emit(bytes[i + k], &out, E.self) }
                 i += n
@@ -109,6 +111,28 @@ public enum DisplayText {
                 out.append(d[Int(b >> 4)])
                 out.append(d[Int(b & 0x0F)])
             }
+        }
+    }
+
+    /// Whether the well-formed `length`-byte sequence at `i` is a code point that
+    /// changes how text around it is displayed: a C1 control (U+0080..U+009F,
+    /// NEL among them), a bidirectional control (U+061C, U+200E, U+200F,
+    /// U+202A..U+202E, U+2066..U+2069: they reorder what follows, so `evil.sh`
+    /// can be shown as `hs.live`) or a line or paragraph separator (U+2028,
+    /// U+2029: a line break to some readers).
+    @inlinable
+    static func isInvisibleControl(_ s: UnsafeBufferPointer<UInt8>, at i: Int, length: Int) -> Bool {
+        switch length {
+        case 2:
+            return (s[i] == 0xC2 && s[i + 1] < 0xA0) || (s[i] == 0xD8 && s[i + 1] == 0x9C)
+        case 3:
+            guard s[i] == 0xE2 else { return false }
+            let (b1, b2) = (s[i + 1], s[i + 2])
+            if b1 == 0x80 { return b2 == 0x8E || b2 == 0x8F || (b2 >= 0xA8 && b2 <= 0xAE) }
+            if b1 == 0x81 { return b2 >= 0xA6 && b2 <= 0xA9 }
+            return false
+        default:
+            return false
         }
     }
 

@@ -21,8 +21,10 @@ public struct Violation: Sendable, Hashable {
     public var policy: Policy
     /// `audit.*`: the kernel's own event id.
     public var audit: Audit
-    /// `count`: how many identical violations this one stands for (see ``Throttle``).
+    /// `count`: how many violations this one stands for (see ``Throttle``).
     public var count: Int
+    /// On a throttle summary: what the count folded (see ``Fold``); nil otherwise.
+    public var fold: Fold? = nil
 
     public init(
         timestamp: Timestamp, event: Event = Event(), hostName: String, container: Container?,
@@ -140,24 +142,5 @@ public struct Violation: Sendable, Hashable {
             self.serial = serial
             self.time = time
         }
-    }
-}
-
-extension Violation {
-    /// What makes two violations "the same" for throttling: container, image,
-    /// executable and syscall.
-    public struct ThrottleKey: Hashable, Sendable {
-        public var containerID: String
-        public var imageName: String
-        public var executable: [UInt8]
-        public var syscall: String
-        public var arch: String
-    }
-
-    /// This violation's throttle key.
-    public var throttleKey: ThrottleKey {
-        ThrottleKey(
-            containerID: container?.id ?? "", imageName: container?.imageName ?? "",
-            executable: process.executable.bytes, syscall: syscall.name, arch: syscall.arch)
     }
 }

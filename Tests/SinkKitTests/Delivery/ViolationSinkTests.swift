@@ -53,6 +53,7 @@ import TestSupport
         #expect(c.spooled > 0)
         #expect(c.dropped > 0)
         #expect(c.spooled + c.dropped == 40)
+        #expect(c.droppedByCause[.spoolFull] == c.dropped, "each loss is counted under its cause")
         #expect(c.spoolBytes <= 4096 && c.spoolBytes > 0)
         #expect(c.errors > 0)
     }
@@ -70,6 +71,7 @@ import TestSupport
         #expect(sink.shutdown())
         let c = sink.counters.snapshot
         #expect(c.dropped == 10_000 - accepted)
+        #expect(c.droppedByCause[.queueFull] == 10_000 - accepted)
         #expect(c.sent == accepted)
     }
 
@@ -83,6 +85,39 @@ import TestSupport
         let counts = lines(path).compactMap { FormatParsers.json(Array($0.utf8))?["count"] as? Int }
         #expect(counts == [1, 9])
         #expect(sink.counters.snapshot.folded == 9)
+        #expect(sink.counters.snapshot.foldedByCause[.repeats] == 9)
+    }
+
+    @Test func aLostSummaryCountsEveryViolationItStoodFor() throws {
+        // Port 1 on loopback refuses at once, and there is no spool.
+        let config = SinkConfiguration(
+            spec: try SinkSpec(parsing: "syslog+tcp://127.0.0.1:1"), throttle: Throttle(windowMS: 60_000, maxPerSecond: 0))
+        let sink = try ViolationSink(configuration: config)
+        for i in 0..<10 { sink.submit(Samples.violation(serial: UInt64(i))) }
+        #expect(sink.shutdown())
+        #expect(sink.counters.snapshot.droppedByCause[.noSpool] == 10, "1 sent at once + a summary of 9")
+    }
+
+    @Test func violationsSubmittedAfterShutdownAreCountedAsStopped() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let sink = try ViolationSink(configuration: .init(spec: .file(path: dir.path + "/x"), throttle: Throttle(windowMS: 0, maxPerSecond: 0)))
+        #expect(sink.shutdown())
+        #expect(!sink.submit(Samples.violation()))
+        #expect(sink.counters.snapshot.droppedByCause[.stopped] == 1)
+        #expect(sink.counters.snapshot.dropped == 1)
+    }
+
+    @Test func countersByCauseAppearInTheStatisticsObject() throws {
+        var s = SinkCounters.Snapshot(droppedByCause: [.queueFull: 2, .noSpool: 1], foldedByCause: [.tableFull: 5])
+        s.add(SinkCounters.Snapshot(droppedByCause: [.queueFull: 1]))
+        let object = try #require(FormatParsers.json(Array(s.description.utf8)))
+        #expect(object["dropped"] as? Int == 4)
+        #expect((object["dropped_by_cause"] as? [String: Int]) == [
+            "queue_full": 3, "spool_full": 0, "spool_error": 0, "no_spool": 1, "too_large": 0, "stopped": 0,
+        ])
+        #expect((object["folded_by_cause"] as? [String: Int])?["table_full"] == 5)
+        #expect(object["folded"] as? Int == 5)
     }
 
     @Test func aSuccessorSinkTakesOverTheSpoolAfterShutdown() throws {

@@ -28,6 +28,11 @@ import TestSupport
         #expect(UntrustedBytes([0xC2, 0x85]).description == "\\xc2\\x85")
     }
 
+    @Test func bidiControlsAndSeparatorsBecomeHexEscapes() {
+        #expect(UntrustedBytes("x\u{202E}y").description == "x\\xe2\\x80\\xaey")
+        #expect(UntrustedBytes("x\u{2028}y\u{2029}").description == "x\\xe2\\x80\\xa8y\\xe2\\x80\\xa9")
+    }
+
     @Test(arguments: Samples.hostile.map(\.label))
     func displayFormRoundTripsToTheOriginalBytes(label: String) throws {
         let bytes = try #require(Samples.hostile.first { $0.label == label }).bytes

@@ -28,6 +28,9 @@ enum Samples {
         ("carriage-return-nul", [0x61, 0x0D, 0x00, 0x62, 0x1B, 0x5B, 0x32, 0x4A]),
         ("invalid-utf8", [0x66, 0x6F, 0xFF, 0xC3, 0x28, 0xE2, 0x82, 0xED, 0xA0, 0x80, 0xF4, 0x90, 0x80, 0x80]),
         ("c1-nel", [0x61, 0xC2, 0x85, 0x62]),
+        ("bidi-rlo", Array("/tmp/evil\u{202E}hs.exe".utf8)),
+        ("bidi-isolates", Array("a\u{2066}b\u{2067}c\u{2068}d\u{2069}\u{200E}\u{200F}\u{061C}".utf8)),
+        ("line-paragraph-separators", Array("a\u{2028}sev=0\u{2029}b".utf8)),
         ("valid-utf8", Array("müll-🙂".utf8)),
         ("4KiB", (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }),
     ]

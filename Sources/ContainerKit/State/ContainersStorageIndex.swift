@@ -2,10 +2,11 @@
 /// `overlay-containers/containers.json` and the image list in
 /// `overlay-images/images.json`, parsed into dictionaries and re-parsed only
 /// when an unknown id is asked for and the file changed (its stat stamp), at
-/// most once per `minReloadInterval`, and never sooner than nine times the
-/// last parse took after it: on a host whose containers come and go all the
-/// time, re-parsing takes at most a tenth of the reader thread's time. Each
-/// file is refused from its size over ``StateFileLimits/storageListBytes``.
+/// most once per `minReloadInterval`; after a parse that took 0.1 s or more
+/// (a file of thousands of containers), never sooner than nine times as long:
+/// on such a host, whose containers come and go all the time, re-parsing
+/// takes at most a tenth of the reader thread's time. Each file is refused
+/// from its size over ``StateFileLimits/storageListBytes``.
 final class ContainersStorageIndex {
     /// A container as containers/storage records it.
     struct Container: Decodable {
@@ -47,6 +48,9 @@ final class ContainersStorageIndex {
     private var containersStamp: FileStamp?
     private var imagesStamp: FileStamp?
     private var lastReload: Double = -.infinity
+    /// A parse at least this long (about 3 MB of containers.json, thousands of
+    /// containers) defers the next one.
+    static let slowParseSeconds = 0.1
     /// How long the last re-parse took (seconds, on `clock`).
     private(set) var lastParseSeconds: Double = 0
     private let refusals: StateFileRefusals
@@ -111,7 +115,12 @@ final class ContainersStorageIndex {
         let iStamp = FileStamp(path: imagesPath)
         guard cStamp != containersStamp || iStamp != imagesStamp else { return }
         let now = clock()
-        guard now - lastReload >= max(minReloadInterval, 9 * lastParseSeconds) else {
+        // A parse that took long (a large file) waits nine times as long before
+        // the next, so re-parsing takes at most a tenth of the reader's time; a
+        // quick one (any ordinary host) does not wait: a new container's first
+        // syscalls come within milliseconds and must find its image.
+        let backoff = lastParseSeconds >= Self.slowParseSeconds ? 9 * lastParseSeconds : 0
+        guard now - lastReload >= max(minReloadInterval, backoff) else {
             deferredReloads += 1
             return
         }

@@ -11,7 +11,8 @@
 ///   containers write a few MB. Parsing is what blocks the reader: measured
 ///   (debug build) 0.25-0.32 s for 20,000 podman containers (10 MB) and 0.74 s
 ///   for 32 MB, so the cap keeps one parse under about 0.4 s, and
-///   ``ContainersStorageIndex`` keeps re-parsing under a tenth of the time.
+///   ``ContainersStorageIndex`` keeps re-parsing of such files under a tenth
+///   of the time.
 /// - docker `config.v2.json` and an OCI bundle's `config.json` (containerd,
 ///   CRI-O): one container's config, environment, labels, mounts and seccomp
 ///   profile, typically 5-50 KB. The kernel caps a process's environment and

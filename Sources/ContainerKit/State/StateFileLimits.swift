@@ -9,8 +9,10 @@
 ///   container; CRI-O adds pod metadata). 16 MiB holds 10,000 CRI-O or 30,000
 ///   podman containers, stopped ones included; hosts with thousands of
 ///   containers write a few MB. Parsing is what blocks the reader: measured
-///   (debug build) 0.25-0.32 s for 20,000 podman containers (10 MB) and 0.74 s
-///   for 32 MB, so the cap keeps one parse under about 0.4 s, and
+///   (debug test build, shared 2-core machine) 0.10 s for 5,000 podman
+///   containers (2.5 MB), 0.25-0.41 s for 20,000 (10 MB), 0.62 s for 31,000
+///   (15.8 MB, just under the cap) and 0.74 s for 32 MB; so the cap bounds one
+///   parse to well under a second, and
 ///   ``ContainersStorageIndex`` keeps re-parsing of such files under a tenth
 ///   of the time.
 /// - docker `config.v2.json` and an OCI bundle's `config.json` (containerd,

@@ -37,10 +37,18 @@ import Testing
         #expect(result.events == [Seen(serial: 10, records: 2, reason: .endOfEvent), Seen(serial: 11, records: 3, reason: .endOfEvent)])
     }
 
-    @Test func serialGapsAreCountedAsPossibleLoss() throws {
-        let result = try Self.assemble("lost.log")
+    @Test func serialGapsOfTheKernelStreamAreCountedAsLoss() throws {
+        let result = try Self.assemble("lost.log", configuration: .init(completeOnProctitle: true, serialSource: .kernelStream))
         #expect(result.events.count == 4)
         #expect(result.statistics.serialGaps == 3)  // 102, 103, 104
+        #expect(result.statistics.serialsMissing == 0)
+    }
+
+    @Test func serialGapsOfAFileAreMissingSerialsNotLoss() throws {
+        let result = try Self.assemble("lost.log")
+        #expect(result.events.count == 4)
+        #expect(result.statistics.serialGaps == 0)
+        #expect(result.statistics.serialsMissing == 3)  // 102, 103, 104
     }
 
     @Test func outOfOrderSerialsAreNotLoss() throws {
@@ -50,8 +58,11 @@ import Testing
         #expect(result.statistics.serialGaps == 0)
     }
 
-    @Test func serialRolloverIsNotLoss() throws {
-        let result = try Self.assemble("rollover.log")
+    @Test(arguments: [SerialGapTracker.Source.kernelStream, .file])
+    func serialRolloverIsNotLoss(source: SerialGapTracker.Source) throws {
+        let result = try Self.assemble("rollover.log", configuration: .init(completeOnProctitle: true, serialSource: source))
+        #expect(result.statistics.serialsMissing == 0)
+        #expect(result.statistics.serialJumps == 0)
         #expect(result.events.map(\.serial) == [4_294_967_294, 4_294_967_295, 0, 1])
         #expect(result.statistics.serialGaps == 0)
     }

@@ -113,4 +113,38 @@ import TestSupport
         #expect(stats["records"] as? Int == 7)
         #expect(stats["violations"] as? Int == 1)
     }
+    /// The `--stats` line of replaying `fixture` (no image assumed: nothing is checked).
+    func replayStatistics(_ fixture: String) throws -> [String: Any] {
+        let path = Fixtures.directory().appendingPathComponent("replay/\(fixture)").path
+        let r = try CallguardCommand.run(["replay", path, "--policies", policies, "--stats"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let line = try #require(r.stderr.split(separator: "\n").last { $0.hasPrefix("{\"records\"") })
+        return try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+    }
+
+    /// 2,000 forged records whose serials are 1,000,000 apart: what a file
+    /// lacks is not the kernel's loss (this log once reported `lost: 1998998001`),
+    /// and jumps past the tracker's window are counted as jumps, not as missing serials.
+    @Test func forgedSerialJumpsAreNotLossAndClaimNoMissingSerials() throws {
+        let stats = try replayStatistics("forged-serial-jumps.log")
+        #expect(stats["records"] as? Int == 2000)
+        #expect(stats["lost"] as? Int == 0)
+        #expect(stats["serial_gaps"] as? Int == 0)
+        #expect(stats["serials_missing"] as? Int == 0)
+        #expect(stats["serial_jumps"] as? Int == 1999)
+    }
+
+    /// `ausearch --raw -k signal` over the public corpus: a filtered log lacks
+    /// most serials by design. Nothing is lost; the serials it lacks between
+    /// its own (within 4,096 of each other) are reported apart, and the three
+    /// longer jumps as jumps.
+    @Test func ausearchFilteredLogIsNotLossyAndReportsMissingSerialsApart() throws {
+        let stats = try replayStatistics("ausearch-key-signal.log")
+        #expect(stats["records"] as? Int == 491)
+        #expect(stats["malformed"] as? Int == 0)
+        #expect(stats["lost"] as? Int == 0)
+        #expect(stats["serial_gaps"] as? Int == 0)
+        #expect(stats["serials_missing"] as? Int == 29_267)
+        #expect(stats["serial_jumps"] as? Int == 3)
+    }
 }

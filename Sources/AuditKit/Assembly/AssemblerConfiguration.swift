@@ -17,6 +17,9 @@ public struct AssemblerConfiguration: Sendable {
     public var maximumBytesPerEvent: Int
     /// What time the timeout is measured in.
     public var clock: Clock
+    /// Where the serials come from: the kernel's stream, whose gaps are loss,
+    /// or a file, whose gaps are only serials it lacks.
+    public var serialSource: SerialGapTracker.Source
 
     /// The assembler's sense of time.
     public enum Clock: Sendable {
@@ -34,7 +37,8 @@ public struct AssemblerConfiguration: Sendable {
         completeOnProctitle: Bool = false,
         maximumRecordsPerEvent: Int = 1024,
         maximumBytesPerEvent: Int = 1 << 20,
-        clock: Clock = .recordTime
+        clock: Clock = .recordTime,
+        serialSource: SerialGapTracker.Source = .kernelStream
     ) {
         self.maximumOpenEvents = max(1, maximumOpenEvents)
         self.timeoutMilliseconds = timeoutMilliseconds
@@ -42,10 +46,14 @@ public struct AssemblerConfiguration: Sendable {
         self.maximumRecordsPerEvent = max(1, maximumRecordsPerEvent)
         self.maximumBytesPerEvent = max(1024, maximumBytesPerEvent)
         self.clock = clock
+        self.serialSource = serialSource
     }
 
-    /// Settings for auditd log files (replay): no EOE, complete at PROCTITLE, record time.
-    public static var logFile: AssemblerConfiguration { AssemblerConfiguration(completeOnProctitle: true) }
+    /// Settings for auditd log files (replay): no EOE, complete at PROCTITLE,
+    /// record time, serial gaps counted as missing from the file, not as loss.
+    public static var logFile: AssemblerConfiguration {
+        AssemblerConfiguration(completeOnProctitle: true, serialSource: .file)
+    }
 
     /// Settings for the live netlink stream: EOE, wall clock.
     public static var netlink: AssemblerConfiguration {

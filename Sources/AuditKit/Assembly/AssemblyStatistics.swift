@@ -12,8 +12,16 @@ public struct AssemblyStatistics: Sendable, Equatable {
     public var droppedRecords: UInt64 = 0
     /// EOE records that arrived for no open event (after a timeout, say).
     public var orphanEndOfEvent: UInt64 = 0
-    /// Serials never seen: possible loss (see ``SerialGapTracker``).
+    /// Serials of the kernel's stream that never arrived: events lost on the
+    /// way (``SerialGapTracker/Source/kernelStream``; always 0 for a file).
     public var serialGaps: UInt64 = 0
+    /// Serials a log file lacks between two of its own within the tracker's
+    /// window: what a filter or its writer left out, not proof of loss
+    /// (``SerialGapTracker/Source/file``; always 0 live). At most 4,095 per serial read.
+    public var serialsMissing: UInt64 = 0
+    /// Serial moves too far to account for: counter restarts (a reboot) and,
+    /// in a file, forward jumps past the window.
+    public var serialJumps: UInt64 = 0
 
     public init() {}
 }

@@ -39,8 +39,17 @@ public final class EventAssembler {
 
     /// The bounds and completion rules in force.
     public let configuration: AssemblerConfiguration
-    /// What happened so far.
-    public private(set) var statistics = AssemblyStatistics()
+    /// What happened so far, serial gaps included as soon as they are found
+    /// (live readers publish this after every batch; no ``flush()`` needed).
+    public var statistics: AssemblyStatistics {
+        var s = counters
+        switch serials.source {
+        case .kernelStream: s.serialGaps = serials.gaps
+        case .file: s.serialsMissing = serials.gaps
+        }
+        s.serialJumps = serials.jumps
+        return s
+    }
     /// The assembler's clock, in milliseconds since the epoch.
     public private(set) var now: UInt64 = 0
     /// How many events are open now.
@@ -53,7 +62,8 @@ public final class EventAssembler {
     private var newest: Int32 = -1
     private let index: UnsafeMutablePointer<Int32>
     private let indexMask: Int
-    private var serials = SerialGapTracker()
+    private var counters = AssemblyStatistics()
+    private var serials: SerialGapTracker
     /// Slots that took borrowed records since the last ``detachBorrowed()``.
     private let borrowing: UnsafeMutablePointer<Int32>
     private var borrowingCount = 0
@@ -62,6 +72,7 @@ public final class EventAssembler {
     public init(configuration: AssemblerConfiguration = .init(), handler: @escaping Handler) {
         self.configuration = configuration
         self.handler = handler
+        serials = SerialGapTracker(source: configuration.serialSource)
         let capacity = configuration.maximumOpenEvents
         // All-zero bytes are an unused slot (open() sets the rest), so the table
         // comes zeroed from calloc: pages of slots never used are never touched.
@@ -118,7 +129,7 @@ public final class EventAssembler {
 
     @inline(__always)
     private func add(_ record: AuditRecord, borrowing: Bool) {
-        statistics.records &+= 1
+        counters.records &+= 1
         let type = record.type
         if !type.isDaemonMessage { serials.observe(record.id.serial) }
         if configuration.clock == .recordTime {
@@ -131,14 +142,14 @@ public final class EventAssembler {
         let found = newest >= 0 && slots[Int(newest)].id == record.id ? newest : lookup(record.id)
         if type == .endOfEvent {
             guard let slot = found else {
-                statistics.orphanEndOfEvent &+= 1
+                counters.orphanEndOfEvent &+= 1
                 return
             }
             complete(slot, .endOfEvent)
             return
         }
         if type.isStandalone, found == nil {
-            statistics.events &+= 1
+            counters.events &+= 1
             handler(AssembledEvent(id: record.id, reason: .standalone, droppedRecords: 0, storage: .single(record)))
             return
         }
@@ -160,10 +171,10 @@ public final class EventAssembler {
     public func flush() {
         while oldest >= 0 { complete(oldest, .flushed) }
         serials.finish()
-        statistics.serialGaps = serials.gaps
     }
 
-    /// Serial numbers that never arrived so far (possible loss).
+    /// Serial numbers that never arrived so far: loss in the kernel's stream,
+    /// serials the file lacks in a log (see ``SerialGapTracker/Source``).
     public var serialGaps: UInt64 { serials.gaps }
 
     // MARK: - Slots
@@ -173,14 +184,14 @@ public final class EventAssembler {
         while oldest >= 0 {
             let arrival = slots[Int(oldest)].arrival
             guard now > arrival, now - arrival > timeout else { break }
-            statistics.timedOut &+= 1
+            counters.timedOut &+= 1
             complete(oldest, .timeout)
         }
     }
 
     private func open(_ id: EventID) -> Int32 {
         if freeList.isEmpty {
-            statistics.evicted &+= 1
+            counters.evicted &+= 1
             complete(oldest, .evicted)
         }
         let slot = freeList.removeLast()
@@ -208,7 +219,7 @@ public final class EventAssembler {
             slots[s].bytes + length <= configuration.maximumBytesPerEvent
         else {
             slots[s].dropped += 1
-            statistics.droppedRecords &+= 1
+            counters.droppedRecords &+= 1
             return
         }
         if slots[s].recordCount == slots[s].recordCapacity {
@@ -287,7 +298,7 @@ public final class EventAssembler {
         if newer >= 0 { slots[Int(newer)].older = older } else { newest = older }
         remove(slots[s].id)
         openCount -= 1
-        statistics.events &+= 1
+        counters.events &+= 1
         if slots[s].recordCount > 0 {
             handler(
                 AssembledEvent(

@@ -1,10 +1,12 @@
 import AuditKit
+import ContainerKit
 import Foundation
 import PolicyKit
 import SinkKit
 
 /// Reads a YAML config file onto an ``AgentConfiguration``. Every key is
-/// optional; unknown keys and wrong types are errors that name FILE:LINE:COL.
+/// optional; unknown keys, keys given twice and wrong types are errors that
+/// name FILE:LINE:COL. A file over 1 MiB is refused before it is read.
 ///
 /// ```yaml
 /// policies: /etc/callguard/policies
@@ -28,12 +30,24 @@ public enum AgentConfigurationFile {
 
     /// Applies the file at `path` to `configuration`.
     public static func apply(_ path: String, to configuration: inout AgentConfiguration) throws(Failure) {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let limit = YAMLLimits.default.maxFileBytes
+        let data: [UInt8]
+        // The size is checked before the file is read, and no more than the
+        // limit + 1 byte is ever read (a 200 MB file once cost 432 MB).
+        switch BoundedFile.read(path, limit: limit) {
+        case .contents(let bytes): data = bytes
+        case .tooLarge(let size?):
+            throw Failure(
+                description: "\(path): the config file is \(size) bytes, more than the limit of \(limit); a config file holds a few settings: check that the path names it")
+        case .tooLarge(nil):
+            throw Failure(
+                description: "\(path): the config file is more than \(limit) bytes; a config file holds a few settings: check that the path names it")
+        case .notRegularFile, .failed:
             throw Failure(description: "\(path): cannot read the config file; check the path and its permissions")
         }
         let documents: [YAMLNode]
         do {
-            documents = try YAMLReader().documents(Array(data))
+            documents = try YAMLReader().documents(data)
         } catch {
             throw Failure(description: "\(path):\(error)")
         }
@@ -55,15 +69,26 @@ public enum AgentConfigurationFile {
         func mapping(_ node: YAMLNode, _ allowed: [String]) throws(Failure) -> [String: YAMLNode] {
             guard case .mapping(let pairs) = node.kind else { throw fail(node, "expected a mapping of \(allowed.joined(separator: ", "))") }
             var result: [String: YAMLNode] = [:]
+            var seen: [String: YAMLNode] = [:]
             for pair in pairs {
                 let key = try string(pair.key)
+                try unique(key, pair.key, &seen)
                 guard allowed.contains(key) else { throw fail(pair.key, "unknown key '\(key)'; expected one of \(allowed.joined(separator: ", "))") }
                 result[key] = pair.value
             }
             return result
         }
+        // As in policies: a key given twice is an error, not "the last one wins".
+        func unique(_ key: String, _ node: YAMLNode, _ seen: inout [String: YAMLNode]) throws(Failure) {
+            if let first = seen[key] {
+                throw fail(node, "duplicate key '\(key)' (first at line \(first.mark.line)); keep one")
+            }
+            seen[key] = node
+        }
+        var seen: [String: YAMLNode] = [:]
         for pair in pairs {
             let key = try string(pair.key)
+            try unique(key, pair.key, &seen)
             let value = pair.value
             switch key {
             case "policies": configuration.policiesDirectory = try string(value)

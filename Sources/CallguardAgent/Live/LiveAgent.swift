@@ -63,8 +63,8 @@ public final class LiveAgent: @unchecked Sendable {
         // re-read only when it changed), not after the default second, or those
         // syscalls go unchecked.
         attributorConfiguration.resolveRetryInterval = 0.02
-        let attributor = Attributor(
-            resolver: ContainerResolver(minReloadInterval: 0), configuration: attributorConfiguration)
+        let resolver = ContainerResolver(minReloadInterval: 0)
+        let attributor = Attributor(resolver: resolver, configuration: attributorConfiguration)
         let running = attributor.scanRunningProcesses()
         let unmatched = running.filter { info in info.imageName.flatMap { store.current.policy(forImage: $0) } == nil }
         logger.info(
@@ -107,6 +107,7 @@ public final class LiveAgent: @unchecked Sendable {
         let assembler = EventAssembler(configuration: assemblerConfiguration) { evaluator.evaluate($0) }
         let notifier = SystemdNotifier()
         var lastSweep = 0.0
+        var lastRefused: UInt64 = 0
         let reader = session.reader
         let publish: (AssemblingConsumer) -> Void = { [self] assembling in
             let now = Self.monotonicSeconds()
@@ -118,16 +119,17 @@ public final class LiveAgent: @unchecked Sendable {
             let assembly = assembler.statistics
             let counters = evaluator.counters
             let overruns = reader.stats.overruns
+            let refused = UInt64(resolver.refusedStateFiles)
+            if refused > lastRefused, let message = resolver.lastRefusedStateFile {
+                lastRefused = refused
+                logger.warning("\(message)")
+            }
             snapshot.withLock { s in
                 if assembly.records > s.records { s.lastRecordTime = Self.wallClockSeconds() }
-                s.records = assembly.records
-                s.events = assembly.events
+                s.take(assembly)  // serial gaps as found, not only at exit
                 s.malformed = assembling.malformed
-                s.evicted = assembly.evicted
-                s.timedOut = assembly.timedOut
-                s.droppedRecords = assembly.droppedRecords
-                s.serialGaps = assembly.serialGaps
                 s.overruns = overruns
+                s.stateFilesRefused = refused
                 s.violations = counters.violations
                 s.unattributed = counters.unattributed
                 s.noPolicy = counters.noPolicy

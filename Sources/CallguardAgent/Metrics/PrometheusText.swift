@@ -32,6 +32,9 @@ public enum PrometheusText {
             ])
         one("evicted_events_total", "counter", "Events completed early because the open-event table was full.", Double(statistics.evicted))
         one("unattributed_events_total", "counter", "Events no container could be found for.", Double(statistics.unattributed))
+        one(
+            "state_files_refused_total", "counter", "Runtime state files refused for their size (their containers have no image name).",
+            Double(statistics.stateFilesRefused))
         one("attribution_misses_total", "counter", "Attribution cache misses (a /proc read).", Double(attributionMisses))
         if let sinks = statistics.sinks {
             one("sink_queue_depth", "gauge", "Violations waiting in memory.", Double(sinks.queueDepth))

@@ -17,7 +17,8 @@ public struct ReplayPipeline {
         }
     }
 
-    /// How events are assembled.
+    /// How events are assembled (``AssemblerConfiguration/logFile``: a file's
+    /// serial gaps are reported as missing serials, never as loss).
     public var assembler: AssemblerConfiguration
 
     public init(assembler: AssemblerConfiguration = .logFile) {
@@ -37,13 +38,10 @@ public struct ReplayPipeline {
         let result = try replayer.run(fd: fd, onEvent: onEvent)
         let elapsed = clock.now - started
         statistics.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        statistics.records = result.assembly.records
-        statistics.events = result.assembly.events
+        // A file's serial gaps are serials it lacks (serialsMissing), not loss:
+        // the assembler was told the serials come from a file (AssemblerConfiguration.logFile).
+        statistics.take(result.assembly)
         statistics.malformed = result.malformed
-        statistics.evicted = result.assembly.evicted
-        statistics.timedOut = result.assembly.timedOut
-        statistics.droppedRecords = result.assembly.droppedRecords
-        statistics.serialGaps = result.assembly.serialGaps
         statistics.bytes = result.bytes
         return statistics
     }

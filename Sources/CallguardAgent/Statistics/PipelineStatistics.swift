@@ -16,8 +16,16 @@ public struct PipelineStatistics: Sendable {
     public var timedOut: UInt64 = 0
     /// Records dropped for being over an event's limits.
     public var droppedRecords: UInt64 = 0
-    /// Serial numbers never seen (possible loss in the stream).
+    /// Serial numbers of the kernel's stream never seen: events lost (live only; part of ``lost``).
     public var serialGaps: UInt64 = 0
+    /// Serials a replayed file lacks between two of its own (at most 4,096
+    /// apart): left out by a filter or its writer, never counted as ``lost``.
+    public var serialsMissing: UInt64 = 0
+    /// Serial moves too far to account for: counter restarts, and in a file,
+    /// jumps past the 4,096-serial window (their size is not claimed anywhere).
+    public var serialJumps: UInt64 = 0
+    /// Runtime state files refused for their size (their containers' images stay unknown).
+    public var stateFilesRefused: UInt64 = 0
     /// Events the kernel reports lost (live only).
     public var kernelLost: UInt64 = 0
     /// Receive-buffer overruns (ENOBUFS) on the audit socket (live only).
@@ -41,7 +49,8 @@ public struct PipelineStatistics: Sendable {
 
     public init() {}
 
-    /// Everything counted as lost: kernel drops, socket overruns and serial gaps.
+    /// Everything counted as lost: kernel drops, socket overruns and the kernel
+    /// stream's serial gaps (never the serials a replayed file lacks).
     public var lost: UInt64 { kernelLost &+ overruns &+ serialGaps }
 
     /// The statistics as one line of JSON (no trailing newline).
@@ -55,7 +64,8 @@ public struct PipelineStatistics: Sendable {
             + "\"seconds\":\(format(seconds)),\"records_per_second\":\(Int(rate)),"
             + "\"bytes\":\(bytes),\"megabytes_per_second\":\(format(megabytes)),"
             + "\"timed_out\":\(timedOut),\"dropped_records\":\(droppedRecords),"
-            + "\"serial_gaps\":\(serialGaps),\"kernel_lost\":\(kernelLost),\"overruns\":\(overruns),\"unattributed\":\(unattributed),\"runtime_bootstrap\":\(runtimeBootstrap),\"no_policy\":\(noPolicy),"
+            + "\"serial_gaps\":\(serialGaps),\"serials_missing\":\(serialsMissing),\"serial_jumps\":\(serialJumps),\"state_files_refused\":\(stateFilesRefused),"
+            + "\"kernel_lost\":\(kernelLost),\"overruns\":\(overruns),\"unattributed\":\(unattributed),\"runtime_bootstrap\":\(runtimeBootstrap),\"no_policy\":\(noPolicy),"
             + "\"malformed_by_reason\":\(reasons)" + (sinks.map { ",\"sinks\":\($0.description)" } ?? "") + "}"
     }
 

@@ -34,10 +34,24 @@ struct FileStamp: Equatable {
 
 /// Small helpers to read runtime state files.
 enum StateFile {
-    /// The decoded JSON at `path`, or nil when the file is missing or not of the expected shape.
-    static func decode<T: Decodable>(_ type: T.Type, at path: String) -> T? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONDecoder().decode(T.self, from: data)
+    /// The decoded JSON at `path`, or nil when the file is missing, not of the
+    /// expected shape, or larger than `limit` (checked before it is read, and
+    /// recorded in `refusals`).
+    static func decode<T: Decodable>(
+        _ type: T.Type, at path: String, limit: Int, refusals: StateFileRefusals
+    ) -> T? {
+        switch BoundedFile.read(path, limit: limit, regularFileOnly: true) {
+        case .contents(let bytes):
+            return try? JSONDecoder().decode(T.self, from: Data(bytes))
+        case .tooLarge(let size):
+            refusals.record(path: path, size: size, limit: limit)
+            return nil
+        case .notRegularFile:
+            refusals.record(path: path, size: nil, limit: limit)
+            return nil
+        case .failed:
+            return nil
+        }
     }
 
     /// The JSON object encoded inside a string (containers/storage `metadata`, CRI-O `Labels`).

@@ -14,19 +14,31 @@ public final class ContainerResolver {
     /// The state locations consulted.
     public let roots: ContainerStateRoots
     private let storage: [ContainersStorageIndex]
+    private let refusals: StateFileRefusals
 
     /// - Parameters:
     ///   - minReloadInterval: the least time between two re-reads of one `containers.json`
-    ///     (re-read only when an unknown id is asked for and the file changed).
+    ///     (re-read only when an unknown id is asked for and the file changed;
+    ///     and never more often than keeps re-reading under a tenth of the
+    ///     caller's time: see ``ContainersStorageIndex``).
     public init(
         roots: ContainerStateRoots = ContainerStateRoots(), minReloadInterval: Double = 0.5,
         clock: @escaping SecondsClock = monotonicSeconds
     ) {
         self.roots = roots
+        let refusals = StateFileRefusals()
+        self.refusals = refusals
         self.storage = roots.containersStorage.map {
-            ContainersStorageIndex(root: $0, clock: clock, minReloadInterval: minReloadInterval)
+            ContainersStorageIndex(root: $0, clock: clock, minReloadInterval: minReloadInterval, refusals: refusals)
         }
     }
+
+    /// State files refused for their size (``StateFileLimits``), each counted
+    /// once: their containers resolve with no image name.
+    public var refusedStateFiles: Int { refusals.count }
+
+    /// The latest refusal, as a message for the operator (nil when none).
+    public var lastRefusedStateFile: String? { refusals.last }
 
     /// How many times a `containers.json`/`images.json` was re-parsed, and how many
     /// re-reads were put off by the rate limit.
@@ -86,7 +98,7 @@ public final class ContainerResolver {
     }
 
     private func crio(_ ref: ContainerRef) -> ContainerInfo? {
-        if let path = crioConfigPath(ref.id), let ann = OCIAnnotations(configAt: path) {
+        if let path = crioConfigPath(ref.id), let ann = OCIAnnotations(configAt: path, refusals: refusals) {
             let info = ann.crioInfo(id: ref.id, podUIDFromPath: ref.podUID)
             if info.imageName != nil { return info }
         }
@@ -97,13 +109,13 @@ public final class ContainerResolver {
     }
 
     private func containerd(_ ref: ContainerRef) -> ContainerInfo? {
-        guard let path = containerdConfigPath(ref.id), let ann = OCIAnnotations(configAt: path) else { return nil }
+        guard let path = containerdConfigPath(ref.id), let ann = OCIAnnotations(configAt: path, refusals: refusals) else { return nil }
         return ann.containerdInfo(id: ref.id, podUIDFromPath: ref.podUID)
     }
 
     private func docker(_ ref: ContainerRef) -> ContainerInfo? {
         for root in roots.docker {
-            if let info = DockerConfig.info(root: root, id: ref.id, podUIDFromPath: ref.podUID) { return info }
+            if let info = DockerConfig.info(root: root, id: ref.id, podUIDFromPath: ref.podUID, refusals: refusals) { return info }
         }
         return nil
     }

@@ -1,7 +1,12 @@
 /// One containers/storage graph root (podman, CRI-O): the container list in
 /// `overlay-containers/containers.json` and the image list in
 /// `overlay-images/images.json`, parsed into dictionaries and re-parsed only
-/// when the file changed, at most once per `minReloadInterval`.
+/// when an unknown id is asked for and the file changed (its stat stamp), at
+/// most once per `minReloadInterval`; after a parse that took 0.1 s or more
+/// (a file of thousands of containers), never sooner than nine times as long:
+/// on such a host, whose containers come and go all the time, re-parsing
+/// takes at most a tenth of the reader thread's time. Each file is refused
+/// from its size over ``StateFileLimits/storageListBytes``.
 final class ContainersStorageIndex {
     /// A container as containers/storage records it.
     struct Container: Decodable {
@@ -43,16 +48,23 @@ final class ContainersStorageIndex {
     private var containersStamp: FileStamp?
     private var imagesStamp: FileStamp?
     private var lastReload: Double = -.infinity
+    /// A parse at least this long (about 3 MB of containers.json, thousands of
+    /// containers) defers the next one.
+    static let slowParseSeconds = 0.1
+    /// How long the last re-parse took (seconds, on `clock`).
+    private(set) var lastParseSeconds: Double = 0
+    private let refusals: StateFileRefusals
     private(set) var reloads = 0
     private(set) var deferredReloads = 0
 
     var containersPath: String { root + "/overlay-containers/containers.json" }
     var imagesPath: String { root + "/overlay-images/images.json" }
 
-    init(root: String, clock: @escaping SecondsClock, minReloadInterval: Double) {
+    init(root: String, clock: @escaping SecondsClock, minReloadInterval: Double, refusals: StateFileRefusals) {
         self.root = root
         self.clock = clock
         self.minReloadInterval = minReloadInterval
+        self.refusals = refusals
     }
 
     /// The container `id`, re-reading the state when it is unknown and the file changed.
@@ -103,19 +115,27 @@ final class ContainersStorageIndex {
         let iStamp = FileStamp(path: imagesPath)
         guard cStamp != containersStamp || iStamp != imagesStamp else { return }
         let now = clock()
-        guard now - lastReload >= minReloadInterval else {
+        // A parse that took long (a large file) waits nine times as long before
+        // the next, so re-parsing takes at most a tenth of the reader's time; a
+        // quick one (any ordinary host) does not wait: a new container's first
+        // syscalls come within milliseconds and must find its image.
+        let backoff = lastParseSeconds >= Self.slowParseSeconds ? 9 * lastParseSeconds : 0
+        guard now - lastReload >= max(minReloadInterval, backoff) else {
             deferredReloads += 1
             return
         }
         lastReload = now
         reloads += 1
+        defer { lastParseSeconds = max(0, clock() - now) }
+        let limit = StateFileLimits.storageListBytes
         if cStamp != containersStamp {
-            let list = cStamp == nil ? [] : (StateFile.decode([Container].self, at: containersPath) ?? [])
+            let list =
+                cStamp == nil ? [] : (StateFile.decode([Container].self, at: containersPath, limit: limit, refusals: refusals) ?? [])
             containers = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { _, new in new })
             containersStamp = cStamp
         }
         if iStamp != imagesStamp {
-            let list = iStamp == nil ? [] : (StateFile.decode([Image].self, at: imagesPath) ?? [])
+            let list = iStamp == nil ? [] : (StateFile.decode([Image].self, at: imagesPath, limit: limit, refusals: refusals) ?? [])
             images = Dictionary(list.map { ($0.id, $0) }, uniquingKeysWith: { _, new in new })
             imagesStamp = iStamp
         }

@@ -14,8 +14,12 @@ struct DockerConfig: Decodable {
 
     static func path(root: String, id: String) -> String { "\(root)/containers/\(id)/config.v2.json" }
 
-    static func info(root: String, id: String, podUIDFromPath: String?) -> ContainerInfo? {
-        guard let cfg = StateFile.decode(DockerConfig.self, at: path(root: root, id: id)) else { return nil }
+    static func info(root: String, id: String, podUIDFromPath: String?, refusals: StateFileRefusals) -> ContainerInfo? {
+        guard
+            let cfg = StateFile.decode(
+                DockerConfig.self, at: path(root: root, id: id), limit: StateFileLimits.containerConfigBytes,
+                refusals: refusals)
+        else { return nil }
         let labels = cfg.Config?.Labels ?? [:]
         func label(_ k: String) -> String? { labels[k].flatMap { $0.isEmpty ? nil : $0 } }
         let pod = PodInfo(

@@ -10,9 +10,13 @@ struct OCIAnnotations {
         var annotations: [String: String]?
     }
 
-    /// Reads `config.json` at `path`; nil when missing or unreadable.
-    init?(configAt path: String) {
-        guard let spec = StateFile.decode(Spec.self, at: path) else { return nil }
+    /// Reads `config.json` at `path`; nil when missing, unreadable or over
+    /// ``StateFileLimits/containerConfigBytes`` (counted in `refusals`).
+    init?(configAt path: String, refusals: StateFileRefusals) {
+        guard
+            let spec = StateFile.decode(
+                Spec.self, at: path, limit: StateFileLimits.containerConfigBytes, refusals: refusals)
+        else { return nil }
         values = spec.annotations ?? [:]
     }
 

@@ -1,0 +1,86 @@
+import CallguardAgent
+import Foundation
+import Glibc
+import SinkKit
+import Testing
+import TestSupport
+
+/// The agent's config file: bounded before it is read, strict about its keys.
+@Suite struct AgentConfigurationFileTests {
+    /// How far the peak resident set may grow while a 200 MB file is refused.
+    /// Reading it would cost at least 200 MB; the bound leaves room for tests
+    /// running beside this one in the same process (the peak is the process's).
+    static let memoryBound = 96 << 20
+
+    /// A fresh file in a temporary directory, removed by the caller.
+    static func temporaryFile(_ name: String, contents: String = "") throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent(name).path
+        try contents.write(toFile: path, atomically: false, encoding: .utf8)
+        return path
+    }
+
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+    }
+
+    static func failure(_ path: String) -> String? {
+        var configuration = AgentConfiguration()
+        do {
+            try AgentConfigurationFile.apply(path, to: &configuration)
+            return nil
+        } catch {
+            return error.description
+        }
+    }
+
+    /// A 200 MB (sparse) config file was once read whole before its 1 MiB check
+    /// (432 MB resident): it is refused from its size, without being read.
+    @Test func hugeConfigFileIsRefusedWithoutBeingRead() throws {
+        let path = try Self.temporaryFile("config.yaml")
+        defer { Self.remove(path) }
+        #expect(truncate(path, 200 << 20) == 0)
+        let started = ContinuousClock.now
+        let (message, grown) = PeakMemory.growth { Self.failure(path) }
+        let elapsed = ContinuousClock.now - started
+        #expect(message?.contains("\(path): the config file is 209715200 bytes") == true, "\(message ?? "accepted")")
+        #expect(message?.contains("1048576") == true)
+        print("\(#function): peak resident grew by \(grown) bytes")
+        #expect(grown < Self.memoryBound, "peak memory grew by \(grown) bytes")
+        #expect(elapsed < .seconds(1))
+    }
+
+    /// A file whose size `stat` does not tell (a pipe, /proc) is read no further than the limit.
+    @Test func configFromAStreamIsReadNoFurtherThanTheLimit() throws {
+        let (message, grown) = PeakMemory.growth { Self.failure("/dev/zero") }
+        #expect(message?.contains("/dev/zero: the config file is more than 1048576 bytes") == true, "\(message ?? "accepted")")
+        print("\(#function): peak resident grew by \(grown) bytes")
+        #expect(grown < Self.memoryBound, "peak memory grew by \(grown) bytes")
+    }
+
+    @Test func duplicateTopLevelKeyIsAnErrorWithItsPosition() throws {
+        let path = try Self.temporaryFile("config.yaml", contents: "format: json\nqueue: 10\nformat: cef\n")
+        defer { Self.remove(path) }
+        let message = Self.failure(path)
+        #expect(message?.hasPrefix("\(path):3:1: duplicate key 'format'") == true, "\(message ?? "accepted")")
+        #expect(message?.contains("line 1") == true)
+    }
+
+    @Test func duplicateNestedKeyIsAnErrorWithItsPosition() throws {
+        let path = try Self.temporaryFile(
+            "config.yaml", contents: "throttle:\n  windowMilliseconds: 10000\n  windowMilliseconds: 0\n")
+        defer { Self.remove(path) }
+        let message = Self.failure(path)
+        #expect(message?.hasPrefix("\(path):3:3: duplicate key 'windowMilliseconds'") == true, "\(message ?? "accepted")")
+    }
+
+    @Test func configWithinTheLimitStillApplies() throws {
+        let path = try Self.temporaryFile("config.yaml", contents: "format: cef\nqueue: 10\n")
+        defer { Self.remove(path) }
+        var configuration = AgentConfiguration()
+        try AgentConfigurationFile.apply(path, to: &configuration)
+        #expect(configuration.format == .cef)
+        #expect(configuration.queueCapacity == 10)
+    }
+}

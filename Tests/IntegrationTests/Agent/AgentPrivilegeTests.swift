@@ -1,0 +1,125 @@
+import AuditKit
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+
+/// `callguard run` cannot be turned against its host: once started it holds
+/// only the audit capabilities, in every thread, and still does its work;
+/// SIGHUP swaps the audit rules without a moment with none.
+@Suite(.serialized) struct AgentPrivilegeTests {
+    /// CAP_AUDIT_CONTROL (30) and CAP_AUDIT_READ (37).
+    static let auditCapabilities: UInt64 = (1 << 30) | (1 << 37)
+
+    /// The capability lines and no_new_privs of every thread of `pid`.
+    static func threadPrivileges(_ pid: pid_t) throws -> [(tid: String, fields: [String: String])] {
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
+        return try tasks.map { tid in
+            let text = try String(contentsOfFile: "/proc/\(pid)/task/\(tid)/status", encoding: .utf8)
+            var fields: [String: String] = [:]
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2 else { continue }
+                let key = String(parts[0])
+                if key.hasPrefix("Cap") || key == "NoNewPrivs" { fields[key] = parts[1].trimmingCharacters(in: .whitespaces) }
+            }
+            return (tid, fields)
+        }
+    }
+
+    static func waitFor(_ timeout: Double, _ condition: () -> Bool) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            usleep(100_000)
+        }
+        return condition()
+    }
+
+    static func occurrences(of text: String, in haystack: String) -> Int {
+        haystack.components(separatedBy: text).count - 1
+    }
+
+    @Test(.enabled(if: RequireIntegration.shouldRun(AgentEndToEndTests.prerequisites)))
+    func agentKeepsOnlyTheAuditCapabilitiesInEveryThreadAndStillReportsReloadsAndRestores() async throws {
+        guard RequireIntegration.check(AgentEndToEndTests.prerequisites, "root, kernel audit, podman + runc, busybox-static, rsyslogd") else { return }
+        try await LiveAudit.withRestoredState {
+            let work = try LiveAudit.temporaryDirectory("e2e-caps")
+            defer { try? FileManager.default.removeItem(at: work) }
+            defer { PodmanHarness.cleanUp(containers: [], images: [AgentEndToEndTests.imageA]) }
+            try PodmanHarness.importBusyboxImage(named: AgentEndToEndTests.imageA, workDir: work.path)
+            let policies = work.appendingPathComponent("policies").path
+            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
+            try AgentEndToEndTests.writePolicies(to: policies)
+
+            let agent = try AgentProcess(["--policies", policies, "--sink", "stdout"], directory: work.path)
+            defer { agent.kill() }
+
+            let threads = try Self.threadPrivileges(agent.pid)
+            #expect(threads.count > 1, "the agent runs several threads")
+            let expected = String(format: "%016lx", Self.auditCapabilities)
+            for (tid, fields) in threads {
+                for key in ["CapEff", "CapPrm", "CapBnd"] {
+                    #expect(fields[key] == expected, "thread \(tid) \(key)=\(fields[key] ?? "?")")
+                }
+                #expect(fields["CapInh"] == "0000000000000000", "thread \(tid) CapInh")
+                #expect(fields["CapAmb"] == "0000000000000000", "thread \(tid) CapAmb")
+                #expect(fields["NoNewPrivs"] == "1", "thread \(tid) NoNewPrivs")
+            }
+            #expect(agent.stderr.contains("capabilities kept: CAP_AUDIT_CONTROL, CAP_AUDIT_READ"), "\(agent.stderr)")
+
+            // It still attributes and reports: image A may not mkdir.
+            try AgentEndToEndTests.runContainer(AgentEndToEndTests.imageA, "mkdir /tmp/a; true")
+            #expect(Self.waitFor(10) { agent.stdout.contains("\"mkdir") && agent.stdout.contains(AgentEndToEndTests.imageA) }, "\(agent.stdout)")
+
+            // SIGHUP still reloads (rules need CAP_AUDIT_CONTROL).
+            agent.send(SIGHUP)
+            #expect(Self.waitFor(10) { agent.stderr.contains("policies reloaded") }, "\(agent.stderr)")
+            #expect(!agent.stderr.contains("policy reload failed"), "\(agent.stderr)")
+
+            // And the exit still restores the kernel.
+            let status = agent.terminate()
+            #expect(status.map { $0 & 0x7f == 0 && ($0 >> 8) & 0xff == 0 } == true, "exit: \(agent.stderr)")
+            try AgentEndToEndTests.expectKernelRestored()
+        }
+    }
+
+    /// Every other reload adds a policy that allows almost nothing (so more
+    /// syscalls are audited), so each reload's rules differ from the last; a
+    /// sampler lists the kernel's rules all along.
+    @Test(.enabled(if: RequireIntegration.shouldRun(AgentEndToEndTests.prerequisites)))
+    func sighupNeverLeavesTheKernelWithoutCallguardRules() async throws {
+        guard RequireIntegration.check(AgentEndToEndTests.prerequisites, "root, kernel audit, podman + runc, busybox-static, rsyslogd") else { return }
+        try await LiveAudit.withRestoredState {
+            let work = try LiveAudit.temporaryDirectory("e2e-hup-gap")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let policies = work.appendingPathComponent("policies").path
+            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
+            try AgentEndToEndTests.writePolicies(to: policies)
+            let tiny = "\(policies)/tiny.yaml"
+
+            let agent = try AgentProcess(["--policies", policies, "--sink", "stdout"], directory: work.path)
+            defer { agent.kill() }
+            try #require(try AuditControl().kernelRules().contains { $0.hasKey(AuditRule.callguardKey) }, "the agent installs rules")
+
+            let sampler = RuleCountSampler()
+            sampler.start()
+            for round in 1...10 {
+                if round % 2 == 1 {
+                    try "apiVersion: callguard.dev/v1\nkind: SyscallPolicy\nmetadata: {name: tiny}\nspec:\n  images: [\"localhost/tiny:1\"]\n  allow: [read, write, exit_group]\n"
+                        .write(toFile: tiny, atomically: true, encoding: .utf8)
+                } else {
+                    try FileManager.default.removeItem(atPath: tiny)
+                }
+                agent.send(SIGHUP)
+                #expect(Self.waitFor(10) { Self.occurrences(of: "policies reloaded", in: agent.stderr) == round }, "reload \(round): \(agent.stderr)")
+            }
+            let samples = sampler.stop()
+            #expect(agent.stderr.contains("audit rules: 2 added, 0 kept, 2 removed"), "each reload changed the rules: \(agent.stderr)")
+            #expect(samples.count > 10, "the sampler listed the rules \(samples.count) times")
+            #expect(samples.min() ?? 0 >= 1, "fewest callguard rules seen during 10 reloads: \(samples.min() ?? -1)")
+            #expect(agent.terminate() != nil)
+            try AgentEndToEndTests.expectKernelRestored()
+        }
+    }
+}

@@ -40,15 +40,19 @@ static int cg_restrict_self(void) {
     uint64_t eff = (uint64_t)data[0].effective | ((uint64_t)data[1].effective << 32);
     uint64_t prm = (uint64_t)data[0].permitted | ((uint64_t)data[1].permitted << 32);
     uint64_t inh = (uint64_t)data[0].inheritable | ((uint64_t)data[1].inheritable << 32);
-    if ((eff & ~cg_keep) || (prm & ~cg_keep) || inh) {
+    // Inheritable capabilities within the kept set stay (systemd's
+    // AmbientCapabilities= sets them; capset may be filtered there): with the
+    // bounding set and no_new_privs they cannot bring anything else back.
+    if ((eff & ~cg_keep) || (prm & ~cg_keep) || (inh & ~cg_keep)) {
         eff &= cg_keep;
         prm &= cg_keep;
+        inh &= cg_keep;
         data[0].effective = (uint32_t)eff;
         data[1].effective = (uint32_t)(eff >> 32);
         data[0].permitted = (uint32_t)prm;
         data[1].permitted = (uint32_t)(prm >> 32);
-        data[0].inheritable = 0;
-        data[1].inheritable = 0;
+        data[0].inheritable = (uint32_t)inh;
+        data[1].inheritable = (uint32_t)(inh >> 32);
         header.version = _LINUX_CAPABILITY_VERSION_3;
         header.pid = 0;
         if (syscall(SYS_capset, &header, data) != 0) return 3;
@@ -105,7 +109,7 @@ int cg_privileges_thread_restricted(int tid, uint64_t keep) {
     cg_status_hex(text, "\nCapAmb:", &amb);
     const char *p = strstr(text, "\nNoNewPrivs:");
     if (p) nnp = strtoull(p + 12, NULL, 10);
-    return !(eff & ~keep) && !(prm & ~keep) && !inh && !(bnd & ~keep) && !amb && nnp == 1;
+    return !(eff & ~keep) && !(prm & ~keep) && !(inh & ~keep) && !(bnd & ~keep) && !amb && nnp == 1;
 }
 
 cg_privileges_result cg_privileges_restrict(uint64_t keep, int last_cap, int timeout_ms) {

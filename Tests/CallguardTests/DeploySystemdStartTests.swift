@@ -104,6 +104,12 @@ import TestSupport
         command[0] = Deploy.executable
         let bounding = unit.words("Service", "CapabilityBoundingSet").map { $0.lowercased().replacingOccurrences(of: "cap_", with: "+") }
         var wrapper = ["--bounding-set", (["-all"] + bounding.sorted()).joined(separator: ",")]
+        // AmbientCapabilities= (systemd also puts them in the inheritable set).
+        let ambient = unit.words("Service", "AmbientCapabilities").map { $0.lowercased().replacingOccurrences(of: "cap_", with: "+") }
+        if !ambient.isEmpty {
+            let list = (["-all"] + ambient.sorted()).joined(separator: ",")
+            wrapper += ["--inh-caps", list, "--ambient-caps", list]
+        }
         if unit.value("Service", "NoNewPrivileges") == "yes" { wrapper.append("--no-new-privs") }
         let notify = try NotifySocket(path: "\(root)/notify")
         let out = "\(root)/agent.out"

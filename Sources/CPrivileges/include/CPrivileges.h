@@ -14,8 +14,9 @@ typedef struct {
 
 /// Restricts every thread of the process to the capabilities in `keep` (bit n
 /// = capability n): drops the others from the bounding set (needs
-/// CAP_SETPCAP for those still in it), clears the ambient and inheritable
-/// sets, lowers the effective and permitted sets with capset(2), and sets
+/// CAP_SETPCAP for those still in it), clears the ambient set, lowers the
+/// effective, permitted and inheritable sets to `keep` with capset(2) (only
+/// when they hold more: a seccomp filter may deny capset), and sets
 /// PR_SET_NO_NEW_PRIVS.
 ///
 /// Capabilities are per thread: the calling thread restricts itself, then each
@@ -27,8 +28,8 @@ typedef struct {
 cg_privileges_result cg_privileges_restrict(uint64_t keep, int last_cap, int timeout_ms);
 
 /// Whether the thread `tid` of this process holds no capability outside
-/// `keep` in its effective, permitted, inheritable, bounding and ambient sets,
-/// and has no_new_privs set (from /proc/self/task/TID/status).
+/// `keep` in its effective, permitted, inheritable and bounding sets, none in
+/// its ambient set, and has no_new_privs set (from /proc/self/task/TID/status).
 int cg_privileges_thread_restricted(int tid, uint64_t keep);
 
 #endif

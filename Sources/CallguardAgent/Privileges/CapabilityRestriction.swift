@@ -17,9 +17,9 @@ import Glibc
 /// SIGHUP reopens file sinks and the spool in directories root owns. Nothing
 /// else needs a capability after start-up (SO_RCVBUFFORCE is set before).
 ///
-/// Every other capability leaves the effective, permitted, inheritable,
-/// ambient and bounding sets of every thread, and no_new_privs is set, so no
-/// later execve can regain any.
+/// Every other capability leaves the effective, permitted, inheritable and
+/// bounding sets of every thread, the ambient set is cleared, and
+/// no_new_privs is set, so no later execve can regain any.
 public enum CapabilityRestriction {
     /// A Linux capability by number.
     public struct Capability: Hashable, Sendable, CustomStringConvertible {

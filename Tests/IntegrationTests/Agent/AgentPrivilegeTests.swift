@@ -62,7 +62,8 @@ import TestSupport
                 for key in ["CapEff", "CapPrm", "CapBnd"] {
                     #expect(fields[key] == expected, "thread \(tid) \(key)=\(fields[key] ?? "?")")
                 }
-                #expect(fields["CapInh"] == "0000000000000000", "thread \(tid) CapInh")
+                let inheritable = UInt64(fields["CapInh"] ?? "", radix: 16) ?? .max
+                #expect(inheritable & ~Self.auditCapabilities == 0, "thread \(tid) CapInh=\(fields["CapInh"] ?? "?")")
                 #expect(fields["CapAmb"] == "0000000000000000", "thread \(tid) CapAmb")
                 #expect(fields["NoNewPrivs"] == "1", "thread \(tid) NoNewPrivs")
             }

@@ -123,4 +123,29 @@ import TestSupport
             try AgentEndToEndTests.expectKernelRestored()
         }
     }
+
+    /// Started with a capability it does not keep and without CAP_SETPCAP to
+    /// drop it from the bounding set, the agent refuses to run on (exit 2,
+    /// saying what to do) and leaves the kernel as it found it.
+    @Test(.enabled(if: RequireIntegration.shouldRun(LiveAudit.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"))))
+    func agentThatCannotDropACapabilityRefusesToRunAndRestoresTheKernel() async throws {
+        guard RequireIntegration.check(LiveAudit.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "root, kernel audit, setpriv") else { return }
+        try await LiveAudit.withRestoredState {
+            let work = try LiveAudit.temporaryDirectory("e2e-nodrop")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let policies = work.appendingPathComponent("policies").path
+            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
+            try AgentEndToEndTests.writePolicies(to: policies)
+
+            let r = try ChildProcess.run("/usr/bin/timeout", [
+                "30", "/usr/bin/setpriv", "--bounding-set", "-all,+audit_control,+audit_read,+sys_ptrace", "--",
+                AgentProcess.executable, "run", "--policies", policies, "--sink", "stdout",
+            ])
+
+            #expect(r.status == 2, "exit \(r.status): \(r.stderr)")
+            #expect(r.stderr.contains("cannot drop the capabilities callguard does not need"), "\(r.stderr)")
+            #expect(!r.stderr.contains("reading the audit stream"), "it must not start reading")
+            try AgentEndToEndTests.expectKernelRestored()
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import AuditKit
+import CAudit
 import Foundation
 import Glibc
 import Testing
@@ -145,6 +146,74 @@ import TestSupport
             #expect(r.status == 2, "exit \(r.status): \(r.stderr)")
             #expect(r.stderr.contains("cannot drop the capabilities callguard does not need"), "\(r.stderr)")
             #expect(!r.stderr.contains("reading the audit stream"), "it must not start reading")
+            try AgentEndToEndTests.expectKernelRestored()
+        }
+    }
+
+    /// The netlink port ids of `pid`'s NETLINK_AUDIT sockets (/proc/net/netlink, matched by inode).
+    static func auditPorts(of pid: pid_t) throws -> [UInt32] {
+        var inodes = Set<String>()
+        for fd in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd") {
+            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)"),
+                target.hasPrefix("socket:[")
+            {
+                inodes.insert(String(target.dropFirst(8).dropLast()))
+            }
+        }
+        // sk Eth Pid Groups Rmem Wmem Dump Locks Drops Inode
+        return try String(contentsOfFile: "/proc/net/netlink", encoding: .utf8).split(separator: "\n").dropFirst().compactMap { line in
+            let columns = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard columns.count >= 10, columns[1] == "9", inodes.contains(String(columns[9])) else { return nil }
+            return UInt32(columns[2]) ?? Int32(columns[2]).map { UInt32(bitPattern: $0) }
+        }
+    }
+
+    /// A process that sends a SYSCALL record to the agent's audit sockets gets
+    /// no violation out of it: the datagrams are dropped, and the agent says so.
+    @Test(.enabled(if: RequireIntegration.shouldRun(LiveAudit.available)))
+    func recordsForgedToTheAgentsAuditPortAreDroppedAndLogged() async throws {
+        guard RequireIntegration.check(LiveAudit.available, "root and kernel audit") else { return }
+        try await LiveAudit.withRestoredState {
+            let work = try LiveAudit.temporaryDirectory("e2e-forge")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let policies = work.appendingPathComponent("policies").path
+            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
+            try AgentEndToEndTests.writePolicies(to: policies)
+            let agent = try AgentProcess(["--policies", policies, "--sink", "stdout"], directory: work.path)
+            defer { agent.kill() }
+
+            let ports = try Self.auditPorts(of: agent.pid)
+            #expect(ports.count >= 2, "the control and the reader socket: \(ports)")
+            let sender = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), NETLINK_AUDIT)
+            try #require(sender >= 0)
+            defer { close(sender) }
+            for port in ports {
+                for (type, text) in [(UInt16(1300), "audit(1700000000.123:77): arch=c000003e syscall=101 success=yes exit=0 ppid=1 pid=1 uid=0 comm=\"forged\" exe=\"/forged\""), (UInt16(1320), "audit(1700000000.123:77): ")] {
+                    let payload = Array(text.utf8)
+                    let length = 16 + payload.count
+                    var bytes = [UInt8](repeating: 0, count: length)
+                    bytes.withUnsafeMutableBytes { raw in
+                        raw.storeBytes(of: UInt32(length), toByteOffset: 0, as: UInt32.self)
+                        raw.storeBytes(of: type, toByteOffset: 4, as: UInt16.self)
+                    }
+                    bytes.replaceSubrange(16..., with: payload)
+                    var destination = sockaddr_nl()
+                    destination.nl_family = sa_family_t(AF_NETLINK)
+                    destination.nl_pid = port
+                    let sent = bytes.withUnsafeBytes { raw in
+                        withUnsafePointer(to: &destination) {
+                            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                                sendto(sender, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_nl>.size))
+                            }
+                        }
+                    }
+                    #expect(sent == bytes.count, "sendto port \(port): errno \(errno)")
+                }
+            }
+            #expect(Self.waitFor(10) { agent.stderr.contains("not sent by the kernel") }, "\(agent.stderr)")
+            #expect(agent.terminate() != nil)
+            #expect(!agent.stdout.contains("forged"), "a forged record became output: \(agent.stdout)")
+            #expect(agent.stderr.contains("\"records\":") && !agent.stderr.contains("forged"))
             try AgentEndToEndTests.expectKernelRestored()
         }
     }

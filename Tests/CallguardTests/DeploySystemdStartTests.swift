@@ -72,6 +72,9 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let root = dir.path
         let fm = FileManager.default
+        // As systemd: directories it creates are 0755 up to the unit's own
+        // (the agent refuses a spool or log directory others can write).
+        let setupUmask = umask(0o022)
 
         // What the operator installs (deploy/README.md): config, policies, the SIEM's CA.
         try fm.createDirectory(atPath: "\(root)/etc/callguard/policies", withIntermediateDirectories: true)
@@ -96,6 +99,8 @@ import TestSupport
                 try fm.createDirectory(atPath: "\(root)\(base)/\(name)", withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
             }
         }
+
+        umask(setupUmask)
 
         // ExecStart, with the binary and the config moved; under the unit's bounding set and umask.
         let execStart = try #require(unit.value("Service", "ExecStart"))

@@ -32,11 +32,13 @@ let package = Package(
         ),
         .target(name: "PolicyKit", dependencies: ["CYAML", "CAudit", "AuditKit"]),
         .target(name: "ContainerKit", dependencies: []),
+        // Per-thread capability restriction for `run` (raw capset/prctl, no libcap).
+        .target(name: "CPrivileges"),
         .target(name: "SinkKit", dependencies: ["COpenSSL", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "CallguardAgent",
             dependencies: [
-                "AuditKit", "PolicyKit", "ContainerKit", "SinkKit",
+                "AuditKit", "PolicyKit", "ContainerKit", "SinkKit", "CPrivileges",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -71,7 +73,7 @@ let package = Package(
     ]
 )
 
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.name != "CPrivileges" {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     settings.append(.enableUpcomingFeature("MemberImportVisibility"))

@@ -63,23 +63,69 @@ import TestSupport
         #expect(try configMaps().contains { $0["metadata"]?["name"]?.scalar == name }, "ConfigMap \(name) is in configmap.yaml")
     }
 
-    /// Every root ContainerKit reads by default is inside a read-only hostPath
-    /// mount at the same path, and every hostPath but the spool is read-only.
-    @Test func runtimeStateIsMountedReadOnlyWhereContainerKitLooks() throws {
+    /// The hostPath mounts of the agent's container: (mount path, host path, read-only, recursive read-only).
+    func hostPathMounts() throws -> [(mountPath: String, hostPath: String, readOnly: Bool, recursiveReadOnly: String?)] {
         let volumes = try volumes()
-        let mounts = (try container()["volumeMounts"]?.items ?? []).filter {
-            volumes[$0["name"]?.scalar ?? ""]?["hostPath"] != nil
+        return (try container()["volumeMounts"]?.items ?? []).compactMap { mount in
+            guard let name = mount["name"]?.scalar, let hostPath = volumes[name]?["hostPath"]?["path"]?.scalar,
+                let mountPath = mount["mountPath"]?.scalar
+            else { return nil }
+            return (mountPath, hostPath, mount["readOnly"]?.scalar == "true", mount["recursiveReadOnly"]?.scalar)
         }
-        for mount in mounts where mount["mountPath"]?.scalar != "/var/lib/callguard" {
-            #expect(mount["readOnly"]?.scalar == "true", "\(mount["mountPath"]?.scalar ?? "?") read-only")
-            let hostPath = volumes[mount["name"]!.scalar!]?["hostPath"]?["path"]?.scalar
-            #expect(hostPath == mount["mountPath"]?.scalar, "host path mounted at the same path")
-        }
-        let readOnly = mounts.filter { $0["readOnly"]?.scalar == "true" }.compactMap { $0["mountPath"]?.scalar }
+    }
+
+    /// The files ContainerKit reads to attribute a container on a Kubernetes
+    /// node (CRI-O, containerd; podman's index shares CRI-O's storage), for an
+    /// example id. Docker's `config.v2.json` is not among them: Kubernetes has
+    /// no docker runtime since 1.24 (see daemonset.yaml).
+    static func attributionFiles() -> [String] {
+        let id = String(repeating: "ab", count: 32)
         let roots = ContainerStateRoots()
-        let needed = roots.containersStorage + roots.containersRun + roots.containerdTasks + roots.docker.map { $0 + "/containers" }
-        for root in needed {
-            #expect(readOnly.contains { root == $0 || root.hasPrefix($0 + "/") }, "\(root) is mounted read-only")
+        return roots.containersStorage.flatMap {
+            ["\($0)/overlay-containers/containers.json", "\($0)/overlay-images/images.json", "\($0)/overlay-containers/\(id)/userdata/config.json"]
+        } + roots.containersRun.map { "\($0)/overlay-containers/\(id)/userdata/config.json" }
+            + roots.containerdTasks.map { "\($0)/k8s.io/\(id)/config.json" }
+    }
+
+    /// Every file attribution reads is inside a read-only hostPath mount of
+    /// the same host path, and every hostPath but the spool is read-only,
+    /// recursively where the kubelet can.
+    @Test func everyFileAttributionReadsIsUnderAReadOnlyMount() throws {
+        let mounts = try hostPathMounts()
+        for mount in mounts where mount.mountPath != "/var/lib/callguard" {
+            #expect(mount.readOnly, "\(mount.mountPath) read-only")
+            #expect(mount.recursiveReadOnly == "IfPossible" || mount.recursiveReadOnly == "Enabled", "\(mount.mountPath) recursively read-only")
+            #expect(mount.hostPath == mount.mountPath, "host path mounted at the same path")
+        }
+        for file in Self.attributionFiles() {
+            #expect(mounts.contains { $0.readOnly && file.hasPrefix($0.mountPath + "/") }, "\(file) is under a read-only mount")
+        }
+    }
+
+    /// No mount reaches what attribution does not read: container logs, the
+    /// container filesystems and volumes in the storage root, docker's
+    /// per-container directories (logs beside config.v2.json), the kubelet's
+    /// pod directories (secrets, service account tokens).
+    @Test func noMountExposesContainerLogsFilesystemsOrSecretsBeyondTheBundleConfigs() throws {
+        let forbidden = [
+            "/var/log/pods", "/var/log/containers", "/var/lib/docker/containers", "/var/lib/containers/storage/overlay",
+            "/var/lib/containers/storage/volumes", "/var/lib/containerd", "/var/lib/kubelet/pods", "/run/containers/storage/overlay",
+        ]
+        for mount in try hostPathMounts() {
+            for path in forbidden {
+                let exposes = path == mount.hostPath || path.hasPrefix(mount.hostPath == "/" ? "/" : mount.hostPath + "/")
+                #expect(!exposes, "the hostPath \(mount.hostPath) exposes \(path)")
+            }
+        }
+        // Each runtime-state mount is exactly the directory of a file attribution reads (no parent of it).
+        let directories = Set(Self.attributionFiles().map { file -> String in
+            let roots = ContainerStateRoots()
+            let all = roots.containersStorage.flatMap { ["\($0)/overlay-containers", "\($0)/overlay-images"] }
+                + roots.containersRun.map { "\($0)/overlay-containers" } + roots.containerdTasks
+            return all.first { file.hasPrefix($0 + "/") } ?? file
+        })
+        for mount in try hostPathMounts() where mount.mountPath != "/var/lib/callguard" {
+            #expect(directories.contains(mount.hostPath), "\(mount.hostPath) is not a directory attribution reads from")
         }
     }
 

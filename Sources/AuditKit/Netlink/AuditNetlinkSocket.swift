@@ -13,6 +13,12 @@ import Glibc
 public final class AuditNetlinkSocket {
     /// The socket descriptor (-1 after close).
     public private(set) var fd: Int32
+    /// Whether every datagram must come from the kernel (sender port id 0);
+    /// others are dropped and counted. Off only for adopted test descriptors
+    /// (a socketpair has no netlink sender address).
+    public let acceptsOnlyKernel: Bool
+    /// Datagrams the control path dropped because another process sent them.
+    public private(set) var foreignDatagrams: UInt64 = 0
     private var sequence: UInt32 = 0
     /// Scratch space for control replies (rules can be ~9 KiB each).
     private var replyBuffer: UnsafeMutableRawBufferPointer
@@ -31,6 +37,7 @@ public final class AuditNetlinkSocket {
             throw AuditError.system("socket(AF_NETLINK, NETLINK_AUDIT)", e)
         }
         self.fd = fd
+        self.acceptsOnlyKernel = true
         self.replyBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
         var addr = sockaddr_nl()
         addr.nl_family = sa_family_t(AF_NETLINK)
@@ -59,6 +66,7 @@ public final class AuditNetlinkSocket {
     /// Adopts an open descriptor (tests feed the reader through a socketpair).
     init(adopting fd: Int32) {
         self.fd = fd
+        self.acceptsOnlyKernel = false
         self.replyBuffer = .allocate(byteCount: 64 * 1024, alignment: 16)
     }
 
@@ -171,10 +179,39 @@ public final class AuditNetlinkSocket {
                 .protocolError, errno: ETIMEDOUT, "\(what): the kernel did not answer within \(timeoutMilliseconds) ms")
         case .success: break
         }
-        switch valueOrErrno({ system_recv(fd, replyBuffer.baseAddress!, replyBuffer.count, 0) }) {
-        case .success(let n): return n
+        var source = sockaddr_nl()
+        var sourceLength = socklen_t(MemoryLayout<sockaddr_nl>.size)
+        let received = withUnsafeMutablePointer(to: &source) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                valueOrErrno { recvfrom(fd, replyBuffer.baseAddress!, replyBuffer.count, 0, address, &sourceLength) }
+            }
+        }
+        switch received {
+        case .success(let n):
+            // A reply another process forged (sent to this port) is dropped: the caller waits on.
+            if acceptsOnlyKernel && !Self.isKernel(source, length: sourceLength) {
+                foreignDatagrams &+= 1
+                return 0
+            }
+            return n
         case .failure(let e): throw AuditError.system("recv(\(what))", e.rawValue)
         }
+    }
+
+    /// Whether a datagram's source address is the kernel's (netlink, port id 0).
+    @inline(__always)
+    static func isKernel(_ source: sockaddr_nl, length: socklen_t) -> Bool {
+        Int(length) >= MemoryLayout<sockaddr_nl>.size && source.nl_family == sa_family_t(AF_NETLINK) && source.nl_pid == 0
+    }
+
+    /// This socket's netlink port id (the address other sockets send to).
+    public var portID: UInt32 {
+        var address = sockaddr_nl()
+        var length = socklen_t(MemoryLayout<sockaddr_nl>.size)
+        let rc = withUnsafeMutablePointer(to: &address) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return rc == 0 ? address.nl_pid : 0
     }
 
     /// Discards whatever is queued on the socket (stray ACKs left by libaudit

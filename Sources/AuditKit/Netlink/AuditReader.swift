@@ -34,6 +34,8 @@ public final class AuditReader: @unchecked Sendable {
     private let slab: UnsafeMutableRawBufferPointer
     private let iovecs: UnsafeMutablePointer<iovec>
     private let headers: UnsafeMutablePointer<CAudit_mmsghdr>
+    /// Each slot's sender address: only the kernel's (port id 0) is delivered.
+    private let senders: UnsafeMutablePointer<sockaddr_nl>
 
     /// A reader on `socket`, receiving up to `batchSize` messages per call.
     /// `receiveBufferBytes` sizes the socket's receive queue (SO_RCVBUFFORCE).
@@ -49,6 +51,7 @@ public final class AuditReader: @unchecked Sendable {
         slab = .allocate(byteCount: batchSize * AuditReader.slotSize, alignment: 16)
         iovecs = .allocate(capacity: batchSize)
         headers = .allocate(capacity: batchSize)
+        senders = .allocate(capacity: batchSize)
         for i in 0..<batchSize {
             iovecs[i] = iovec(iov_base: slab.baseAddress! + i * AuditReader.slotSize, iov_len: AuditReader.slotSize)
         }
@@ -58,6 +61,7 @@ public final class AuditReader: @unchecked Sendable {
         slab.deallocate()
         iovecs.deallocate()
         headers.deallocate()
+        senders.deallocate()
     }
 
     /// Receives and delivers records until ``AuditReaderWaker/stop()`` is called
@@ -103,6 +107,8 @@ public final class AuditReader: @unchecked Sendable {
             headers[i] = CAudit_mmsghdr()
             headers[i].msg_hdr.msg_iov = iovecs + i
             headers[i].msg_hdr.msg_iovlen = 1
+            headers[i].msg_hdr.msg_name = UnsafeMutableRawPointer(senders + i)
+            headers[i].msg_hdr.msg_namelen = socklen_t(MemoryLayout<sockaddr_nl>.size)
         }
         let n = system_recvmmsg(socket.fd, headers, UInt32(batchSize), Int32(MSG_DONTWAIT))
         if n < 0 {
@@ -122,8 +128,14 @@ public final class AuditReader: @unchecked Sendable {
         if n == 0 { return false }
         stats.batches &+= 1
         stats.datagrams &+= UInt64(n)
+        let kernelOnly = socket.acceptsOnlyKernel
         for i in 0..<Int(n) {
             let length = Int(headers[i].msg_len)
+            // Any process may send to this socket's port id: only the kernel's records count.
+            if kernelOnly && !AuditNetlinkSocket.isKernel(senders[i], length: headers[i].msg_hdr.msg_namelen) {
+                stats.foreignSenders &+= 1
+                continue
+            }
             if headers[i].msg_hdr.msg_flags & Int32(MSG_TRUNC) != 0 {
                 stats.truncated &+= 1
                 continue

@@ -15,6 +15,9 @@ public struct AuditReaderStats: Hashable, Sendable {
     public var truncated: UInt64 = 0
     /// Netlink control messages (ACK, DONE, ...) skipped.
     public var controlMessages: UInt64 = 0
+    /// Datagrams dropped because they did not come from the kernel (sender
+    /// port id not 0): another process sending to the agent's netlink port.
+    public var foreignSenders: UInt64 = 0
 
     public init() {}
 }

@@ -82,6 +82,81 @@ extension AuditControl {
         }.get()
     }
 
+    /// Replaces the kernel's rules carrying `key` with `rules`, without a gap:
+    /// rules already loaded stay untouched, the missing ones are loaded first,
+    /// and only then are the old rules that are not in the new set removed
+    /// (compared by content, ``RuleIdentity``). If any new rule is refused,
+    /// the rules just added are taken out again and the old set stays in force
+    /// (``RuleReplacement/applied`` is false).
+    public func replaceRules(
+        with rules: [AuditRule], key: String = AuditRule.callguardKey, excludingPid: UInt32? = UInt32(getpid())
+    ) throws(AuditError) -> RuleReplacement {
+        var result = RuleReplacement()
+        let old = try kernelRules().filter { $0.hasKey(key) }
+        let oldIdentities = Set(old.compactMap(\.identity))
+        var wanted = Set<RuleIdentity>()
+        var identitiesDisagree = false
+        for rule in rules {
+            switch identity(of: rule, excludingPid: excludingPid) {
+            case .failure(let error):
+                result.refused.append(.init(rule: rule, error: error))
+                continue
+            case .success(let id):
+                wanted.insert(id)
+                if oldIdentities.contains(id) {
+                    result.kept.append(rule)
+                    continue
+                }
+            }
+            switch load(rule, excludingPid: excludingPid) {
+            case .success: result.added.append(rule)
+            case .failure(let error) where error.errno == EEXIST:
+                // Loaded already, yet no listed rule had its identity: the
+                // comparison cannot be trusted, so no old rule is removed below.
+                result.kept.append(rule)
+                identitiesDisagree = true
+            case .failure(let error): result.refused.append(.init(rule: rule, error: error))
+            }
+        }
+        if !result.refused.isEmpty {
+            for rule in result.added {
+                do throws(AuditError) { try remove(rule, excludingPid: excludingPid) } catch { result.removalErrors.append(error) }
+            }
+            return result
+        }
+        result.applied = true
+        if identitiesDisagree {
+            result.removalErrors.append(
+                AuditError(.protocolError, "a new rule was already loaded but not recognised among the listed ones; the old rules stay loaded beside the new ones"))
+            return result
+        }
+        for rule in old {
+            guard let id = rule.identity, !wanted.contains(id) else { continue }
+            do throws(AuditError) {
+                try delete(rule)
+                result.removed += 1
+            } catch {
+                result.removalErrors.append(error)
+            }
+        }
+        return result
+    }
+
+    /// The identity `rule` has once loaded with `excludingPid` (libaudit's binary form).
+    public func identity(of rule: AuditRule, excludingPid: UInt32? = UInt32(getpid())) -> Result<RuleIdentity, AuditError> {
+        var identity: RuleIdentity?
+        let built = withRuleData(rule, excludingPid: excludingPid) { data throws(AuditError) in
+            // audit_add_rule_data sets these two when it sends; the kernel lists them.
+            data.pointee.flags = UInt32(AUDIT_FILTER_EXIT)
+            data.pointee.action = UInt32(AUDIT_ALWAYS)
+            let size = MemoryLayout<audit_rule_data>.size + Int(data.pointee.buflen)
+            identity = RuleIdentity(ruleData: UnsafeRawBufferPointer(start: UnsafeRawPointer(data), count: size))
+        }
+        if case .failure(let error) = built { return .failure(error) }
+        guard let identity else { return .failure(AuditError(.ruleRefused, "libaudit built a malformed rule for `\(rule)`")) }
+        return .success(identity)
+    }
+
     private func load(_ rule: AuditRule, excludingPid: UInt32?) -> Result<Void, AuditError> {
         if simulatesLockedConfiguration {
             return .failure(AuditError(.ruleRefused, errno: EPERM, "the kernel refused the rule: EPERM (locked)"))

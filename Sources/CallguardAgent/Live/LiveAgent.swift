@@ -32,6 +32,7 @@ public final class LiveAgent: @unchecked Sendable {
         var violationsByPolicy: [String: UInt64] = [:]
         var attributionMisses: UInt64 = 0
         var reloads: UInt64 = 0
+        var failedReloads: UInt64 = 0
         var lastReloadSuccess: Double = LiveAgent.wallClockSeconds()
     }
     private let state = Mutex(AgentState())
@@ -108,10 +109,19 @@ public final class LiveAgent: @unchecked Sendable {
         let notifier = SystemdNotifier()
         var lastSweep = 0.0
         var lastRefused: UInt64 = 0
+        var foreignReported: UInt64 = 0
+        var foreignReportedAt = -60.0
         let reader = session.reader
         let publish: (AssemblingConsumer) -> Void = { [self] assembling in
             let now = Self.monotonicSeconds()
             notifier.pingIfDue(now: now)
+            // Datagrams another process sent to the audit socket: dropped; said at most once a minute.
+            let foreign = reader.stats.foreignSenders
+            if foreign > foreignReported && now - foreignReportedAt >= 60 {
+                logger.warning("dropped \(foreign - foreignReported) netlink datagram(s) not sent by the kernel (\(foreign) in all): a local process is writing to the audit socket")
+                foreignReported = foreign
+                foreignReportedAt = now
+            }
             if now - lastSweep > 5 {
                 lastSweep = now
                 attributor.sweep(maxProcesses: 4096)
@@ -144,6 +154,28 @@ public final class LiveAgent: @unchecked Sendable {
         }
         let owned = ReaderState(AgentConsumer(assembling: AssemblingConsumer(assembler: assembler), afterBatch: publish))
 
+        var metrics: MetricsServer?
+        if let address = configuration.metricsAddress {
+            do {
+                metrics = try MetricsServer(address: address) { [self] in renderMetrics(sinks: sinks) }
+                logger.info("metrics on http://\(address)/metrics")
+            } catch {
+                logger.error("\(error.description); running without metrics")
+            }
+        }
+
+        // Everything that needs more than the audit capabilities is done: the
+        // socket, its buffer, the rules, the sinks, the metrics listener.
+        do throws(CapabilityRestriction.Failure) {
+            let restricted = try CapabilityRestriction.restrict()
+            logger.info("capabilities kept: \(restricted.kept.map(\.name).joined(separator: ", ")); every other one dropped from all \(restricted.threads) threads (bounding set included), no_new_privs set")
+        } catch {
+            metrics?.stop()
+            for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
+            sinks.shutdown(timeout: 1)
+            throw StartupError(description: error.description)
+        }
+
         let wake = DispatchSemaphore(value: 0)
         let readerFailure = Mutex<AuditError?>(nil)
         let thread = Thread {
@@ -156,16 +188,6 @@ public final class LiveAgent: @unchecked Sendable {
         }
         thread.name = "callguard-reader"
         thread.start()
-
-        var metrics: MetricsServer?
-        if let address = configuration.metricsAddress {
-            do {
-                metrics = try MetricsServer(address: address) { [self] in renderMetrics(sinks: sinks) }
-                logger.info("metrics on http://\(address)/metrics")
-            } catch {
-                logger.error("\(error.description); running without metrics")
-            }
-        }
 
         let signals = SignalHandlers()
         signals.on(SIGTERM) { wake.signal() }
@@ -194,7 +216,19 @@ public final class LiveAgent: @unchecked Sendable {
         return final
     }
 
-    /// SIGHUP: reload policies; install the new set's rules before swapping it in.
+    /// The kernel refused some of a reload's rules: the old policies and rules stay.
+    struct ReloadRulesRefused: Error, CustomStringConvertible {
+        var refused: Int
+        var description: String {
+            "the kernel or libaudit refused \(refused) of the new set's audit rule(s) (listed above); the rules in force are unchanged"
+        }
+    }
+
+    /// SIGHUP: reload policies. The new set's rules go in before the old ones
+    /// that it no longer has come out (rules both sets share stay loaded), so
+    /// there is no moment without rules; if any new rule is refused, the rules
+    /// just added are taken out and the old set stays in force, and the
+    /// failed reload is counted.
     private func reload(session: AuditSession, sinks: SinkSet) {
         do {
             try store.reload(directory: policiesDirectory) { set in
@@ -203,9 +237,11 @@ public final class LiveAgent: @unchecked Sendable {
                     return
                 }
                 let rules = RuleMapping.auditRules(RuleCompiler().compile(set, excludingPid: getpid()))
-                _ = try session.control.removeRules(withKey: RuleCompiler.key)
-                let report = session.control.install(rules)
-                for refusal in report.refused { logger.warning("\(refusal.description)") }
+                let replacement = try session.control.replaceRules(with: rules)
+                for refusal in replacement.refused { logger.error("\(refusal.description)") }
+                for failure in replacement.removalErrors { logger.error("removing an audit rule: \(failure.description)") }
+                guard replacement.applied else { throw ReloadRulesRefused(refused: replacement.refused.count) }
+                logger.info("audit rules: \(replacement.added.count) added, \(replacement.kept.count) kept, \(replacement.removed) removed")
             }
             state.withLock {
                 $0.reloads &+= 1
@@ -213,6 +249,7 @@ public final class LiveAgent: @unchecked Sendable {
             }
             logger.info("policies reloaded from \(policiesDirectory)")
         } catch {
+            state.withLock { $0.failedReloads &+= 1 }
             logger.error("policy reload failed; the policies in force stay: \(error)")
         }
         sinks.reopen()
@@ -230,6 +267,7 @@ public final class LiveAgent: @unchecked Sendable {
         let agent = state.withLock { $0 }
         return PrometheusText.render(
             current, violationsByPolicy: agent.violationsByPolicy, reloads: agent.reloads,
+            failedReloads: agent.failedReloads,
             lastReloadSuccess: agent.lastReloadSuccess, attributionMisses: agent.attributionMisses)
     }
 

@@ -6,6 +6,7 @@ public enum PrometheusText {
     /// The metrics for `statistics` and the agent's own state.
     public static func render(
         _ statistics: PipelineStatistics, violationsByPolicy: [String: UInt64], reloads: UInt64,
+        failedReloads: UInt64 = 0,
         lastReloadSuccess: Double, attributionMisses: UInt64
     ) -> String {
         var out = ""
@@ -49,6 +50,7 @@ public enum PrometheusText {
             one("sink_sent_total", "counter", "Messages handed to the transports.", Double(sinks.sent))
         }
         one("policy_reloads_total", "counter", "Successful policy reloads (SIGHUP).", Double(reloads))
+        one("policy_reload_failures_total", "counter", "Policy reloads (SIGHUP) refused: policy errors or audit rules the kernel refused; the set in force stayed.", Double(failedReloads))
         one("policy_last_reload_success_timestamp_seconds", "gauge", "When the policies were last loaded successfully.", lastReloadSuccess)
         one("last_record_timestamp_seconds", "gauge", "When the reader last received records.", statistics.lastRecordTime)
         return out

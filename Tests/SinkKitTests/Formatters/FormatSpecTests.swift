@@ -33,6 +33,15 @@ import TestSupport
         #expect(ECSSpecReader.problems(object, fields: SpecData.ecs, namespace: "callguard") == [])
     }
 
+    /// `usrName` is a user name, `policy` a user account's policy and
+    /// `identHostName` an identity event's host: callguard's uid, policy and
+    /// node go in custom keys.
+    @Test func leefUsesPredefinedKeysOnlyForTheirMeaning() throws {
+        let keys = try #require(FormatParsers.leef(Self.text(LEEFFormatter(), CEFFormatterTests.everyField))).keys
+        #expect(Set(keys).isDisjoint(with: ["usrName", "policy", "identHostName"]))
+        #expect(Set(keys).isSuperset(of: ["userId", "policyName", "hostName"]))
+    }
+
     /// A policy severity of 0 is still a LEEF severity (1-10); CEF keeps 0.
     @Test func leefSeverityStaysInLEEFsRange() throws {
         var v = Samples.violation()
@@ -110,6 +119,11 @@ import TestSupport
     ])
     func leefReaderRejects(rule: String, extra: String) {
         #expect(LEEFSpecReader.problems(Self.leefBase + extra, attributes: SpecData.leef) != [], "\(rule)")
+    }
+
+    @Test func leefReaderRejectsAnIdentityKeyWithoutIdentSrc() {
+        #expect(LEEFSpecReader.problems(Self.leefBase + "^identHostName=node-1", attributes: SpecData.leef) != [])
+        #expect(LEEFSpecReader.problems(Self.leefBase + "^identSrc=10.0.0.1^identHostName=node-1", attributes: SpecData.leef) == [])
     }
 
     @Test func leefReaderRejectsSeverityZeroAndAnUndeclaredDelimiter() {

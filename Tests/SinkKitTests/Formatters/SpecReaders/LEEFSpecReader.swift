@@ -5,14 +5,20 @@ import Foundation
 /// with the delimiter a single character or its hex form (`x5E`, `0x5e`),
 /// attributes `key=value` separated by that delimiter and nothing else, each
 /// key once and one alphanumeric word, predefined keys with the value type IBM
-/// gives them (`sev` 1–10, `devTime` with `devTimeFormat`), and custom keys
+/// gives them (`sev` 1–10, `devTime` with `devTimeFormat`, the identity keys
+/// only beside `identSrc`), and custom keys
 /// that never reuse a predefined key's name.
 enum LEEFSpecReader {
     /// IBM's predefined attributes as data: key → type.
     struct Attributes {
         var types: [String: String] = [:]
+        /// Keys usable only together with another key (the ident* keys with `identSrc`).
+        var requires: [String: String] = [:]
         init(rows: [[String]]) {
-            for row in rows where row.count > 1 { types[row[0]] = row[1] }
+            for row in rows where row.count > 1 {
+                types[row[0]] = row[1]
+                if row.count > 2, row[2].hasPrefix("requires=") { requires[row[0]] = String(row[2].dropFirst(9)) }
+            }
         }
         /// The predefined key `key` names, compared without case.
         func predefined(_ key: String) -> String? { types.first { $0.key.lowercased() == key.lowercased() }?.key }
@@ -73,6 +79,9 @@ enum LEEFSpecReader {
                     problems.append("\(key)=\(value) is not a LEEF \(type)")
                 }
             }
+        }
+        for (key, needed) in dictionary.requires where values[key] != nil && values[needed] == nil {
+            problems.append("\(key) means something only beside \(needed), which is not written")
         }
         if let time = values["devTime"], values["devTimeFormat"] == nil, !(time.count == 10 || time.count == 13) || Int64(time) == nil {
             problems.append("devTime is not an epoch value and comes without devTimeFormat")

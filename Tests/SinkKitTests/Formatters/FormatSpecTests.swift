@@ -94,6 +94,7 @@ import TestSupport
         ("not a Long", " cn1Label=n cn1=x"),
         ("not a time", " start=yesterday"),
         ("underscore", " callguardCallguard_x=1"),
+        ("fname with a path", " fname=/bin/busybox"),
     ])
     func cefReaderRejects(rule: String, extra: String) {
         #expect(CEFSpecReader.problems(Self.cefBase + extra, dictionary: SpecData.cef) != [], "\(rule)")

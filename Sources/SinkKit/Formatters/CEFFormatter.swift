@@ -2,13 +2,18 @@
 /// `CEF:0|callguard|callguard|VERSION|SIGNATURE|NAME|SEVERITY|extension`.
 ///
 /// Header fields escape `\` and `|`; extension values escape `\` and `=` (and
-/// line breaks, which the ``DisplayText`` transform already removed). Keys of
-/// CEF's extension dictionary where it has them (`rt`, `dvchost`, `spid`,
-/// `sproc`, `fname`, `suid`, `act`, `cat`, `cnt`, `externalId`, `outcome`,
-/// `start`, `end`, `filePath`), its labelled keys (`cs1`..`cs6`, `cn1`..`cn3`,
-/// `flexString1`, `flexString2`) next, and for what the dictionary has no key
-/// for (container runtime, Kubernetes names, a summary's fold), custom keys
-/// with the vendor's prefix (`callguard…`), as CEF asks of custom extensions.
+/// line breaks, which the ``DisplayText`` transform already removed).
+///
+/// Only keys of CEF's extension dictionary are written, each with the meaning
+/// the dictionary gives it (`rt`, `cat`, `act`, `dvchost`, `spid`, `sproc`,
+/// `suid`, `filePath`, `fname` (the file name of `filePath`, never the
+/// executable), `outcome`, `cnt`, `externalId`, `start`, `end`), then the
+/// labelled device custom keys `cn1`..`cn3` and `cs1`..`cs6`. `flexString1`,
+/// `flexString2` and `flexDate1` are the customer's and never set. What the
+/// dictionary has no key for (the executable, command line, container runtime,
+/// Kubernetes names, a summary's fold) goes into vendor-defined keys named as
+/// CEF asks, one alphanumeric word `VendornameProductnameKeyName`:
+/// `callguardCallguard…`.
 public struct CEFFormatter: ViolationFormatter {
     /// The version in the header's fourth field.
     public var productVersion: String
@@ -39,13 +44,12 @@ public struct CEFFormatter: ViolationFormatter {
         out.appendDecimal(v.process.pid)
         out.appendASCII(" sproc=")
         DisplayText.write(v.process.name.bytes, into: &out, ValueEscaper.self)
-        out.appendASCII(" fname=")
-        DisplayText.write(v.process.executable.bytes, into: &out, ValueEscaper.self)
         out.appendASCII(" suid=")
         value(v.process.userID, &out)
         if let path = v.process.filePath {
             out.appendASCII(" filePath=")
             DisplayText.write(path.bytes, into: &out, ValueEscaper.self)
+            fileName(of: path.bytes, &out)
         }
         out.appendASCII(" outcome=")
         out.appendASCII(v.syscall.success ? "success" : "failure")
@@ -69,46 +73,62 @@ public struct CEFFormatter: ViolationFormatter {
         value(v.syscall.name, &out)
         out.appendASCII(" cs2Label=arch cs2=")
         value(v.syscall.arch, &out)
-        if let exists = v.syscall.existsOnHostKernel {
-            out.appendASCII(exists ? " flexString2Label=syscallOnHostKernel flexString2=true" : " flexString2Label=syscallOnHostKernel flexString2=false")
-        }
         out.appendASCII(" cs3Label=policy cs3=")
         value(v.policy.name, &out)
         out.appendASCII(" cs4Label=policyFile cs4=")
         value(v.policy.file, &out)
-        if let cmd = v.process.commandLine {
-            out.appendASCII(" flexString1Label=commandLine flexString1=")
-            DisplayText.write(cmd.bytes, into: &out, ValueEscaper.self)
-        }
         if let c = v.container {
             out.appendASCII(" cs5Label=containerId cs5=")
             value(c.id, &out)
             out.appendASCII(" cs6Label=containerImage cs6=")
             value(c.imageName, &out)
-            out.appendASCII(" callguardContainerRuntime=")
+        }
+        out.appendASCII(" callguardCallguardExecutable=")
+        DisplayText.write(v.process.executable.bytes, into: &out, ValueEscaper.self)
+        if let cmd = v.process.commandLine {
+            out.appendASCII(" callguardCallguardCommandLine=")
+            DisplayText.write(cmd.bytes, into: &out, ValueEscaper.self)
+        }
+        if let exists = v.syscall.existsOnHostKernel {
+            out.appendASCII(
+                exists ? " callguardCallguardSyscallOnHostKernel=true" : " callguardCallguardSyscallOnHostKernel=false")
+        }
+        if let c = v.container {
+            out.appendASCII(" callguardCallguardContainerRuntime=")
             value(c.runtime, &out)
+            if let name = c.containerName {
+                out.appendASCII(" callguardCallguardContainerName=")
+                value(name, &out)
+            }
             if let ns = c.namespace {
-                out.appendASCII(" callguardK8sNamespace=")
+                out.appendASCII(" callguardCallguardKubernetesNamespace=")
                 value(ns, &out)
             }
             if let pod = c.podName {
-                out.appendASCII(" callguardK8sPod=")
+                out.appendASCII(" callguardCallguardKubernetesPod=")
                 value(pod, &out)
-            }
-            if let name = c.containerName {
-                out.appendASCII(" callguardContainerName=")
-                value(name, &out)
             }
         }
         if let f = v.fold {
-            out.appendASCII(" callguardFoldKind=")
+            out.appendASCII(" callguardCallguardFoldKind=")
             out.appendFoldKind(f.kind)
-            out.appendASCII(" callguardFoldFirstSerial=")
+            out.appendASCII(" callguardCallguardFoldFirstSerial=")
             out.appendDecimal(f.firstSerial)
-            out.appendASCII(" callguardFoldLastSerial=")
+            out.appendASCII(" callguardCallguardFoldLastSerial=")
             out.appendDecimal(f.lastSerial)
-            out.appendASCII(" callguardFoldFirstTime=")
+            out.appendASCII(" callguardCallguardFoldFirstTime=")
             out.appendDecimal(f.firstTime.millisecondsSinceEpoch)
+        }
+    }
+
+    /// ` fname=` and what follows the path's last `/`, when anything does
+    /// (CEF's fileName is the name without its path).
+    private func fileName(of path: [UInt8], _ out: inout [UInt8]) {
+        let start = (path.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
+        guard start < path.count else { return }
+        out.appendASCII(" fname=")
+        path.withUnsafeBufferPointer { all in
+            DisplayText.write(UnsafeBufferPointer(rebasing: all[start...]), into: &out, ValueEscaper.self)
         }
     }
 

@@ -1,21 +1,41 @@
-/// Formats a violation as one line of JSON with Elastic Common Schema field
-/// names (DESIGN.md), Kubernetes data under `orchestrator.*` and `container.name`.
+/// Formats a violation as one line of JSON in the Elastic Common Schema
+/// (DESIGN.md): every fact that has an ECS field is written there with the
+/// type ECS gives it (`@timestamp`, `ecs.version`, `event.*`, `host.name`,
+/// `container.*`, `orchestrator.*` for Kubernetes, `process.*`, `file.path`,
+/// `rule.*`); callguard's own facts (the syscall, the count, a summary's fold)
+/// live under the one `callguard.*` object; nothing else is at the top level.
+///
+/// `@timestamp` is when the audited syscall happened (the audit record's time),
+/// `event.created` when callguard found it, `event.sequence` the audit serial.
 ///
 /// Strings are escaped per RFC 8259 after the ``DisplayText`` transform, so
 /// control bytes and ill-formed UTF-8 never reach the output raw.
 public struct JSONFormatter: ViolationFormatter {
+    /// The ECS release whose field reference this output follows (`ecs.version`).
+    public static let ecsVersion: StaticString = "9.4.0"
+
     public init() {}
 
     public func format(_ v: Violation, into out: inout [UInt8]) {
         out.appendASCII("{\"@timestamp\":\"")
-        v.timestamp.writeISO8601(into: &out)
-        out.appendASCII("\",\"event\":{\"kind\":")
+        v.audit.time.writeISO8601(into: &out)
+        out.appendASCII("\",\"ecs\":{\"version\":\"")
+        out.appendASCII(Self.ecsVersion)
+        out.appendASCII("\"},\"event\":{\"kind\":")
         string(v.event.kind, &out)
-        out.appendASCII(",\"action\":")
+        out.appendASCII(",\"category\":[\"process\"],\"type\":[\"info\"],\"action\":")
         string(v.event.action, &out)
-        out.appendASCII(",\"severity\":")
+        out.appendASCII(v.syscall.success ? ",\"outcome\":\"success\",\"severity\":" : ",\"outcome\":\"failure\",\"severity\":")
         out.appendDecimal(v.event.severity)
-        out.appendASCII("},\"host\":{\"name\":")
+        out.appendASCII(",\"sequence\":")
+        out.appendDecimal(v.audit.serial)
+        out.appendASCII(",\"created\":\"")
+        v.timestamp.writeISO8601(into: &out)
+        if let f = v.fold {
+            out.appendASCII("\",\"end\":\"")
+            f.lastTime.writeISO8601(into: &out)
+        }
+        out.appendASCII("\"},\"host\":{\"name\":")
         string(v.hostName, &out)
         out.appendASCII("}")
         if let c = v.container {
@@ -47,26 +67,29 @@ public struct JSONFormatter: ViolationFormatter {
         }
         out.appendASCII(",\"process\":{\"pid\":")
         out.appendDecimal(v.process.pid)
-        out.appendASCII(",\"ppid\":")
+        out.appendASCII(",\"parent\":{\"pid\":")
         out.appendDecimal(v.process.ppid)
-        out.appendASCII(",\"name\":")
+        out.appendASCII("},\"name\":")
         bytes(v.process.name.bytes, &out)
         out.appendASCII(",\"executable\":")
         bytes(v.process.executable.bytes, &out)
-        out.appendASCII(",\"user\":{\"id\":")
-        string(v.process.userID, &out)
-        out.appendASCII("}")
         if let cmd = v.process.commandLine {
             out.appendASCII(",\"command_line\":")
             bytes(cmd.bytes, &out)
         }
-        out.appendASCII("}")
+        out.appendASCII(",\"user\":{\"id\":")
+        string(v.process.userID, &out)
+        out.appendASCII("}}")
         if let path = v.process.filePath {
             out.appendASCII(",\"file\":{\"path\":")
             bytes(path.bytes, &out)
             out.appendASCII("}")
         }
-        out.appendASCII(",\"syscall\":{\"name\":")
+        out.appendASCII(",\"rule\":{\"name\":")
+        string(v.policy.name, &out)
+        out.appendASCII(",\"reference\":")
+        string(v.policy.file, &out)
+        out.appendASCII("},\"callguard\":{\"syscall\":{\"name\":")
         string(v.syscall.name, &out)
         out.appendASCII(",\"number\":")
         out.appendDecimal(v.syscall.number)
@@ -77,15 +100,7 @@ public struct JSONFormatter: ViolationFormatter {
         if let exists = v.syscall.existsOnHostKernel {
             out.appendASCII(exists ? ",\"exists_on_host_kernel\":true" : ",\"exists_on_host_kernel\":false")
         }
-        out.appendASCII("},\"policy\":{\"name\":")
-        string(v.policy.name, &out)
-        out.appendASCII(",\"file\":")
-        string(v.policy.file, &out)
-        out.appendASCII("},\"audit\":{\"serial\":")
-        out.appendDecimal(v.audit.serial)
-        out.appendASCII(",\"time\":\"")
-        v.audit.time.writeISO8601(into: &out)
-        out.appendASCII("\"},\"count\":")
+        out.appendASCII("},\"count\":")
         out.appendDecimal(v.count)
         if let f = v.fold {
             out.appendASCII(",\"fold\":{\"kind\":\"")
@@ -96,11 +111,9 @@ public struct JSONFormatter: ViolationFormatter {
             out.appendDecimal(f.lastSerial)
             out.appendASCII(",\"first_time\":\"")
             f.firstTime.writeISO8601(into: &out)
-            out.appendASCII("\",\"last_time\":\"")
-            f.lastTime.writeISO8601(into: &out)
             out.appendASCII("\"}")
         }
-        out.appendASCII("}")
+        out.appendASCII("}}")
     }
 
     @inline(__always)

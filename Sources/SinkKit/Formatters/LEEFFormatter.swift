@@ -7,8 +7,12 @@
 /// inside a value is written `\x5e`, in the same display form that turns every
 /// control byte into `\xNN` and doubles `\`, so values stay lossless and can
 /// never add or split an attribute. Header fields escape `\` and `|`.
-/// QRadar's standard keys are used where they exist (`devTime`, `devTimeFormat`,
-/// `cat`, `sev`, `identHostName`, `usrName`), callguard's own names otherwise.
+///
+/// LEEF's predefined keys are used only with the meaning IBM gives them
+/// (`devTime`, `devTimeFormat`, `cat`, `sev` (1–10)); everything else is a
+/// custom key, one alphanumeric word that is not a predefined key's name
+/// (`usrName` is a user name and `policy` a user account's policy, so the uid
+/// is `userId` and the callguard policy `policyName`). Each key appears once.
 public struct LEEFFormatter: ViolationFormatter {
     /// The version in the header's fourth field.
     public var productVersion: String
@@ -25,8 +29,8 @@ public struct LEEFFormatter: ViolationFormatter {
         out.appendASCII("^devTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX^cat=")
         value(v.event.kind, &out)
         out.appendASCII("^sev=")
-        out.appendDecimal(v.event.severity)
-        out.appendASCII("^identHostName=")
+        out.appendDecimal(max(1, v.event.severity))  // LEEF's range is 1-10
+        out.appendASCII("^hostName=")
         value(v.hostName, &out)
         out.appendASCII("^pid=")
         out.appendDecimal(v.process.pid)
@@ -36,7 +40,7 @@ public struct LEEFFormatter: ViolationFormatter {
         DisplayText.write(v.process.name.bytes, into: &out, ValueEscaper.self)
         out.appendASCII("^processPath=")
         DisplayText.write(v.process.executable.bytes, into: &out, ValueEscaper.self)
-        out.appendASCII("^usrName=")
+        out.appendASCII("^userId=")
         value(v.process.userID, &out)
         if let cmd = v.process.commandLine {
             out.appendASCII("^commandLine=")
@@ -57,7 +61,7 @@ public struct LEEFFormatter: ViolationFormatter {
         if let exists = v.syscall.existsOnHostKernel {
             out.appendASCII(exists ? "^syscallOnHostKernel=true" : "^syscallOnHostKernel=false")
         }
-        out.appendASCII("^policy=")
+        out.appendASCII("^policyName=")
         value(v.policy.name, &out)
         out.appendASCII("^policyFile=")
         value(v.policy.file, &out)

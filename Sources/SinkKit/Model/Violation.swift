@@ -1,11 +1,13 @@
 /// One syscall that a container made outside its image's allowlist: the record
 /// that every sink formats (JSON after the Elastic Common Schema, CEF, LEEF).
 ///
-/// Field groups mirror DESIGN.md's JSON. Everything the audited process controls
+/// Field groups mirror DESIGN.md's JSON; there (``JSONFormatter``) the syscall,
+/// count and fold are under `callguard.`, the policy is `rule.*`, the audit
+/// event `@timestamp` and `event.sequence`, and the ppid `process.parent.pid`. Everything the audited process controls
 /// is ``UntrustedBytes``; other strings come from the agent, the runtime or the
 /// policy files and are escaped all the same.
 public struct Violation: Sendable, Hashable {
-    /// `@timestamp`: when callguard found the violation.
+    /// When callguard found the violation (JSON `event.created`, CEF `rt`, LEEF `devTime`).
     public var timestamp: Timestamp
     /// `event.*`.
     public var event: Event

@@ -94,11 +94,11 @@ import TestSupport
             let object = try JSONSerialization.jsonObject(with: Data(line[brace...].utf8)) as? [String: Any] ?? [:]
             let container = object["container"] as? [String: Any] ?? [:]
             let image = (container["image"] as? [String: Any])?["name"] as? String ?? ""
-            let syscall = (object["syscall"] as? [String: Any])?["name"] as? String ?? ""
+            let syscall = FormatParsers.value(object, at: "callguard.syscall.name") as? String ?? ""
             let process = (object["process"] as? [String: Any])?["name"] as? String ?? ""
             return Received(
                 image: image, containerID: container["id"] as? String ?? "", syscall: syscall, process: process,
-                count: object["count"] as? Int ?? 0)
+                count: FormatParsers.value(object, at: "callguard.count") as? Int ?? 0)
         }
     }
 

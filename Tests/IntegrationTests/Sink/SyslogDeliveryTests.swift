@@ -160,15 +160,15 @@ import Testing
         switch format {
         case .json:
             guard let o = FormatParsers.json(Array(body.utf8)), let p = o["process"] as? [String: Any],
-                let s = o["syscall"] as? [String: Any], let c = o["container"] as? [String: Any],
-                let a = o["audit"] as? [String: Any], let serial = a["serial"] as? Int
+                let s = FormatParsers.value(o, at: "callguard.syscall") as? [String: Any], let c = o["container"] as? [String: Any],
+                let serial = FormatParsers.value(o, at: "event.sequence") as? Int
             else { return nil }
             return Fields(
                 name: p["name"] as? String ?? "", executable: p["executable"] as? String ?? "", syscall: s["name"] as? String ?? "",
                 image: (c["image"] as? [String: Any])?["name"] as? String ?? "", serial: UInt64(serial))
         case .cef:
             guard let c = FormatParsers.cef(body), let serial = c.ext["externalId"].flatMap({ UInt64($0) }) else { return nil }
-            return Fields(name: c.ext["sproc"] ?? "", executable: c.ext["fname"] ?? "", syscall: c.ext["cs1"] ?? "", image: c.ext["cs6"] ?? "", serial: serial)
+            return Fields(name: c.ext["sproc"] ?? "", executable: c.ext["callguardCallguardExecutable"] ?? "", syscall: c.ext["cs1"] ?? "", image: c.ext["cs6"] ?? "", serial: serial)
         case .leef:
             guard let l = FormatParsers.leef(body), let serial = l.attrs["auditSerial"].flatMap({ UInt64($0) }) else { return nil }
             return Fields(

@@ -18,7 +18,7 @@ import TestSupport
         #expect(sink.shutdown())
         let got = lines(path)
         #expect(got.count == 20)
-        #expect(got.compactMap { FormatParsers.json(Array($0.utf8))?["audit"] as? [String: Any] }.compactMap { $0["serial"] as? Int } == Array(0..<20))
+        #expect(got.compactMap { FormatParsers.value(FormatParsers.json(Array($0.utf8)), at: "event.sequence") as? Int } == Array(0..<20))
         #expect(sink.counters.snapshot.sent == 20)
     }
 
@@ -82,7 +82,7 @@ import TestSupport
         let sink = try ViolationSink(configuration: .init(spec: .file(path: path), throttle: Throttle(windowMS: 60_000, maxPerSecond: 0)))
         for i in 0..<10 { sink.submit(Samples.violation(serial: UInt64(i))) }
         #expect(sink.shutdown())  // closes open windows
-        let counts = lines(path).compactMap { FormatParsers.json(Array($0.utf8))?["count"] as? Int }
+        let counts = lines(path).compactMap { FormatParsers.value(FormatParsers.json(Array($0.utf8)), at: "callguard.count") as? Int }
         #expect(counts == [1, 9])
         #expect(sink.counters.snapshot.folded == 9)
         #expect(sink.counters.snapshot.foldedByCause[.repeats] == 9)

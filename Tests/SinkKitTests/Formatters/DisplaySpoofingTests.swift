@@ -59,9 +59,13 @@ import TestSupport
         let text = String(decoding: CEFFormatter().format(Self.violation(s.scalar)), as: UTF8.self)
         #expect(!text.unicodeScalars.contains(s.scalar))
         let parsed = try #require(FormatParsers.cef(text))
-        for key in ["sproc", "fname", "flexString1", "filePath", "callguardContainerName", "callguardK8sPod"] {
+        for key in [
+            "sproc", "callguardCallguardExecutable", "callguardCallguardCommandLine", "filePath",
+            "callguardCallguardContainerName", "callguardCallguardKubernetesPod",
+        ] {
             Self.checkValue(parsed.ext[key], s, field: key)
         }
+        #expect(parsed.ext["fname"].map { FormatParsers.undisplay($0) == Array("evil\(Character(s.scalar))hs.exe".utf8) } == true)
     }
 
     @Test(arguments: spoofers.map(\.label))

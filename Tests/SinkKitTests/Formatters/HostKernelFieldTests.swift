@@ -14,12 +14,14 @@ import Testing
     }
 
     @Test func jsonCarriesTheAnswerInTheSyscallObject() {
-        #expect(Self.text(.json, Self.violation(existsOnHostKernel: false)).contains(#""exit":-1,"exists_on_host_kernel":false}"#))
+        #expect(Self.text(.json, Self.violation(existsOnHostKernel: false)).contains(#""callguard":{"syscall":{"name":"ptrace","number":101,"arch":"x86_64","success":false,"exit":-1,"exists_on_host_kernel":false}"#))
         #expect(Self.text(.json, Self.violation(existsOnHostKernel: true)).contains(#""exists_on_host_kernel":true"#))
     }
 
-    @Test func cefAndLEEFCarryTheAnswerUnderALabel() {
-        #expect(Self.text(.cef, Self.violation(existsOnHostKernel: false)).contains("flexString2Label=syscallOnHostKernel flexString2=false"))
+    /// In CEF a vendor-defined key: flexString2 is the customer's.
+    @Test func cefAndLEEFCarryTheAnswerInACallguardKey() {
+        #expect(Self.text(.cef, Self.violation(existsOnHostKernel: false)).contains(" callguardCallguardSyscallOnHostKernel=false"))
+        #expect(!Self.text(.cef, Self.violation(existsOnHostKernel: false)).contains("flexString"))
         #expect(Self.text(.leef, Self.violation(existsOnHostKernel: true)).contains("^syscallOnHostKernel=true"))
     }
 

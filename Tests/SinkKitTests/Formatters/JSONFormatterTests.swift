@@ -5,16 +5,18 @@ import Testing
 import TestSupport
 
 @Suite struct JSONFormatterTests {
+    /// DESIGN.md's violation: ECS fields, callguard's own under `callguard.`.
     @Test func designExampleIsReproducedFieldForField() {
         let out = String(decoding: JSONFormatter().format(Samples.violation()), as: UTF8.self)
         #expect(
             out == """
-                {"@timestamp":"2026-11-29T06:00:00.123Z","event":{"kind":"alert","action":"syscall-not-allowed","severity":7},\
+                {"@timestamp":"2026-11-29T06:00:00.120Z","ecs":{"version":"9.4.0"},\
+                "event":{"kind":"alert","category":["process"],"type":["info"],"action":"syscall-not-allowed","outcome":"failure",\
+                "severity":7,"sequence":456,"created":"2026-11-29T06:00:00.123Z"},\
                 "host":{"name":"node-1"},"container":{"id":"3a5b0c","runtime":"podman","image":{"name":"localhost/app:1.0"}},\
-                "process":{"pid":4242,"ppid":4200,"name":"sh","executable":"/bin/busybox","user":{"id":"0"}},\
-                "syscall":{"name":"ptrace","number":101,"arch":"x86_64","success":false,"exit":-1},\
-                "policy":{"name":"app","file":"policies/app.yaml"},\
-                "audit":{"serial":456,"time":"2026-11-29T06:00:00.120Z"},"count":1}
+                "process":{"pid":4242,"parent":{"pid":4200},"name":"sh","executable":"/bin/busybox","user":{"id":"0"}},\
+                "rule":{"name":"app","reference":"policies/app.yaml"},\
+                "callguard":{"syscall":{"name":"ptrace","number":101,"arch":"x86_64","success":false,"exit":-1},"count":1}}
                 """)
     }
 
@@ -66,8 +68,7 @@ import TestSupport
         let path = try #require((json["file"] as? [String: Any])?["path"] as? String)
         #expect(FormatParsers.undisplay(path) == bytes)
         let cef = try #require(FormatParsers.cef(String(decoding: CEFFormatter().format(v), as: UTF8.self)))
-        #expect(cef.ext["flexString1Label"] == "commandLine")
-        #expect(FormatParsers.undisplay(cef.ext["flexString1"] ?? "") == bytes + [0] + bytes)
+        #expect(FormatParsers.undisplay(cef.ext["callguardCallguardCommandLine"] ?? "") == bytes + [0] + bytes)
         #expect(FormatParsers.undisplay(cef.ext["filePath"] ?? "") == bytes)
         let leef = try #require(FormatParsers.leef(String(decoding: LEEFFormatter().format(v), as: UTF8.self)))
         #expect(FormatParsers.undisplay(leef.attrs["commandLine"] ?? "") == bytes + [0] + bytes)

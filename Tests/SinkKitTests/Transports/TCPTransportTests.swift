@@ -82,7 +82,7 @@ final class LoopbackListener: @unchecked Sendable {
         sink.shutdown()
         let frames = try #require(Self.frames(listener.received))
         #expect(frames.count == 5)
-        #expect(frames.allSatisfy { $0.hasPrefix("<") && $0.contains("CEF:0|callguard|") && $0.hasSuffix("callguardContainerRuntime=podman") })
+        #expect(frames.allSatisfy { $0.hasPrefix("<") && $0.contains("CEF:0|callguard|") && $0.hasSuffix("callguardCallguardContainerRuntime=podman") })
     }
 
     @Test func hangUpIsDetectedAndLaterMessagesWaitInTheSpoolUntilTheReceiverReturns() throws {
@@ -109,7 +109,7 @@ final class LoopbackListener: @unchecked Sendable {
         let frames = try #require(Self.frames(listener.received))
         let serials = frames.compactMap { f -> Int? in
             guard let brace = f.firstIndex(of: "{") else { return nil }
-            return ((FormatParsersShim.json(String(f[brace...]))?["audit"]) as? [String: Any])?["serial"] as? Int
+            return ((FormatParsersShim.json(String(f[brace...]))?["event"]) as? [String: Any])?["sequence"] as? Int
         }
         #expect(firstBytes > 0)
         #expect(serials == Array(0..<10))

@@ -54,9 +54,11 @@ public struct LibcVersion: Sendable, Hashable, Comparable, CustomStringConvertib
 
     public init(_ components: Int...) { self.components = components }
 
-    /// Parses "2.36", "1.2.4", "2.36-9+deb12u4" (the suffix is ignored); nil for anything else.
+    /// Parses "2.36", "1.2.4", "2.36-9+deb12u4", "2.36." (what follows the numbers is
+    /// ignored); nil for anything else.
     public init?(parsing text: some StringProtocol) {
-        let head = text.prefix { $0 == "." || ($0.isASCII && $0.isNumber) }
+        var head = text.prefix { $0 == "." || ($0.isASCII && $0.isNumber) }
+        while head.last == "." { head = head.dropLast() }
         let parts = head.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count >= 2, parts.count <= 4 else { return nil }
         var numbers: [Int] = []

@@ -64,13 +64,11 @@ public struct KallsymsReader: Sendable {
             }
             let end = carried + n
             var start = 0
-            var i = 0
-            while i < end {
-                if buffer[i] == UInt8(ascii: "\n") {
-                    parser.line(UnsafeRawBufferPointer(rebasing: buffer[start..<i]))
-                    start = i + 1
-                }
-                i += 1
+            let base = buffer.baseAddress!
+            while start < end, let nl = memchr(base + start, Int32(UInt8(ascii: "\n")), end - start) {
+                let i = base.distance(to: nl)
+                parser.line(UnsafeRawBufferPointer(rebasing: buffer[start..<i]))
+                start = i + 1
             }
             if n == 0 {
                 if start < end { parser.line(UnsafeRawBufferPointer(rebasing: buffer[start..<end])) }
@@ -103,52 +101,56 @@ public struct KallsymsReader: Sendable {
 
     struct LineParser {
         var result = Result()
-        let prefixes: [[UInt8]] = KallsymsReader.prefixes.map { Array($0.utf8) }
-        let markers: [[UInt8]] = KallsymsReader.markers.map { Array($0.utf8) }
 
         mutating func line(_ line: UnsafeRawBufferPointer) {
             result.lines += 1
-            // ADDRESS
-            var i = 0
-            var address: UInt64 = 0
-            while i < line.count, let d = Self.hexValue(line[i]) {
-                address = address &<< 4 | UInt64(d)
-                i += 1
-            }
-            guard i > 0, i + 3 < line.count, line[i] == UInt8(ascii: " "), line[i + 2] == UInt8(ascii: " ") else {
+            // ADDRESS TYPE NAME: most lines are dropped on their name's first bytes,
+            // and the address is parsed only for the lines kept.
+            guard let base = line.baseAddress, let space = memchr(base, Int32(UInt8(ascii: " ")), line.count) else {
                 return
             }
+            let i = base.distance(to: UnsafeRawPointer(space))
+            guard i > 0, i + 3 < line.count, line[i + 2] == UInt8(ascii: " ") else { return }
             let type = line[i + 1]
             let nameStart = i + 3
+            guard Self.mayBeKept(base + nameStart, line.count - nameStart) else { return }
             var nameEnd = nameStart
             while nameEnd < line.count, line[nameEnd] != UInt8(ascii: "\t"), line[nameEnd] != UInt8(ascii: " ") {
                 if line[nameEnd] == UInt8(ascii: ".") { return }  // "__x64_sys_setitimer.cold": a split-off part
                 nameEnd += 1
             }
             if nameEnd < line.count { return }  // "\t[module]": syscalls are never in modules
-            let name = UnsafeRawBufferPointer(rebasing: line[nameStart..<nameEnd])
-            guard Self.hasPrefix(name, prefixes) || markers.contains(where: { Self.equal(name, $0) }) else { return }
-            let text = String(decoding: name, as: UTF8.self)
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: line[nameStart..<nameEnd]), as: UTF8.self)
+            if !KallsymsReader.prefixes.contains(where: text.hasPrefix), !KallsymsReader.markers.contains(text) { return }
+            var address: UInt64 = 0
+            for j in 0..<i {
+                guard let d = Self.hexValue(line[j]) else { return }
+                address = address &<< 4 | UInt64(d)
+            }
             if address != 0 { result.addressesHidden = false }
             // A name may appear twice (a weak and a strong one in old kernels): the strong one wins.
             if let old = result.symbols[text], old.isText { return }
             result.symbols[text] = Symbol(type: type, address: address)
         }
 
-        static func equal(_ name: UnsafeRawBufferPointer, _ bytes: [UInt8]) -> Bool {
-            name.count == bytes.count && name.elementsEqual(bytes)
-        }
-
-        static func hasPrefix(_ name: UnsafeRawBufferPointer, _ prefixes: [[UInt8]]) -> Bool {
-            for p in prefixes where name.count > p.count {
-                var match = true
-                for j in 0..<p.count where name[j] != p[j] {
-                    match = false
-                    break
-                }
-                if match { return true }
+        /// Whether the name at `p` starts like a kept one (``prefixes``, ``markers``):
+        /// a switch on the first byte, then `memcmp`, with no allocation.
+        static func mayBeKept(_ p: UnsafeRawPointer, _ count: Int) -> Bool {
+            guard count > 0 else { return false }
+            func starts(_ s: StaticString) -> Bool {
+                count >= s.utf8CodeUnitCount && memcmp(p, s.utf8Start, s.utf8CodeUnitCount) == 0
             }
-            return false
+            switch p.load(as: UInt8.self) {
+            case UInt8(ascii: "_"):
+                return starts("__x64_sys_") || starts("__ia32_sys_") || starts("__ia32_compat_sys_")
+                    || starts("__arm64_sys_")
+            case UInt8(ascii: "s"): return starts("sys_") || starts("sys32_")
+            case UInt8(ascii: "S"): return starts("SyS_")
+            case UInt8(ascii: "c"): return starts("compat_sys_")
+            case UInt8(ascii: "i"): return starts("ia32_s") || starts("ia32_c")
+            case UInt8(ascii: "e"): return starts("entry_")
+            default: return false
+            }
         }
 
         static func hexValue(_ c: UInt8) -> UInt8? {

@@ -81,7 +81,7 @@ public enum AbiReportFormatter {
         case .missing(let first): parts.append("introduced in \(first)")
         case .removed(let version): parts.append("removed in \(version)")
         case .notImplemented(let configuredOut):
-            parts.append(configuredOut ? "configured out (weak alias of sys_ni_syscall)" : "no entry point in this kernel")
+            parts.append(configuredOut ? "configured out (weak entry point: ENOSYS)" : "no entry point in this kernel")
         case .deprecated(let since): parts.append(since.map { "deprecated since \($0)" } ?? "deprecated")
         case .unimplemented: parts.append("reserved slot, never implemented (ENOSYS on every kernel)")
         case .unknown: parts.append("not in the syscall catalogue")

@@ -75,7 +75,8 @@ extension KernelSyscallTable {
             arches[arch] = table
         }
         self.init(
-            release: doc.release, machine: doc.machine, readFrom: "\(path) (exported from \(doc.readFrom))", convention: doc.convention,
+            release: doc.release, machine: doc.machine, readFrom: "\(path), exported from \(doc.readFrom)",
+            convention: doc.convention,
             addressesHidden: doc.addressesHidden, arches: arches)
     }
 

@@ -63,7 +63,7 @@ public enum SyscallAvailability: Sendable, Hashable, CustomStringConvertible {
         case .unimplemented: return "never implemented (reserved slot)"
         case .notImplemented(let configuredOut):
             return configuredOut
-                ? "not implemented by this kernel (configured out: weak alias of sys_ni_syscall)"
+                ? "not implemented by this kernel (configured out: weak entry point, ENOSYS)"
                 : "not implemented by this kernel (no entry point)"
         case .notOnArch: return "not on this arch"
         case .unknown: return "not in the catalogue"

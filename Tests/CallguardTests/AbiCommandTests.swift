@@ -177,6 +177,12 @@ import Testing
         #expect(r.stdout.contains("libc: glibc 2."))
     }
 
+    @Test func rootfsLibcRefusesAKernelOlderThanItsAbiTag() throws {
+        let r = try command.callguard(["abi", "--kernel", "2.6.0", "--rootfs", "/", command.fixture("host/spawner.yaml")])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("FATAL: kernel too old"))
+    }
+
     @Test func badLibcExitsTwo() throws {
         let r = try command.callguard(["abi", "--kernel", "3.10", "--libc", "bionic", command.fixture("host/spawner.yaml")])
         #expect(r.status == 2)

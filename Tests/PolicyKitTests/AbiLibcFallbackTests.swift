@@ -151,3 +151,62 @@ import Testing
         #expect(LibcDetector(root: "/").detect().description == running)
     }
 }
+
+/// The oldest kernel a glibc build runs on, from its ELF ABI tag.
+@Suite struct AbiElfAbiTagTests {
+    /// A minimal little-endian ELF64 with one PT_NOTE holding `GNU` ABI tag `Linux major.minor.patch`.
+    static func elf(major: UInt32, minor: UInt32, patch: UInt32) -> [UInt8] {
+        var b = [UInt8](repeating: 0, count: 64 + 56 + 32)
+        b[0...3] = [0x7F, 0x45, 0x4C, 0x46]
+        b[4] = 2  // ELFCLASS64
+        b[5] = 1  // little-endian
+        func put16(_ o: Int, _ v: Int) { b[o] = UInt8(v & 0xFF); b[o + 1] = UInt8(v >> 8 & 0xFF) }
+        func put32(_ o: Int, _ v: UInt32) { for i in 0..<4 { b[o + i] = UInt8(v >> (8 * UInt32(i)) & 0xFF) } }
+        put32(32, 64)  // e_phoff
+        put16(54, 56)  // e_phentsize
+        put16(56, 1)  // e_phnum
+        put32(64, 4)  // PT_NOTE
+        put32(64 + 8, 120)  // p_offset
+        put32(64 + 32, 32)  // p_filesz
+        put32(120, 4)  // namesz
+        put32(124, 16)  // descsz
+        put32(128, 1)  // NT_GNU_ABI_TAG
+        b[132...135] = [0x47, 0x4E, 0x55, 0]
+        put32(136, 0)  // Linux
+        put32(140, major)
+        put32(144, minor)
+        put32(148, patch)
+        return b
+    }
+
+    @Test func readsTheTag() {
+        #expect(ElfAbiTag.minimumKernel(elf: Self.elf(major: 3, minor: 2, patch: 0)) == KernelVersion(3, 2, 0))
+    }
+
+    @Test func truncatedOrForeignFilesGiveNothing() {
+        let full = Self.elf(major: 3, minor: 2, patch: 0)
+        #expect(ElfAbiTag.minimumKernel(elf: Array(full.prefix(140))) == nil)
+        var bigEndian = full
+        bigEndian[5] = 2
+        #expect(ElfAbiTag.minimumKernel(elf: bigEndian) == nil)
+        #expect(ElfAbiTag.minimumKernel(elf: Array("not an elf".utf8)) == nil)
+    }
+
+    @Test func thisHostsLibcHasATag() throws {
+        let libc = LibcDetector(root: "/").detect()
+        let needed = try #require(libc.minimumKernel)
+        #expect(needed >= KernelVersion(2, 6, 32))
+    }
+
+    @Test func anOlderKernelThanTheTagBreaksEveryImage() throws {
+        var libc = try LibcIdentity(parsing: "glibc-2.36")
+        libc.minimumKernel = KernelVersion(3, 2)
+        let analyzer = AbiAnalyzer(kernel: KernelVersion(2, 6, 32), libc: libc)
+        let report = AbiReport(
+            analyzer: analyzer, images: [analyzer.analyze(subject: "x", file: "x", images: [], syscalls: ["read"])])
+        #expect(report.breaks)
+        #expect(AbiReportFormatter.table(report).contains("libc needs Linux ≥ 3.2 (the ELF ABI tag of its libc.so.6)"))
+        let newer = AbiAnalyzer(kernel: KernelVersion(3, 10), libc: libc)
+        #expect(!AbiReport(analyzer: newer, images: []).breaks)
+    }
+}

@@ -114,8 +114,15 @@ public struct AbiReport: Sendable {
             libc: analyzer.libc, images: images)
     }
 
-    /// Whether any image would break on the target kernel.
-    public var breaks: Bool { images.contains(where: \.breaks) }
+    /// The oldest kernel the images' libc runs on, when the target is older:
+    /// every dynamically linked program stops at start-up ("FATAL: kernel too old").
+    public var libcNeedsNewerKernel: KernelVersion? {
+        guard let needed = libc.minimumKernel, kernel < needed, kernel != KernelVersion(0, 0) else { return nil }
+        return needed
+    }
+
+    /// Whether any image would break on the target kernel (or its libc refuses the kernel).
+    public var breaks: Bool { images.contains(where: \.breaks) || libcNeedsNewerKernel != nil }
 
     /// "Linux 6.1 (x86_64)", or "Linux 6.18.44-fc-v1300 (x86_64, table from /proc/kallsyms)".
     public var target: String {

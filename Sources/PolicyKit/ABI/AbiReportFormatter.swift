@@ -50,7 +50,11 @@ public enum AbiReportFormatter {
         }
         for s in summaries { out += s + "\n" }
         out += "libc: \(libcLine(report.libc))\n"
-        let breaking = report.images.filter(\.breaks).count
+        if let needed = report.libcNeedsNewerKernel {
+            out += "libc needs Linux ≥ \(needed) (the ELF ABI tag of its libc.so.6): on \(report.kernel) every "
+                + "dynamically linked program stops with \"FATAL: kernel too old\"; every image BREAKS\n"
+        }
+        let breaking = report.libcNeedsNewerKernel != nil ? report.images.count : report.images.filter(\.breaks).count
         out += "\(breaking) of \(report.images.count) images would break on \(target)"
         out += " (catalogue: syscalls(2) of man-pages \(SyscallCatalogue.manPagesVersion))\n"
         return out
@@ -62,7 +66,10 @@ public enum AbiReportFormatter {
             return "unknown (a policy or log does not say; give --libc or --rootfs): a missing syscall "
                 + "that some libc absorbs is counted as breaking"
         }
-        return libc.description + (libc.source.map { " (from \($0))" } ?? "")
+        var parts: [String] = []
+        if let source = libc.source { parts.append("from \(source)") }
+        if let needed = libc.minimumKernel { parts.append("runs on Linux ≥ \(needed)") }
+        return libc.description + (parts.isEmpty ? "" : " (" + parts.joined(separator: "; ") + ")")
     }
 
     /// "missing (libc falls back: statx → fstatat, glibc ≥ 2.28)", "missing (breaks)", "deprecated".
@@ -122,6 +129,7 @@ public enum AbiReportFormatter {
         let doc = JSONReport(
             kernel: report.table?.release ?? report.kernel.description, arch: report.arch.description,
             kernelTable: report.table?.readFrom, libc: report.libc.description,
+            libcMinimumKernel: report.libc.minimumKernel?.description,
             since: report.since?.description, catalogue: "man-pages \(SyscallCatalogue.manPagesVersion)",
             breaks: report.breaks,
             images: report.images.map { image in
@@ -145,6 +153,7 @@ public enum AbiReportFormatter {
         var arch: String
         var kernelTable: String?
         var libc: String
+        var libcMinimumKernel: String?
         var since: String?
         var catalogue: String
         var breaks: Bool
@@ -156,6 +165,7 @@ public enum AbiReportFormatter {
             try c.encode(arch, forKey: .arch)
             try c.encode(kernelTable, forKey: .kernelTable)  // null when judged by version
             try c.encode(libc, forKey: .libc)
+            try c.encode(libcMinimumKernel, forKey: .libcMinimumKernel)
             try c.encode(since, forKey: .since)  // null when absent, so the key is always there
             try c.encode(catalogue, forKey: .catalogue)
             try c.encode(breaks, forKey: .breaks)
@@ -165,6 +175,7 @@ public enum AbiReportFormatter {
         enum CodingKeys: String, CodingKey {
             case kernel, arch, libc, since, catalogue, breaks, images
             case kernelTable = "kernel_table"
+            case libcMinimumKernel = "libc_minimum_kernel"
         }
     }
 

@@ -5,7 +5,8 @@ import Glibc
 /// a mounted one (`podman image mount`), or a running container's root
 /// (`/proc/PID/root`). musl by its dynamic loader (`/lib/ld-musl-ARCH.so.1`)
 /// and its version from apk's database; glibc by `libc.so.6` and its version
-/// from the banner inside it ("... release version 2.36.").
+/// from the banner inside it ("... release version 2.36."), and the oldest
+/// kernel it runs on from its ELF ABI tag (``ElfAbiTag``).
 ///
 /// The image is hostile input: symlinks are resolved inside the root (an
 /// absolute link restarts at the root, never at the host's `/`), reads are
@@ -38,7 +39,9 @@ public struct LibcDetector: Sendable {
         ]
         for path in candidates {
             guard let real = resolve(path), let version = glibcVersion(file: real) else { continue }
-            return LibcIdentity(family: .glibc, version: version, source: root + path)
+            return LibcIdentity(
+                family: .glibc, version: version, source: root + path,
+                minimumKernel: ElfAbiTag.minimumKernel(path: real))
         }
         for path in candidates where resolve(path).map(FileManager.default.fileExists(atPath:)) == true {
             return LibcIdentity(family: .glibc, version: nil, source: root + path)

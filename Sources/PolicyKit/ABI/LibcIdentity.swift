@@ -14,11 +14,14 @@ public struct LibcIdentity: Sendable, Hashable, CustomStringConvertible {
     public var version: LibcVersion?
     /// Where the answer came from ("--libc", a file of the image), for the report.
     public var source: String?
+    /// The oldest kernel the build runs on (glibc's ELF ABI tag), when read from the image.
+    public var minimumKernel: KernelVersion?
 
-    public init(family: Family?, version: LibcVersion? = nil, source: String? = nil) {
+    public init(family: Family?, version: LibcVersion? = nil, source: String? = nil, minimumKernel: KernelVersion? = nil) {
         self.family = family
         self.version = version
         self.source = source
+        self.minimumKernel = minimumKernel
     }
 
     /// An unknown libc.

@@ -84,6 +84,7 @@ import Testing
         let libc = LibcDetector(root: root).detect()
         #expect(libc.family == .glibc)
         #expect(libc.version == LibcVersion(2, 36))
+        #expect(libc.minimumKernel == KernelVersion(3, 2))
 
         // This host, through an exported table, as an operator would collect it.
         let exported = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-host-\(getpid()).json")

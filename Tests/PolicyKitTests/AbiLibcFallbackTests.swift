@@ -143,6 +143,15 @@ import Testing
         #expect(libc.family == nil)
     }
 
+    @Test func fifoInPlaceOfLibcDoesNotBlock() throws {
+        let root = try makeRoot()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createDirectory(atPath: root + "/lib64", withIntermediateDirectories: true)
+        #expect(mkfifo(root + "/lib64/libc.so.6", 0o600) == 0)
+        let libc = LibcDetector(root: root).detect()
+        #expect(libc.family == .glibc && libc.version == nil)
+    }
+
     @Test func thisHostsGlibcIsRead() throws {
         var buffer = [CChar](repeating: 0, count: 64)
         let n = confstr(Int32(_CS_GNU_LIBC_VERSION), &buffer, buffer.count)

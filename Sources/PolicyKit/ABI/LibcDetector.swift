@@ -9,8 +9,10 @@ import Glibc
 /// kernel it runs on from its ELF ABI tag (``ElfAbiTag``).
 ///
 /// The image is hostile input: symlinks are resolved inside the root (an
-/// absolute link restarts at the root, never at the host's `/`), reads are
-/// bounded, and nothing read decides more than the version printed.
+/// absolute link restarts at the root, never at the host's `/`), the file read
+/// is opened without following a symlink and must be a regular file (not a
+/// FIFO that blocks), reads are bounded, and nothing read decides more than
+/// the version printed.
 public struct LibcDetector: Sendable {
     public let root: String
 
@@ -41,7 +43,10 @@ public struct LibcDetector: Sendable {
             guard let real = resolve(path), let version = glibcVersion(file: real) else { continue }
             return LibcIdentity(
                 family: .glibc, version: version, source: root + path,
-                minimumKernel: ElfAbiTag.minimumKernel(path: real))
+                minimumKernel: Self.openNoFollow(real).flatMap { h in
+                    defer { try? h.close() }
+                    return (try? h.read(upToCount: 1 << 16)).flatMap { ElfAbiTag.minimumKernel(elf: [UInt8]($0)) }
+                })
         }
         for path in candidates where resolve(path).map(FileManager.default.fileExists(atPath:)) == true {
             return LibcIdentity(family: .glibc, version: nil, source: root + path)
@@ -79,10 +84,23 @@ public struct LibcDetector: Sendable {
         return root + "/" + resolved.joined(separator: "/")
     }
 
+    /// `path` opened for reading without following a symlink in its last
+    /// component (one swapped in after ``resolve(_:)`` looked is refused).
+    static func openNoFollow(_ path: String) -> FileHandle? {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { return nil }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            return nil
+        }
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
+
     /// The version in glibc's banner ("stable release version 2.36."), read in
     /// bounded blocks; nil when the file has none.
     func glibcVersion(file: String) -> LibcVersion? {
-        guard let handle = FileHandle(forReadingAtPath: file) else { return nil }
+        guard let handle = Self.openNoFollow(file) else { return nil }
         defer { try? handle.close() }
         let needle = Array("release version ".utf8)
         var tail: [UInt8] = []
@@ -101,7 +119,7 @@ public struct LibcDetector: Sendable {
 
     /// musl's version from apk's database (Alpine): the `V:` line after `P:musl`.
     func muslVersion() -> LibcVersion? {
-        guard let path = resolve("/lib/apk/db/installed"), let handle = FileHandle(forReadingAtPath: path),
+        guard let path = resolve("/lib/apk/db/installed"), let handle = Self.openNoFollow(path),
             let data = try? handle.read(upToCount: 8 << 20)
         else { return nil }
         try? handle.close()

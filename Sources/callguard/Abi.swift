@@ -22,7 +22,8 @@ struct Abi: AsyncParsableCommand {
             Inputs: a policies directory (every active policy), a policy file (*.yaml, *.yml), \
             an OCI seccomp profile (*.json; its allowed syscalls), \
             or an audit log (auditd format; the syscalls it observed). Without inputs, the --policies \
-            directory. Deprecated-but-present syscalls are warnings; missing or removed ones break. \
+            directory. Deprecated-but-present syscalls are warnings; missing, removed or not implemented \
+            ones break. \
             A missing syscall that the image's libc absorbs (glibc's statx falls back to fstatat, \
             clone3 to clone, ...) is reported but does not break, when the libc is known: --rootfs \
             reads it from an image's files, --libc states it; unknown, such a syscall counts as breaking. \

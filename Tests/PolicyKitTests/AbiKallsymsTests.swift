@@ -108,6 +108,14 @@ import Testing
         #expect(!r.addressesHidden)
     }
 
+    @Test func nativeI386KernelWithWrappersServesI386() throws {
+        let r = KallsymsReader().parse("c1234560 T __ia32_sys_read\nc1234580 W __ia32_sys_uselib\n")
+        let t = try KernelSyscallTable(symbols: r, release: "6.1", machine: "i686", readFrom: "test")
+        #expect(t.archNames == ["i386"])
+        #expect(t.implementation(of: "read", arch: .i386) == .implemented)
+        #expect(t.implementation(of: "uselib", arch: .i386) == .configuredOut)
+    }
+
     @Test func hiddenAddressesStillGiveNames() throws {
         let r = KallsymsReader().parse(
             "0000000000000000 T __x64_sys_read\n0000000000000000 W __x64_sys_uselib\n")

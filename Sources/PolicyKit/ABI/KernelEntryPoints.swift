@@ -21,13 +21,13 @@ public enum KernelEntryPoints {
     static func prefixes(arch: String, convention: Convention, nativeMachine: String) -> [String] {
         switch (convention, arch) {
         case (.ptRegsWrappers, "x86_64"): return ["__x64_sys_"]
-        case (.ptRegsWrappers, "i386") where nativeMachine == "x86_64":
+        case (.ptRegsWrappers, "i386"):
             return [
                 "__ia32_compat_sys_", "__ia32_sys_", "__ia32_compat_sys_ia32_", "__ia32_sys_ia32_",
                 "__ia32_compat_sys_x86_",
             ]
         case (.ptRegsWrappers, "aarch64"): return ["__arm64_sys_"]
-        case (.ptRegsWrappers, _): return ["sys_"]  // i386 kernels keep plain names
+        case (.ptRegsWrappers, _): return ["sys_"]
         case (.plain, "i386") where nativeMachine == "x86_64": return ["compat_sys_", "sys32_", "SyS_", "sys_"]
         case (.plain, _): return ["SyS_", "sys_"]
         }

@@ -94,13 +94,12 @@ extension KernelSyscallTable {
         let has: (String) -> Bool = { prefix in s.keys.contains { $0.hasPrefix(prefix) } }
         let convention: KernelEntryPoints.Convention
         var served: [String] = []
-        if has("__x64_sys_") || has("__arm64_sys_") {
+        if has("__x64_sys_") || has("__arm64_sys_") || has("__ia32_sys_") {
             convention = .ptRegsWrappers
             if has("__x64_sys_") { served.append("x86_64") }
             if has("__ia32_sys_") || has("__ia32_compat_sys_") { served.append("i386") }
             if has("__arm64_sys_") { served.append("aarch64") }
         } else if s["sys_read"] != nil || s["SyS_read"] != nil {
-            // i386 kernels keep plain names on 4.17+ too; the convention only changes the prefixes tried.
             convention = .plain
             let native = machine.hasPrefix("i") && machine.hasSuffix("86") ? "i386" : machine == "arm64" ? "aarch64" : machine
             served.append(native)

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import TestSupport
 import Testing
 
@@ -95,6 +96,109 @@ import Testing
         let r = try callguard(["abi", "--kernel", "running", fixture("modern")])
         #expect(r.status == 0)
         #expect(r.stdout.contains("0 of 1 images would break on Linux "))
+    }
+}
+
+/// `callguard abi --host`, `--export-host`, `--kernel-table` and the libc
+/// options, run as the built executable on this machine's kernel.
+@Suite struct AbiHostCommandTests {
+    let command = AbiCommandTests()
+
+    func exportHost() throws -> String {
+        let r = try command.callguard(["abi", "--export-host"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-host-\(getpid()).json").path
+        try r.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func exportHostWritesTheRunningKernelsTable() throws {
+        let path = try exportHost()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let data = try #require(FileManager.default.contents(atPath: path))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(object["format"] as? String == "callguard-kernel-table/1")
+        #expect(object["read_from"] as? String == "/proc/kallsyms")
+        let arches = try #require(object["arches"] as? [String: [String: [String]]])
+        let x86 = try #require(arches["x86_64"])
+        #expect(x86["implemented"]?.contains("statx") == true)
+        #expect(x86["configured_out"]?.contains("kexec_load") == true)
+    }
+
+    @Test func hostSaysConfiguredOutSyscallsBreak() throws {
+        let r = try command.callguard(["abi", "--host", command.fixture("host/modules.yaml")])
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stdout.contains("init_module    not implemented (breaks)  configured out (weak entry point: ENOSYS)"))
+        #expect(r.stdout.contains("3 not implemented"))
+        #expect(!r.stdout.contains("statx "))
+    }
+
+    @Test func kernelTableGivesTheSameAnswerAsHost() throws {
+        let path = try exportHost()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let host = try command.callguard(["abi", "--host", "--format", "json", command.fixture("host/modules.yaml")])
+        let table = try command.callguard(["abi", "--kernel-table", path, "--format", "json", command.fixture("host/modules.yaml")])
+        #expect(table.status == 1)
+        let a = try #require(try JSONSerialization.jsonObject(with: Data(host.stdout.utf8)) as? [String: Any])
+        let b = try #require(try JSONSerialization.jsonObject(with: Data(table.stdout.utf8)) as? [String: Any])
+        #expect((a["images"] as? NSArray) == (b["images"] as? NSArray))
+        #expect((b["kernel_table"] as? String)?.hasPrefix(path) == true)
+    }
+
+    @Test func versionAloneCallsConfiguredOutSyscallsPresent() throws {
+        // What --host corrects: by version, 6.18 has init_module.
+        let r = try command.callguard(["abi", "--kernel", "6.18", command.fixture("host/modules.yaml")])
+        #expect(r.status == 0)
+    }
+
+    @Test func glibcAbsorbsWhatAnOldKernelLacks() throws {
+        let r = try command.callguard(["abi", "--kernel", "3.10", "--libc", "glibc-2.36", command.fixture("host/spawner.yaml")])
+        #expect(r.status == 0, "\(r.stdout)")
+        #expect(r.stdout.contains("statx    missing (libc falls back: statx → fstatat, glibc ≥ 2.28)"))
+        #expect(r.stdout.contains("clone3   missing (libc falls back: clone3 → clone, glibc ≥ 2.34)"))
+    }
+
+    @Test func muslDoesNotAbsorbIt() throws {
+        let r = try command.callguard(["abi", "--kernel", "3.10", "--libc", "musl-1.2.4", command.fixture("host/spawner.yaml")])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("statx    missing (breaks)"))
+    }
+
+    @Test func unknownLibcIsSaidAndCountsAsBreaking() throws {
+        let r = try command.callguard(["abi", "--kernel", "3.10", command.fixture("host/spawner.yaml")])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("would fall back under statx → fstatat, glibc ≥ 2.28; statx → fstatat, musl ≥ 1.2.5, but the libc is unknown"))
+        #expect(r.stdout.contains("libc: unknown"))
+    }
+
+    @Test func rootfsGivesTheLibc() throws {
+        let r = try command.callguard(["abi", "--kernel", "3.10", "--rootfs", "/", command.fixture("host/spawner.yaml")])
+        #expect(r.status == 0, "\(r.stdout)")
+        #expect(r.stdout.contains("libc: glibc 2."))
+    }
+
+    @Test func rootfsLibcRefusesAKernelOlderThanItsAbiTag() throws {
+        let r = try command.callguard(["abi", "--kernel", "2.6.0", "--rootfs", "/", command.fixture("host/spawner.yaml")])
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("FATAL: kernel too old"))
+    }
+
+    @Test func badLibcExitsTwo() throws {
+        let r = try command.callguard(["abi", "--kernel", "3.10", "--libc", "bionic", command.fixture("host/spawner.yaml")])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("'bionic' is not a libc"))
+    }
+
+    @Test func twoTargetsExitTwo() throws {
+        let r = try command.callguard(["abi", "--kernel", "3.10", "--host", command.fixture("host/spawner.yaml")])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("give one target"))
+    }
+
+    @Test func unreadableKernelTableExitsTwo() throws {
+        let r = try command.callguard(["abi", "--kernel-table", "/nonexistent/host.json", command.fixture("host/spawner.yaml")])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("/nonexistent/host.json"))
     }
 }
 

@@ -30,6 +30,21 @@ import Testing
         #expect(running.exists("read") == true)
     }
 
+    @Test func fromATableTheAnswersAreTheKernelsOwn() throws {
+        // A 3.10 kernel by version lacks getrandom; this one has it backported and kexec_load configured out.
+        let k = KernelSyscallAvailability(table: try AbiKallsymsTests.old())
+        #expect(k.exists(arch: .x86_64, number: 318) == true)  // getrandom
+        #expect(k.exists(arch: .x86_64, number: 246) == false)  // kexec_load
+        #expect(k.exists(arch: .x86_64, number: 332) == false)  // statx
+        #expect(k.availability(of: "kexec_load", arch: .x86_64) == .notImplemented(configuredOut: true))
+    }
+
+    @Test func theAgentsAnswerOnThisHostComesFromKallsyms() throws {
+        let host = try #require(KernelSyscallAvailability.host())
+        #expect(host.table?.readFrom == "/proc/kallsyms")
+        #expect(host.exists(arch: .x86_64, number: 0) == true)  // read
+    }
+
     @Test func unknownNumberIsUnknown() throws {
         let k = try KernelSyscallAvailability(release: "6.1")
         #expect(k.availability(arch: .x86_64, number: 1023) == .unknown)
@@ -38,9 +53,12 @@ import Testing
 
 /// The by-number table agrees with the by-name answers for every syscall libaudit numbers.
 @Suite struct KernelSyscallAvailabilityTableTests {
-    @Test(arguments: ["3.10", "4.11", "6.1"])
+    @Test(arguments: ["3.10", "4.11", "6.1", "table"])
     func byNumberAgreesWithByName(release: String) throws {
-        let k = try KernelSyscallAvailability(release: release)
+        let k =
+            release == "table"
+            ? KernelSyscallAvailability(table: try AbiKallsymsTests.new())
+            : try KernelSyscallAvailability(release: release)
         for arch in SyscallTable.shared.arches {
             for n in SyscallTable.shared.allNumbers(on: arch) {
                 let name = try #require(arch.syscallName(n))

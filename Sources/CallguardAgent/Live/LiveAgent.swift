@@ -94,8 +94,8 @@ public final class LiveAgent: @unchecked Sendable {
             logger.notice("removed \(session.removedLeftovers) rule(s) left by an earlier run")
         }
 
-        // Whether each syscall exists on this kernel, for violations (syscalls(2) catalogue).
-        let kernel = KernelSyscallAvailability.running()
+        // Whether each syscall exists on this kernel, for violations (its kallsyms table, else syscalls(2)).
+        let kernel = KernelSyscallAvailability.host()
         if kernel == nil { logger.notice("the running kernel's release is not in the syscall catalogue; violations will not say whether it has the syscall") }
 
         // The reader thread owns everything below until it returns.

@@ -15,6 +15,10 @@ public protocol Transport: AnyObject {
     func isAlive() -> Bool
     /// Bytes of the stream the peer acknowledged (stream transports), else nil.
     func acknowledgedPosition() -> UInt64?
+    /// Waits, bounded by the transport's timeout, until the peer acknowledged
+    /// everything sent; ``acknowledgedPosition()`` then says how far it did.
+    /// RELP closes its session for it; others have nothing to do.
+    func drain()
     /// Releases the connection or file.
     func close()
     /// Reopens a file after rotation; a no-op for sockets.
@@ -25,4 +29,5 @@ extension Transport {
     public func isAlive() -> Bool { true }
     public func acknowledgedPosition() -> UInt64? { nil }
     public func reopen() throws(TransportError) {}
+    public func drain() {}
 }

@@ -118,6 +118,11 @@ public enum SinkSpec: Sendable, Hashable {
         if let tls, tls.privateKeyFile != nil, tls.certificateFile == nil {
             throw SinkSpecError(spec: text, reason: "key= without cert=: add cert=FILE (the client certificate the key belongs to)")
         }
+        if case .relp(_, _, let r) = dest.transport, let t = r.tls, t.caFile == nil {
+            throw SinkSpecError(
+                spec: text,
+                reason: "syslog+relp+tls needs ca=FILE, the PEM file of the CA that signs the receiver's certificate (librelp does not read the system store)")
+        }
         if case .relp(let h, _, let r) = dest.transport, let t = r.tls, TLSTransport.isIPAddress(t.serverName) {
             // librelp compares the expected name with the certificate's DNS names and CN only;
             // an address would be matched as text against them, never against an IP address SAN.
@@ -212,7 +217,7 @@ public struct RELPOptions: Sendable, Hashable {
     public var tls: TLSOptions?
     /// How many messages may await their acknowledgement. It bounds both the
     /// throughput over a slow link and the duplicates a receiver may see after a
-    /// connection loss (at most this many messages are sent again).
+    /// connection loss (at most this many, plus the one being sent, go again).
     public var window: Int
 
     public init(tls: TLSOptions? = nil, window: Int = 64) {

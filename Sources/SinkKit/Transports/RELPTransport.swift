@@ -12,7 +12,8 @@ import Glibc
 /// order, so once *n* is sent, messages 1…*n*−*W* have their `200 OK` (an error
 /// answer breaks the session and fails the send). ``acknowledgedPosition()`` is
 /// that count, so on a connection loss the sink sends the last *W* messages
-/// again: at-least-once, at most *W* duplicates per loss. ``drain()`` closes the
+/// again, plus the one whose send failed: at-least-once, at most *W*+1
+/// duplicates per loss. ``drain()`` closes the
 /// session politely; the receiver answers `close` after every earlier message,
 /// so a close without error means everything was acknowledged.
 ///

@@ -24,9 +24,15 @@ import Testing
         #expect(error?.reason.contains("name=") == true)
     }
 
+    /// librelp verifies against a CA file only; without one nothing could verify.
+    @Test func relpOverTLSWithoutCAIsRefusedAndSaysWhatToWrite() {
+        let error = #expect(throws: SinkSpecError.self) { try SinkSpec(parsing: "syslog+relp+tls://siem.corp:2514") }
+        #expect(error?.reason.contains("ca=FILE") == true)
+    }
+
     @Test(arguments: [
         "syslog+relp://h:1?ca=/x", "syslog+relp://h:1?name=siem", "syslog+relp://h:1?window=1", "syslog+relp://h:1?window=5000",
-        "syslog+relp://h:1?window=", "syslog+tcp://h:1?window=8", "syslog+relp+tls://siem:1?name=", "syslog+relp://h",
+        "syslog+relp://h:1?window=", "syslog+tcp://h:1?window=8", "syslog+relp+tls://siem:1?ca=/ca.pem&name=", "syslog+relp://h",
     ])
     func invalidRELPSpecsAreRejectedWithAReason(text: String) {
         #expect(throws: SinkSpecError.self) { try SinkSpec(parsing: text) }

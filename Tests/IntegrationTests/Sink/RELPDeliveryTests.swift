@@ -83,6 +83,24 @@ import Testing
         #expect(Self.serials(lines) == (0..<UInt64(total)).map { $0 }, "every one, in order, once; rsyslogd: \(receiver.diagnostics)")
     }
 
+    /// Fewer messages than the window prove nothing by themselves: at shutdown
+    /// the sink closes the RELP session politely, and the answer to `close`
+    /// (after every earlier answer) confirms them, so none is kept to re-send.
+    @Test(.enabled(if: ready))
+    func shutdownConfirmsTheLastWindowAndKeepsNothingToResend() throws {
+        guard Self.present() else { return }
+        let receiver = try RsyslogReceiver(relp: true)
+        defer { receiver.close() }
+        try receiver.start()
+        let sink = try Self.sink("syslog+relp://127.0.0.1:\(receiver.relpPort)?window=64", receiver)
+        for serial in 0..<30 { sink.submit(SyslogDeliveryTests.violation(UInt64(serial))) }
+        let lines = receiver.waitForMessages(30, file: receiver.relpReceivedFile)
+        #expect(sink.shutdown())
+        let counters = sink.counters.snapshot
+        #expect(Self.serials(lines) == (0..<30).map { UInt64($0) })
+        #expect(counters.resent == 0 && counters.spoolBytes == 0, "the acknowledged tail is not kept: \(counters)")
+    }
+
     @Test(.enabled(if: ready))
     func relpOverTLSDeliversToAVerifiedReceiver() throws {
         guard Self.present() else { return }

@@ -35,8 +35,8 @@ public final class RELPTransport: Transport {
     private let options: RELPOptions
     private var engine: OpaquePointer?
     private var client: OpaquePointer?
-    /// Messages sent (over all sessions: positions never go back), how many of
-    /// them are known acknowledged, and the count when this session opened.
+    /// Messages sent (over all sessions: positions never go back) and how many
+    /// of them are known acknowledged.
     private var sent: UInt64 = 0
     private var acknowledged: UInt64 = 0
     /// Set by librelp's error callbacks (on the sink thread, inside a librelp call).
@@ -69,24 +69,24 @@ public final class RELPTransport: Transport {
             throw TransportError(.configuration, "cannot set up a RELP engine (librelp)")
         }
         // Errors come back through callbacks; they name the session through its user pointer.
-        _ = relpEngineSetOnErr(e) { usr, _, message, _ in
+        let onErr = relpEngineSetOnErr(e) { usr, _, message, _ in
             guard let usr else { return }
             let t = Unmanaged<RELPTransport>.fromOpaque(usr).takeUnretainedValue()
             t.sessionError = message.map { String(cString: $0) } ?? "session broken"
         }
-        _ = relpEngineSetOnAuthErr(e) { usr, info, message, _ in
+        let onAuthErr = relpEngineSetOnAuthErr(e) { usr, info, message, _ in
             guard let usr else { return }
             let t = Unmanaged<RELPTransport>.fromOpaque(usr).takeUnretainedValue()
             let what = [info, message].compactMap { $0.map { String(cString: $0) } }.joined(separator: ": ")
             t.authError = what.isEmpty ? "certificate not accepted" : what
         }
-        _ = relpEngineSetDnsLookupMode(e, 0)
         // The session must offer the syslog command, or the receiver refuses it at open.
         let enabled = Self.withC("syslog") { relpEngineSetEnableCmd(e, Self.unsigned($0), eRelpCmdState_Required) }
-        guard enabled == CRELP_ok() else {
+        guard onErr == CRELP_ok(), onAuthErr == CRELP_ok(), enabled == CRELP_ok() else {
             var doomed: OpaquePointer? = e
             _ = relpEngineDestruct(&doomed)
-            throw TransportError(.configuration, "cannot enable RELP's syslog command (librelp error \(enabled))")
+            throw TransportError(
+                .configuration, "cannot set up a RELP engine (librelp errors \(onErr), \(onAuthErr), \(enabled))")
         }
         if options.tls != nil, relpEngineSetTLSLibByName(e, "gnutls") != CRELP_ok() {
             var doomed: OpaquePointer? = e

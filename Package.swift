@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CAudit", pkgConfig: "audit", providers: [.apt(["libaudit-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CRELP", pkgConfig: "relp", providers: [.apt(["librelp-dev"])]),
 
         .target(
             name: "AuditKit",
@@ -34,7 +35,7 @@ let package = Package(
         .target(name: "ContainerKit", dependencies: []),
         // Per-thread capability restriction for `run` (raw capset/prctl, no libcap).
         .target(name: "CPrivileges"),
-        .target(name: "SinkKit", dependencies: ["COpenSSL", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "SinkKit", dependencies: ["COpenSSL", "CRELP", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "CallguardAgent",
             dependencies: [

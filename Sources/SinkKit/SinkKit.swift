@@ -1,5 +1,5 @@
 /// SinkKit: violations, their formats (JSON after ECS, CEF, LEEF 2.0) and their
-/// delivery (stdout, file, syslog over unix/UDP/TCP/TLS) with a bounded queue,
+/// delivery (stdout, file, syslog over unix/UDP/TCP/TLS/RELP) with a bounded queue,
 /// an on-disk spool, reconnection and throttling.
 ///
 /// Entry points for the agent:

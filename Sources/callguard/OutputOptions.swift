@@ -6,7 +6,7 @@ import SinkKit
 struct OutputOptions: ParsableArguments {
     @Option(
         name: .customLong("sink"),
-        help: "Where violations go: stdout, file:PATH, syslog+unix:///dev/log, syslog+udp|tcp|tls://HOST:PORT (repeatable).")
+        help: "Where violations go: stdout, file:PATH, syslog+unix:///dev/log, syslog+udp|tcp|tls|relp|relp+tls://HOST:PORT (repeatable; relp: acknowledged, at-least-once).")
     var sinks: [String] = []
 
     @Option(help: "Violation format: json (Elastic Common Schema), cef (ArcSight) or leef (QRadar).")

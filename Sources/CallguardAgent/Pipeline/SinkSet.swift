@@ -20,7 +20,7 @@ public final class SinkSet: @unchecked Sendable {
             do {
                 spec = try SinkSpec(parsing: text)
             } catch {
-                throw Failure(description: "\(error); use stdout, file:PATH or syslog+{unix,udp,tcp,tls}://...")
+                throw Failure(description: "\(error); use stdout, file:PATH or syslog+{unix,udp,tcp,tls,relp,relp+tls}://...")
             }
             let spool = configuration.spoolDirectory.map { configuration.sinks.count > 1 ? "\($0)/sink-\(index)" : $0 }
             let sinkConfiguration = SinkConfiguration(

@@ -328,6 +328,7 @@ public final class ViolationSink: @unchecked Sendable {
     /// re-spools what it did not, closes.
     private func finish() {
         if connected, let last = inflight.last?.end {
+            transport.drain()
             let deadline = Timestamp.now().millisecondsSinceEpoch + 1000
             while (transport.acknowledgedPosition() ?? last) < last && Timestamp.now().millisecondsSinceEpoch < deadline {
                 usleep(10_000)

@@ -1,9 +1,11 @@
 /// Where violations go: the typed form of a `--sink` string (DESIGN.md).
 ///
 /// `stdout`, `file:PATH`, `syslog+unix:///dev/log`, `syslog+udp://HOST:PORT`,
-/// `syslog+tcp://HOST:PORT`, `syslog+tls://HOST:PORT`. Syslog specs take
-/// optional query parameters: `facility=local0`, `rfc3164`, `framing=lf`
-/// (streams), and for TLS `ca=FILE`, `cert=FILE`, `key=FILE`, `name=SERVERNAME`.
+/// `syslog+tcp://HOST:PORT`, `syslog+tls://HOST:PORT`, `syslog+relp://HOST:PORT`,
+/// `syslog+relp+tls://HOST:PORT`. Syslog specs take optional query parameters:
+/// `facility=local0`, `rfc3164`, `framing=lf` (TCP and TLS streams), for TLS
+/// (both kinds) `ca=FILE`, `cert=FILE`, `key=FILE`, `name=SERVERNAME`, and for
+/// RELP `window=N` (messages sent before their acknowledgement, 2...1024).
 /// An option given twice, or a TLS option with an empty value (`name=`, a bare
 /// `name`), is an error: an empty expected name would switch the certificate's
 /// name check off.
@@ -26,7 +28,7 @@ public enum SinkSpec: Sendable, Hashable {
         }
         let parts = text.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else {
-            throw SinkSpecError(spec: text, reason: "expected stdout, file:PATH or syslog+{unix,udp,tcp,tls}://…")
+            throw SinkSpecError(spec: text, reason: "expected stdout, file:PATH or syslog+{unix,udp,tcp,tls,relp,relp+tls}://…")
         }
         let scheme = String(parts[0])
         var rest = String(parts[1])
@@ -48,15 +50,19 @@ public enum SinkSpec: Sendable, Hashable {
         case "syslog+unix":
             guard rest.hasPrefix("/") else { throw SinkSpecError(spec: text, reason: "syslog+unix needs an absolute socket path, as in syslog+unix:///dev/log") }
             dest = SyslogDestination(transport: .unix(path: rest))
-        case "syslog+udp", "syslog+tcp", "syslog+tls":
+        case "syslog+udp", "syslog+tcp", "syslog+tls", "syslog+relp", "syslog+relp+tls":
             let (host, port) = try Self.hostPort(rest, spec: text)
             switch scheme {
             case "syslog+udp": dest = SyslogDestination(transport: .udp(host: host, port: port))
             case "syslog+tcp": dest = SyslogDestination(transport: .tcp(host: host, port: port))
+            case "syslog+relp": dest = SyslogDestination(transport: .relp(host: host, port: port, RELPOptions()))
+            case "syslog+relp+tls":
+                dest = SyslogDestination(transport: .relp(host: host, port: port, RELPOptions(tls: TLSOptions(serverName: host))))
             default: dest = SyslogDestination(transport: .tls(host: host, port: port, TLSOptions(serverName: host)))
             }
         default:
-            throw SinkSpecError(spec: text, reason: "unknown scheme \(scheme); use syslog+unix, syslog+udp, syslog+tcp or syslog+tls")
+            throw SinkSpecError(
+                spec: text, reason: "unknown scheme \(scheme); use syslog+unix, syslog+udp, syslog+tcp, syslog+tls, syslog+relp or syslog+relp+tls")
         }
         for (key, given) in query {
             let value = given ?? ""
@@ -71,10 +77,24 @@ public enum SinkSpec: Sendable, Hashable {
                     throw SinkSpecError(spec: text, reason: "framing must be lf or octet")
                 }
                 dest.framing = f
-            case "ca", "cert", "key", "name":
-                guard case .tls(let h, let p, var tls) = dest.transport else {
-                    throw SinkSpecError(spec: text, reason: "\(key)= applies to syslog+tls only")
+            case "window":
+                guard case .relp(let h, let p, var relp) = dest.transport else {
+                    throw SinkSpecError(spec: text, reason: "window= applies to syslog+relp and syslog+relp+tls only")
                 }
+                guard let n = Int(value), RELPOptions.windowRange.contains(n) else {
+                    throw SinkSpecError(spec: text, reason: "window must be 2...1024 (messages in flight before an acknowledgement), not \(value)")
+                }
+                relp.window = n
+                dest.transport = .relp(host: h, port: p, relp)
+            case "ca", "cert", "key", "name":
+                let tlsOptions: TLSOptions
+                switch dest.transport {
+                case .tls(_, _, let t): tlsOptions = t
+                case .relp(_, _, let r) where r.tls != nil: tlsOptions = r.tls!
+                default: throw SinkSpecError(spec: text, reason: "\(key)= applies to syslog+tls and syslog+relp+tls only")
+                }
+                var tls = tlsOptions
+                let h = host(of: dest.transport)
                 // An empty value must never reach OpenSSL: an empty expected name
                 // would switch the certificate's name check off.
                 guard !value.isEmpty else { throw SinkSpecError(spec: text, reason: Self.emptyTLSOption(key, host: h)) }
@@ -84,13 +104,32 @@ public enum SinkSpec: Sendable, Hashable {
                 case "key": tls.privateKeyFile = value
                 default: tls.serverName = value
                 }
-                dest.transport = .tls(host: h, port: p, tls)
+                dest.transport = dest.transport.with(tls)
             default:
                 throw SinkSpecError(spec: text, reason: "unknown option \(key)")
             }
         }
-        if case .tls(_, _, let tls) = dest.transport, tls.privateKeyFile != nil, tls.certificateFile == nil {
+        let tls: TLSOptions?
+        switch dest.transport {
+        case .tls(_, _, let t): tls = t
+        case .relp(_, _, let r): tls = r.tls
+        default: tls = nil
+        }
+        if let tls, tls.privateKeyFile != nil, tls.certificateFile == nil {
             throw SinkSpecError(spec: text, reason: "key= without cert=: add cert=FILE (the client certificate the key belongs to)")
+        }
+        if case .relp(_, _, let r) = dest.transport, let t = r.tls, t.caFile == nil {
+            throw SinkSpecError(
+                spec: text,
+                reason: "syslog+relp+tls needs ca=FILE, the PEM file of the CA that signs the receiver's certificate (librelp does not read the system store)")
+        }
+        if case .relp(let h, _, let r) = dest.transport, let t = r.tls, TLSTransport.isIPAddress(t.serverName) {
+            // librelp compares the expected name with the certificate's DNS names and CN only;
+            // an address would be matched as text against them, never against an IP address SAN.
+            throw SinkSpecError(
+                spec: text,
+                reason: "syslog+relp+tls checks the receiver's certificate by DNS name only (librelp has no IP address check):"
+                    + " add name=SERVERNAME, the DNS name in the certificate of \(h)")
         }
         self = .syslog(dest)
     }
@@ -147,6 +186,44 @@ public enum SyslogTransportKind: Sendable, Hashable {
     case udp(host: String, port: UInt16)
     case tcp(host: String, port: UInt16)
     case tls(host: String, port: UInt16, TLSOptions)
+    /// RELP (rsyslog's Reliable Event Logging Protocol): every message acknowledged.
+    case relp(host: String, port: UInt16, RELPOptions)
+
+    /// The same destination with other TLS settings (TLS and RELP over TLS).
+    func with(_ tls: TLSOptions) -> SyslogTransportKind {
+        switch self {
+        case .tls(let h, let p, _): return .tls(host: h, port: p, tls)
+        case .relp(let h, let p, var r):
+            r.tls = tls
+            return .relp(host: h, port: p, r)
+        default: return self
+        }
+    }
+}
+
+/// The host a destination names ("" for a unix socket).
+func host(of transport: SyslogTransportKind) -> String {
+    switch transport {
+    case .unix: return ""
+    case .udp(let h, _), .tcp(let h, _), .tls(let h, _, _), .relp(let h, _, _): return h
+    }
+}
+
+/// Settings of syslog over RELP.
+public struct RELPOptions: Sendable, Hashable {
+    /// The window sizes accepted (librelp refuses 1; 1024 bounds memory and duplicates).
+    public static let windowRange = 2...1024
+    /// TLS settings for `syslog+relp+tls`; nil for plain RELP.
+    public var tls: TLSOptions?
+    /// How many messages may await their acknowledgement. It bounds both the
+    /// throughput over a slow link and the duplicates a receiver may see after a
+    /// connection loss (at most this many, plus the one being sent, go again).
+    public var window: Int
+
+    public init(tls: TLSOptions? = nil, window: Int = 64) {
+        self.tls = tls
+        self.window = window
+    }
 }
 
 /// TLS settings for syslog over TLS (RFC 5425).

@@ -1,8 +1,9 @@
 /// One way of delivering encoded messages: stdout, a file, or a syslog socket.
 ///
 /// A transport is used by one sink thread only. `send` blocks at most for the
-/// transport's timeout. Stream transports report how far the peer acknowledged,
-/// so the sink can put messages that never arrived back in front of the spool.
+/// transport's timeout. Stream and RELP transports report how far the peer
+/// acknowledged (a position: bytes for TCP and TLS, messages for RELP), so the
+/// sink can put messages that never arrived back in front of the spool.
 public protocol Transport: AnyObject {
     /// A human-readable destination for logs and errors.
     var destination: String { get }
@@ -13,8 +14,13 @@ public protocol Transport: AnyObject {
     func send(_ message: UnsafeRawBufferPointer) throws(TransportError) -> UInt64?
     /// Whether the connection still looks usable (no hang-up seen). Cheap.
     func isAlive() -> Bool
-    /// Bytes of the stream the peer acknowledged (stream transports), else nil.
+    /// The position (as `send` returns it) up to which the peer acknowledged:
+    /// bytes for TCP and TLS, messages for RELP; nil for the others.
     func acknowledgedPosition() -> UInt64?
+    /// Waits, bounded by the transport's timeout, until the peer acknowledged
+    /// everything sent; ``acknowledgedPosition()`` then says how far it did.
+    /// RELP closes its session for it; others have nothing to do.
+    func drain()
     /// Releases the connection or file.
     func close()
     /// Reopens a file after rotation; a no-op for sockets.
@@ -25,4 +31,5 @@ extension Transport {
     public func isAlive() -> Bool { true }
     public func acknowledgedPosition() -> UInt64? { nil }
     public func reopen() throws(TransportError) {}
+    public func drain() {}
 }

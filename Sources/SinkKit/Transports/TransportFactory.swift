@@ -11,6 +11,8 @@ extension SinkSpec {
             case .tcp(let host, let port): return TCPTransport(host: host, port: port, framing: d.framing)
             case .tls(let host, let port, let options):
                 return TLSTransport(host: host, port: port, options: options, framing: d.framing)
+            case .relp(let host, let port, let options):
+                return RELPTransport(host: host, port: port, options: options)
             }
         }
     }

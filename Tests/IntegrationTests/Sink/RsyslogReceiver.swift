@@ -6,9 +6,18 @@ import TestSupport
 /// test makes with openssl), mutual TLS, and a unix datagram socket. Everything
 /// it receives is written with `%rawmsg%` to `received.log`.
 ///
-/// `stop()` and `start()` can be repeated (same ports); `close()` kills it and
-/// removes the directory. Call `close()` in a `defer`.
+/// With `relp: true` it also listens with `imrelp` (rsyslog-relp), plain and
+/// over TLS, writing what arrives by RELP to `relp-received.log` through a
+/// Direct queue: a message is in the file before rsyslogd acknowledges it, so a
+/// `kill -9` loses nothing it acknowledged.
+///
+/// `stop()` (or `kill()`) and `start()` can be repeated (same ports and output
+/// files); `close()` kills it and removes the directory. Call `close()` in a `defer`.
 final class RsyslogReceiver {
+    static var relpPrerequisitesPresent: Bool {
+        prerequisitesPresent && FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/rsyslog/imrelp.so")
+    }
+
     static var prerequisitesPresent: Bool {
         RequireIntegration.hasExecutable("/usr/sbin/rsyslogd") && RequireIntegration.hasExecutable("/usr/bin/openssl")
             && FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so")
@@ -19,6 +28,13 @@ final class RsyslogReceiver {
     let tcpPort: UInt16
     let tlsPort: UInt16
     let mutualTLSPort: UInt16
+    /// imrelp ports (0 unless made with `relp: true`).
+    let relpPort: UInt16
+    let relpTLSPort: UInt16
+    let relp: Bool
+    var relpReceivedFile: String { directory + "/relp-received.log" }
+    /// A CA that signed nothing the receiver presents (for refusal tests).
+    var otherCAFile: String { directory + "/other-ca.pem" }
     var unixSocket: String { directory + "/log.sock" }
     var caFile: String { directory + "/ca.pem" }
     var clientCertificate: String { directory + "/client.pem" }
@@ -28,15 +44,17 @@ final class RsyslogReceiver {
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
-    init() throws {
+    init(relp: Bool = false) throws {
+        self.relp = relp
         directory = NSTemporaryDirectory() + "callguard-rsyslog-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory + "/work", withIntermediateDirectories: true)
         var ports: [UInt16] = []
-        while ports.count < 4 {
+        while ports.count < 6 {
             let p = UInt16.random(in: 20000...60000)
             if !ports.contains(p) && Self.portIsFree(p) { ports.append(p) }
         }
         (udpPort, tcpPort, tlsPort, mutualTLSPort) = (ports[0], ports[1], ports[2], ports[3])
+        (relpPort, relpTLSPort) = relp ? (ports[4], ports[5]) : (0, 0)
         try makeCertificates()
         try writeConfig()
     }
@@ -53,6 +71,7 @@ final class RsyslogReceiver {
         while Date() < deadline {
             if Self.accepts(tcpPort) && Self.accepts(tlsPort) && Self.accepts(mutualTLSPort)
                 && FileManager.default.fileExists(atPath: unixSocket)
+                && (!relp || (Self.accepts(relpPort) && Self.accepts(relpTLSPort)))
             {
                 usleep(100_000)  // imudp binds in the same start-up pass
                 return
@@ -81,6 +100,16 @@ final class RsyslogReceiver {
             }
             usleep(10_000)
         }
+        try? FileManager.default.removeItem(atPath: unixSocket)
+    }
+
+    /// `kill -9`: rsyslogd gets no chance to finish anything; reaped at once.
+    func kill9() {
+        guard pid > 0 else { return }
+        defer { pid = 0 }
+        kill(pid, SIGKILL)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
         try? FileManager.default.removeItem(atPath: unixSocket)
     }
 
@@ -123,21 +152,21 @@ final class RsyslogReceiver {
     }
 
     /// The messages received so far, one per line.
-    func received() -> [String] {
-        guard let data = FileManager.default.contents(atPath: receivedFile) else { return [] }
+    func received(_ file: String? = nil) -> [String] {
+        guard let data = FileManager.default.contents(atPath: file ?? receivedFile) else { return [] }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 
     /// Waits until at least `count` messages arrived (or `timeout` seconds passed).
-    func waitForMessages(_ count: Int, timeout: Double = 15) -> [String] {
+    func waitForMessages(_ count: Int, timeout: Double = 15, file: String? = nil) -> [String] {
         let deadline = Date(timeIntervalSinceNow: timeout)
-        var got = received()
+        var got = received(file)
         while got.count < count && Date() < deadline {
             usleep(50_000)
-            got = received()
+            got = received(file)
         }
         usleep(200_000)  // anything beyond `count` (duplicates) shows up too
-        return received()
+        return received(file)
     }
 
     private func writeConfig() throws {
@@ -160,14 +189,32 @@ final class RsyslogReceiver {
             template(name="raw" type="string" string="%rawmsg%\\n")
             *.* action(type="omfile" file="\(d)/received.log" template="raw")
 
-            """
+            """ + (relp ? relpConfig : "")
         try conf.write(toFile: d + "/rsyslog.conf", atomically: true, encoding: .utf8)
+    }
+
+    /// imrelp inputs (plain, and mutual TLS: the server certificate, a client
+    /// certificate from the same CA required) into a Direct-queue ruleset: the
+    /// file is written before the acknowledgement goes out.
+    private var relpConfig: String {
+        let d = directory
+        return """
+            module(load="imrelp")
+            ruleset(name="relp" queue.type="Direct") {
+              action(type="omfile" file="\(d)/relp-received.log" template="raw")
+            }
+            input(type="imrelp" address="127.0.0.1" port="\(relpPort)" ruleset="relp")
+            input(type="imrelp" address="127.0.0.1" port="\(relpTLSPort)" ruleset="relp" tls="on" tls.authMode="certvalid"
+              tls.caCert="\(d)/ca.pem" tls.myCert="\(d)/server.pem" tls.myPrivKey="\(d)/server.key")
+
+            """
     }
 
     private func makeCertificates() throws {
         let d = directory
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         try Self.run("openssl", ["req", "-x509"] + ec + ["-keyout", "\(d)/ca.key", "-out", "\(d)/ca.pem", "-days", "2", "-subj", "/CN=callguard test CA"])
+        try Self.run("openssl", ["req", "-x509"] + ec + ["-keyout", "\(d)/other-ca.key", "-out", "\(d)/other-ca.pem", "-days", "2", "-subj", "/CN=another CA"])
         try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: "\(d)/server.ext", atomically: true, encoding: .utf8)
         try "extendedKeyUsage=clientAuth\n".write(toFile: "\(d)/client.ext", atomically: true, encoding: .utf8)
         for (name, cn) in [("server", "localhost"), ("client", "callguard-agent")] {

@@ -31,7 +31,8 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .target(name: "PolicyKit", dependencies: ["CYAML", "CAudit", "AuditKit"]),
-        .target(name: "ContainerKit", dependencies: []),
+        .target(name: "CProcWatch"),
+        .target(name: "ContainerKit", dependencies: ["CProcWatch"]),
         .target(name: "SinkKit", dependencies: ["COpenSSL", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "CallguardAgent",

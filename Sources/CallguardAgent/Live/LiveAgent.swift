@@ -140,7 +140,10 @@ public final class LiveAgent: @unchecked Sendable {
                 $0.attributionMisses = misses
             }
         }
-        let owned = ReaderState(AgentConsumer(assembling: AssemblingConsumer(assembler: assembler), afterBatch: publish))
+        let owned = ReaderState(
+            AgentConsumer(
+                assembling: AssemblingConsumer(assembler: assembler), afterBatch: publish,
+                beforeBatch: { evaluator.beginBatch() }))
 
         let wake = DispatchSemaphore(value: 0)
         let readerFailure = Mutex<AuditError?>(nil)

@@ -1,0 +1,100 @@
+import Testing
+@testable import ContainerKit
+
+/// ``Attributor/isRuntimeBootstrap(pid:ppid:)``: only the kernel's facts (the
+/// parent's cgroup and executable file, seccomp state, start times) decide,
+/// never a name the process chose.
+struct RuntimeBootstrapTests {
+    static let podmanCgroup = AttributorTests.podmanCgroup
+    static let conmonCgroup = AttributorTests.conmonCgroup
+    static let runc = AttributorTests.runcBinary
+    static let noFilter = SeccompState(mode: 0, filters: 0)
+    static let oneFilter = SeccompState(mode: 2, filters: 1)
+
+    let proc = InMemoryProcSource()
+
+    func makeAttributor() -> Attributor {
+        proc.addFile("/usr/sbin/runc", Self.runc)
+        return Attributor(proc: proc, resolver: ContainerResolver(roots: TestIDs.roots.value, minReloadInterval: 0))
+    }
+
+    /// runc create (host, runc's binary) and runc:[2:INIT] in the container's cgroup.
+    func addRuncCreate(child: Int32 = 501, seccomp: SeccompState = noFilter) {
+        proc.add(pid: 500, ppid: 400, startTime: 50, comm: "runc", cgroup: Self.conmonCgroup, executable: Self.runc)
+        proc.add(pid: child, ppid: 500, startTime: 60, comm: "runc:[2:INIT]", cgroup: Self.podmanCgroup, seccomp: seccomp)
+    }
+
+    @Test func runcInitBeforeItsFilterIsBootstrap() {
+        addRuncCreate()
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 501, ppid: 500)
+        #expect(attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+    }
+
+    @Test func processWithItsOwnFilterIsNotBootstrapEvenUnderRunc() {
+        // runc exec's process after execve, while runc exec still lives.
+        addRuncCreate(seccomp: Self.oneFilter)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 501, ppid: 500)
+        #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+    }
+
+    @Test func containerProcessNamedRuncRunningACopyOfRuncIsNotBootstrap() {
+        // `cp payload /tmp/runc; /tmp/runc` inside the container: parent is the container's shell.
+        proc.add(pid: 600, ppid: 500, startTime: 60, comm: "sh", cgroup: Self.podmanCgroup)
+        proc.add(pid: 601, ppid: 600, startTime: 61, comm: "runc:[2:INIT]", cgroup: Self.podmanCgroup, executable: Self.runc)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 601, ppid: 600)
+        #expect(!attributor.isRuntimeBootstrap(pid: 601, ppid: 600))
+    }
+
+    @Test func parentInAContainerIsNotTheHostRuntime() {
+        proc.add(pid: 500, ppid: 400, startTime: 50, comm: "runc", cgroup: Self.podmanCgroup, executable: Self.runc)
+        proc.add(pid: 501, ppid: 500, startTime: 60, cgroup: Self.podmanCgroup)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 501, ppid: 500)
+        #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+    }
+
+    @Test func parentRunningAnotherFileNamedRuncIsNotTheRuntime() {
+        proc.add(pid: 500, ppid: 400, startTime: 50, comm: "runc", cgroup: Self.conmonCgroup, executable: AttributorTests.fakeRunc)
+        proc.add(pid: 501, ppid: 500, startTime: 60, cgroup: Self.podmanCgroup)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 501, ppid: 500)
+        #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+    }
+
+    @Test func parentStartedAfterTheChildIsAReusedPid() {
+        proc.add(pid: 500, ppid: 400, startTime: 70, comm: "runc", cgroup: Self.conmonCgroup, executable: Self.runc)
+        proc.add(pid: 501, ppid: 500, startTime: 60, cgroup: Self.podmanCgroup)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 501, ppid: 500)
+        #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+    }
+
+    @Test func processReparentedSinceItsRecordIsNotBootstrap() {
+        addRuncCreate()
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 501, ppid: 500)
+        proc.add(pid: 501, ppid: 400, startTime: 60, cgroup: Self.podmanCgroup)
+        #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+    }
+
+    @Test func aNoIsRememberedForTheProcess() {
+        addRuncCreate(seccomp: Self.oneFilter)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 501, ppid: 500)
+        #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+        let reads = proc.reads
+        #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+        #expect(proc.reads == reads)
+        #expect(attributor.counters.bootstrapChecks == 1)
+    }
+
+    @Test func seccompStatusLinesParse() {
+        let status = "Name:\tsh\nSeccomp:\t2\nSeccomp_filters:\t3\nSpeculation_Store_Bypass:\tvulnerable\n"
+        #expect(SeccompState.parse(status: status) == SeccompState(mode: 2, filters: 3))
+        #expect(SeccompState.parse(status: "Name:\tx\nSeccomp:\t0\n") == SeccompState(mode: 0, filters: nil))
+        #expect(SeccompState(mode: 2, filters: nil).hasFilterBeyond(SeccompState(mode: 2, filters: nil)))
+    }
+}

@@ -91,6 +91,51 @@ struct RuntimeBootstrapTests {
         #expect(attributor.counters.bootstrapChecks == 1)
     }
 
+    @Test func childOfRuncCreateStaysBootstrapAfterRuncCreateExited() {
+        // runc init's records name runc create as parent; the agent often reads
+        // them after runc create has exited and runc init has installed its filter.
+        proc.add(
+            pid: 500, ppid: 400, startTime: 50, comm: "runc", cgroup: Self.conmonCgroup, executable: Self.runc,
+            arguments: ["/usr/bin/runc", "--log-format=json", "create", "--bundle", "/b", "id"])
+        proc.add(pid: 501, ppid: 500, startTime: 60, comm: "runc:[2:INIT]", cgroup: Self.podmanCgroup)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 501, ppid: 500)
+        proc.remove(pid: 500)
+        proc.add(pid: 501, ppid: 400, startTime: 60, comm: "sh", cgroup: Self.podmanCgroup, seccomp: Self.oneFilter)
+        attributor.collectExits()
+        #expect(attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+        // The same process's records after runc start name another parent.
+        #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 400))
+    }
+
+    @Test func childOfRuncExecIsCheckedOnceRuncExecIsGone() {
+        // runc exec outlives its process's execve by milliseconds: only the live
+        // seccomp check can tell its set-up from the command, so when it is gone: checked.
+        proc.add(
+            pid: 500, ppid: 400, startTime: 50, comm: "runc", cgroup: Self.conmonCgroup, executable: Self.runc,
+            arguments: ["/usr/bin/runc", "exec", "--detach", "--pid-file", "/p", "id"])
+        proc.add(pid: 501, ppid: 500, startTime: 60, cgroup: Self.podmanCgroup)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 501, ppid: 500)
+        proc.remove(pid: 500)
+        attributor.collectExits()
+        #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+    }
+
+    @Test func runcCreateWhosePidWasReusedIsNotTrusted() {
+        proc.add(
+            pid: 500, ppid: 400, startTime: 50, comm: "runc", cgroup: Self.conmonCgroup, executable: Self.runc,
+            arguments: ["runc", "create", "id"])
+        proc.add(pid: 501, ppid: 500, startTime: 60, cgroup: Self.podmanCgroup)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 501, ppid: 500)
+        proc.remove(pid: 500)
+        proc.add(pid: 500, ppid: 400, startTime: 90, cgroup: Self.podmanCgroup)
+        proc.setSeccomp(pid: 501, Self.oneFilter)
+        attributor.collectExits()
+        #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+    }
+
     @Test func seccompStatusLinesParse() {
         let status = "Name:\tsh\nSeccomp:\t2\nSeccomp_filters:\t3\nSpeculation_Store_Bypass:\tvulnerable\n"
         #expect(SeccompState.parse(status: status) == SeccompState(mode: 2, filters: 3))

@@ -190,15 +190,42 @@ public final class Attributor {
     /// Reads `/proc` (a few small files), so call it only for events that would
     /// otherwise be violations. A "no" is remembered for the process.
     public func isRuntimeBootstrap(pid: Int32, ppid: Int32) -> Bool {
-        guard ppid > 1, let s = table.slot(of: pid), !table[s].bootstrapRuledOut else { return false }
-        guard !table[s].derived, table[s].attribution.container != nil else { return false }
-        counters.bootstrapChecks &+= 1
+        guard ppid > 1, let s = table.slot(of: pid), !table[s].derived, table[s].attribution.container != nil
+        else { return false }
         let startTime = table[s].startTime
+        if childOfRuntimeCreate(ppid: ppid, childStart: startTime) { return true }
+        guard !table[s].bootstrapRuledOut else { return false }
+        counters.bootstrapChecks &+= 1
         let bootstrap = checkBootstrap(pid: pid, ppid: ppid, startTime: startTime)
         if !bootstrap, let s = table.slot(of: pid), table[s].startTime == startTime {
             table[s].bootstrapRuledOut = true
         }
         return bootstrap
+    }
+
+    /// Whether `ppid` is (or was, its pid still free) a host process executing a
+    /// runtime binary as `create`, started before the child. The record's ppid is
+    /// written by the kernel; `runc create` exits before `runc start` lets the
+    /// container's command run, so every record naming it as parent is runc
+    /// init's. Known from the cache, so it holds after runc create has exited
+    /// (it is read when its child is first seen, or at its own first event).
+    private func childOfRuntimeCreate(ppid: Int32, childStart: UInt64) -> Bool {
+        guard let p = table.slot(of: ppid), table[p].runtimeCreate, !table[p].derived,
+            table[p].startTime <= childStart
+        else { return false }
+        switch table[p].liveness {
+        case .watched: return true
+        case .reread: return false
+        case .verify:
+            // Exited: still the one cached unless its pid now belongs to another process.
+            return proc.isGone(pid: ppid) || proc.stat(pid: ppid)?.startTime == table[p].startTime
+        }
+    }
+
+    /// Whether `argv` (a runtime binary's) runs its `create` subcommand.
+    static func isCreate(_ argv: [String]) -> Bool {
+        let words = argv.dropFirst()
+        return words.contains("create") && !words.contains("run") && !words.contains("exec")
     }
 
     private func checkBootstrap(pid: Int32, ppid: Int32, startTime: UInt64) -> Bool {
@@ -369,18 +396,31 @@ public final class Attributor {
         case .host:
             slot.attribution = .host
             slot.runtimeHelper = configuration.runtimeHelperPrefixes.contains { snap.stat.comm.hasPrefix($0) }
-            // A child of a runtime binary on the host is about to join a
-            // container's cgroup (runc init; runc exec moves its process only
-            // after setting it up): never keep "host" for it.
-            if snap.stat.ppid > 1, !runtimeIdentities.isEmpty, let exe = proc.executable(pid: snap.stat.ppid),
-                runtimeIdentities.contains(exe)
-            {
-                slot.liveness = .reread
+            if !runtimeIdentities.isEmpty {
+                if let exe = proc.executable(pid: snap.stat.pid), runtimeIdentities.contains(exe) {
+                    slot.runtimeBinary = true
+                    slot.runtimeCreate = proc.arguments(pid: snap.stat.pid).map(Self.isCreate) ?? false
+                }
+                // A child of a runtime binary on the host is about to join a
+                // container's cgroup (runc init; runc exec moves its process only
+                // after setting it up): never keep "host" for it.
+                let parentIsRuntime: Bool
+                if let p = table.slot(of: snap.stat.ppid), table[p].startTime <= snap.stat.startTime, !table[p].derived {
+                    parentIsRuntime = table[p].runtimeBinary
+                } else {
+                    parentIsRuntime = snap.stat.ppid > 1 && proc.executable(pid: snap.stat.ppid).map(runtimeIdentities.contains) == true
+                }
+                if parentIsRuntime { slot.liveness = .reread }
             }
         case .container(let ref):
             let info = containerInfo(for: ref)
             slot.attribution = .container(info)
             slot.pending = !info.isResolved
+            // Its parent is read now too when not cached (once): when that is
+            // runc create, the fact must outlive it (see childOfRuntimeCreate).
+            if snap.stat.ppid > 1, table.slot(of: snap.stat.ppid) == nil, let parent = readProcess(snap.stat.ppid) {
+                insert(parent)
+            }
         }
         return slot
     }

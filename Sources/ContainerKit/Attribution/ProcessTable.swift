@@ -22,6 +22,11 @@ struct ProcessTable {
         /// Checked once and found not to be a container runtime's bootstrap (see
         /// ``Attributor/isRuntimeBootstrap(pid:ppid:)``); permanent for this process.
         var bootstrapRuledOut = false
+        /// A host process executing a container runtime binary (by device and inode).
+        var runtimeBinary = false
+        /// ... as `create` (runc create, crun create): it exits before the
+        /// container's command may run, so no child of it ever runs the image's code.
+        var runtimeCreate = false
     }
 
     /// Whether a cached answer may be given without looking at the process again.

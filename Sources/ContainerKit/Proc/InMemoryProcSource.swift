@@ -9,6 +9,7 @@ public final class InMemoryProcSource: ProcSource {
     private var seccompStates: [Int32: SeccompState] = [:]
     private var executables: [Int32: FileIdentity] = [:]
     private var files: [String: FileIdentity] = [:]
+    private var argv: [Int32: [String]] = [:]
     private var watched: [Int32: Bool] = [:]  // pid → exited since watched
     private var exitQueue: [Int32] = []
     /// How many times a process was looked up (snapshot or stat), for tests that
@@ -22,13 +23,15 @@ public final class InMemoryProcSource: ProcSource {
     /// Adds (or replaces, for a reused pid) a running process.
     public func add(
         pid: Int32, ppid: Int32, startTime: UInt64, comm: String = "proc", cgroup: String,
-        seccomp: SeccompState = SeccompState(mode: 0, filters: 0), executable: FileIdentity? = nil
+        seccomp: SeccompState = SeccompState(mode: 0, filters: 0), executable: FileIdentity? = nil,
+        arguments: [String] = []
     ) {
         if let old = processes[pid], old.stat.startTime != startTime { exited(pid) }
         processes[pid] = ProcSnapshot(
             stat: ProcStat(pid: pid, comm: comm, ppid: ppid, startTime: startTime), cgroup: cgroup)
         seccompStates[pid] = seccomp
         executables[pid] = executable
+        argv[pid] = arguments
     }
 
     /// Makes `pid` exit (and be reaped).
@@ -92,4 +95,6 @@ public final class InMemoryProcSource: ProcSource {
     public func executable(pid: Int32) -> FileIdentity? { processes[pid] == nil ? nil : executables[pid] }
 
     public func file(atPath path: String) -> FileIdentity? { files[path] }
+
+    public func arguments(pid: Int32) -> [String]? { processes[pid] == nil ? nil : argv[pid] }
 }

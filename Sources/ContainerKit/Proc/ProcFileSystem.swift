@@ -61,6 +61,14 @@ public final class ProcFileSystem: ProcSource {
         return file(atPath: "\(root)/\(pid)/exe")
     }
 
+    public func arguments(pid: Int32) -> [String]? {
+        guard pid > 0 else { return nil }
+        let dir = open("\(root)/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dir >= 0 else { return nil }
+        defer { close(dir) }
+        return readFile(dir, "cmdline").map { $0.split(separator: "\0").map(String.init) }
+    }
+
     public func file(atPath path: String) -> FileIdentity? {
         var device: UInt64 = 0
         var inode: UInt64 = 0

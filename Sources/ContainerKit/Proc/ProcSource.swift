@@ -48,4 +48,9 @@ public protocol ProcSource: AnyObject {
 
     /// The file at `path` (following symlinks), nil when absent.
     func file(atPath path: String) -> FileIdentity?
+
+    /// The arguments of `pid` (`/proc/PID/cmdline`), nil when unreadable. Only
+    /// read for host processes executing a container runtime binary, whose
+    /// arguments the host's runtime stack chose.
+    func arguments(pid: Int32) -> [String]?
 }

@@ -59,7 +59,7 @@ public final class CompiledPolicy: Sendable, CustomStringConvertible {
     /// these (a test checks it), for `include:` where a seccomp profile or audit
     /// rules must carry them too.
     public static let runtimeAllowance: [String] = [
-        "capget", "capset", "chdir", "close", "epoll_ctl", "execve", "faccessat2", "fcntl", "fstat", "fstatfs",
+        "capget", "capset", "chdir", "close", "epoll_ctl", "epoll_pwait", "execve", "faccessat2", "fcntl", "fstat", "fstatfs",
         "futex", "getcwd", "getdents64", "getpid", "getppid", "newfstatat", "openat", "prctl", "read",
         "rt_sigreturn", "setgid", "setgroups", "setuid", "write",
         "nanosleep", "sched_yield", "mmap", "munmap", "madvise", "rt_sigprocmask", "sigaltstack", "gettid",

@@ -4,8 +4,8 @@ import TestSupport
 
 /// A real podman + runc container whose payload runs as `/tmp/runc` (comm
 /// `runc`, exe ending in `/runc`, exactly what runc's bootstrap looks like by
-/// name) is checked like any process: its forbidden syscall is reported.
-/// (That runc's own start-up is not reported is AgentEndToEndTests' "nothing else".)
+/// name) is checked like any process: its forbidden syscall is reported, and
+/// nothing of runc's own start-up of the same container is.
 @Suite(.serialized) struct RuntimeNameEscapeTests {
     @Test(.enabled(if: RequireIntegration.shouldRun(AgentEndToEndTests.prerequisites)))
     func payloadNamedRuncIsReported() async throws {
@@ -39,6 +39,7 @@ import TestSupport
             let received = try AgentEndToEndTests.violations(in: receiver.waitForMessages(1, timeout: 20))
             let payload = received.filter { $0.process == "runc" && ["mkdir", "mkdirat"].contains($0.syscall) }
             #expect(payload.count == 1, "\(received)")
+            #expect(received.count == 1, "runc's own start-up reported: \(received)")
             #expect(payload.first?.image == image)
         }
     }

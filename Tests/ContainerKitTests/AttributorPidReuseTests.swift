@@ -40,6 +40,17 @@ struct AttributorPidReuseTests {
         #expect(attributor.attribute(pid: 810, ppid: 1) == .host)
     }
 
+    @Test func pidReusedWithinOneClockTickIsStillAnotherProcess() {
+        // Start times count USER_HZ ticks: a pid reused within 10 ms shows the same one.
+        proc.add(pid: 815, ppid: 1, startTime: 10, cgroup: Self.hostCgroup)
+        let attributor = makeAttributor()
+        #expect(attributor.attribute(pid: 815, ppid: 1) == .host)
+        proc.remove(pid: 815)
+        proc.add(pid: 815, ppid: 1, startTime: 10, cgroup: Self.podmanCgroup)
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 815, ppid: 1).container?.id == TestIDs.podman)
+    }
+
     @Test func withoutExitWatchesEveryUseChecksTheStartTime() {
         proc.canWatchExits = false
         proc.add(pid: 820, ppid: 1, startTime: 10, cgroup: Self.hostCgroup)

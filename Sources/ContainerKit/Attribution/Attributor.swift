@@ -125,6 +125,7 @@ public final class Attributor {
         proc.collectExits { pid in
             guard let s = table.slot(of: pid), table[s].liveness == .watched else { return }
             table[s].liveness = .verify
+            table[s].exitSeen = true
             counters.exitsSeen &+= 1
         }
     }
@@ -218,7 +219,9 @@ public final class Attributor {
         case .reread: return false
         case .verify:
             // Exited: still the one cached unless its pid now belongs to another process.
-            return proc.isGone(pid: ppid) || proc.stat(pid: ppid)?.startTime == table[p].startTime
+            if proc.isGone(pid: ppid) { return true }
+            let now = proc.stat(pid: ppid)
+            return now?.startTime == table[p].startTime && (!table[p].exitSeen || now?.isZombie == true)
         }
     }
 
@@ -268,7 +271,9 @@ public final class Attributor {
             sweepCursor = (sweepCursor + 1) % table.capacity
             guard table[s].occupied, table[s].liveness == .verify else { continue }
             let slot = table[s]
-            if let stat = proc.stat(pid: slot.pid), slot.derived || stat.startTime != slot.startTime {
+            if let stat = proc.stat(pid: slot.pid),
+                slot.derived || stat.startTime != slot.startTime || (slot.exitSeen && !stat.isZombie)
+            {
                 reused.append(slot.pid)
             }
         }
@@ -311,7 +316,10 @@ public final class Attributor {
             // Alive: the same process (a zombie, or one without an exit watch) or a reused pid.
             if !proc.isGone(pid: pid) {
                 counters.procReads &+= 1
-                let same = !table[s].derived && proc.stat(pid: pid)?.startTime == table[s].startTime
+                let now = proc.stat(pid: pid)
+                let same =
+                    !table[s].derived && now?.startTime == table[s].startTime
+                    && (!table[s].exitSeen || now?.isZombie == true)
                 if !same {
                     counters.pidReuses &+= 1
                     remove(pid: pid)

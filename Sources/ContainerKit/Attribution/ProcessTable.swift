@@ -27,6 +27,9 @@ struct ProcessTable {
         /// ... as `create` (runc create, crun create): it exits before the
         /// container's command may run, so no child of it ever runs the image's code.
         var runtimeCreate = false
+        /// Its exit was collected (pidfd): the pid alive again, and not as this
+        /// process's zombie, is another process whatever its start time says.
+        var exitSeen = false
     }
 
     /// Whether a cached answer may be given without looking at the process again.

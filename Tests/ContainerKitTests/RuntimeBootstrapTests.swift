@@ -136,6 +136,14 @@ struct RuntimeBootstrapTests {
         #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
     }
 
+    @Test func onlyCreateCountsAsCreate() {
+        #expect(Attributor.isCreate(["/usr/bin/runc", "--log-format=json", "--log", "/l", "create", "--bundle", "/b", "id"]))
+        #expect(Attributor.isCreate(["crun", "create", "id"]))
+        #expect(!Attributor.isCreate(["runc", "run", "id"]))
+        #expect(!Attributor.isCreate(["runc", "exec", "--detach", "create"]))
+        #expect(!Attributor.isCreate(["create"]))
+    }
+
     @Test func seccompStatusLinesParse() {
         let status = "Name:\tsh\nSeccomp:\t2\nSeccomp_filters:\t3\nSpeculation_Store_Bypass:\tvulnerable\n"
         #expect(SeccompState.parse(status: status) == SeccompState(mode: 2, filters: 3))

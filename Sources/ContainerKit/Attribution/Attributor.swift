@@ -11,6 +11,10 @@
 /// reused pid never inherits the old process's answer. A process not watched
 /// (no pidfd support, descriptors exhausted) is checked on each use instead.
 ///
+/// A new container process's parent is read once as well when not cached (so
+/// that runc create, which exits within milliseconds, is known as runc init's
+/// parent afterwards; see ``isRuntimeBootstrap(pid:ppid:)``).
+///
 /// A pid that has already exited is attributed through its recorded parent
 /// when the parent is known; otherwise the answer is `.unknown` and counted,
 /// never guessed.
@@ -64,6 +68,7 @@ public final class Attributor {
     private var containers: [String: ContainerRecord] = [:]
     private var sweepCursor = 0
     private var runtimeIdentities: Set<FileIdentity> = []
+    private var readingParent = false
 
     private struct ContainerRecord {
         var ref: ContainerRef
@@ -426,8 +431,11 @@ public final class Attributor {
             slot.pending = !info.isResolved
             // Its parent is read now too when not cached (once): when that is
             // runc create, the fact must outlive it (see childOfRuntimeCreate).
-            if snap.stat.ppid > 1, table.slot(of: snap.stat.ppid) == nil, let parent = readProcess(snap.stat.ppid) {
-                insert(parent)
+            // One level only: a parent's own parent is not read from here.
+            if !readingParent, snap.stat.ppid > 1, table.slot(of: snap.stat.ppid) == nil {
+                readingParent = true
+                defer { readingParent = false }
+                if let parent = readProcess(snap.stat.ppid) { insert(parent) }
             }
         }
         return slot

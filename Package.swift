@@ -32,7 +32,8 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
         ),
         .target(name: "PolicyKit", dependencies: ["CYAML", "CAudit", "AuditKit"]),
-        .target(name: "ContainerKit", dependencies: []),
+        .target(name: "CProcWatch"),
+        .target(name: "ContainerKit", dependencies: ["CProcWatch"]),
         // Per-thread capability restriction for `run` (raw capset/prctl, no libcap).
         .target(name: "CPrivileges"),
         .target(name: "SinkKit", dependencies: ["COpenSSL", "CRELP", .product(name: "Logging", package: "swift-log")]),

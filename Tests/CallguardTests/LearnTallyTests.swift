@@ -12,7 +12,8 @@ import TestSupport
     static let other = String(repeating: "b", count: 64)
 
     /// Replays Fixtures/learn/events.log: pid 100 is in a container of
-    /// localhost/app:1.0 (first as runc init, doing pivot_root), 101 its exited
+    /// localhost/app:1.0 (first as runc init under runc create, before its
+    /// seccomp filter, doing pivot_root: left out by those facts, not by its name), 101 its exited
     /// child, 200 in a container of another image, 300 on the host.
     func tally() throws -> LearnTally {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-learn-\(UUID().uuidString)").path
@@ -24,6 +25,11 @@ import TestSupport
         }
         try JSONSerialization.data(withJSONObject: entries).write(to: URL(fileURLWithPath: root + "/overlay-containers/containers.json"))
         let proc = InMemoryProcSource()
+        // 90 is runc create on the host (runc's own binary); 100 is its runc init,
+        // which installs the container's seccomp filter after its first event.
+        let runc = FileIdentity(device: 1, inode: 2)
+        proc.addFile("/usr/sbin/runc", runc)
+        proc.add(pid: 90, ppid: 1, startTime: 1, comm: "runc", cgroup: "1:cpu:/libpod_parent/conmon\n0::/\n", executable: runc)
         proc.add(pid: 100, ppid: 90, startTime: 1, comm: "sh", cgroup: "0::/libpod_parent/libpod-\(Self.learned)\n")
         proc.add(pid: 200, ppid: 90, startTime: 1, comm: "sh", cgroup: "0::/libpod_parent/libpod-\(Self.other)\n")
         proc.add(pid: 300, ppid: 1, startTime: 1, comm: "bash", cgroup: "0::/user.slice/session-1.scope\n")
@@ -31,7 +37,12 @@ import TestSupport
             roots: ContainerStateRoots(containersStorage: [root], containersRun: [], containerdTasks: [], docker: []))
         let tally = LearnTally(attributor: Attributor(proc: proc, resolver: resolver), matcher: try ImageMatcher("localhost/app:1.0"))
         let log = Fixtures.directory().appendingPathComponent("learn/events.log").path
-        _ = try ReplayPipeline().run(path: log) { tally.add($0) }
+        var seen = 0
+        _ = try ReplayPipeline().run(path: log) { event in
+            tally.add(event)
+            seen += 1
+            if seen == 1 { proc.setSeccomp(pid: 100, SeccompState(mode: 2, filters: 1)) }
+        }
         try? FileManager.default.removeItem(atPath: root)
         return tally
     }

@@ -107,7 +107,7 @@ import Testing
             spec: {images: ["*"], allow: [\(LoadPerformanceTests.names.joined(separator: ", "))]}
             """)]).get()
         let policy = try #require(set.defaultPolicy)
-        let hashed = Set(policy.syscalls.numbers(on: .x86_64))
+        let hashed = Set(policy.allowed.numbers(on: .x86_64))
         let events = (0..<4096).map { Int32(($0 * 37) % 460) }
         let rounds = 2_000
         let clock = ContinuousClock()

@@ -35,21 +35,25 @@ final class LearnTally {
             return
         }
         guard let arch = summary.arch, let syscall = summary.syscall else { return }
-        if RuntimeBootstrap.matches(summary) {
-            attributor.processSeen(pid: summary.pid ?? -1, ppid: summary.ppid ?? -1)
-            runtimeBootstrap &+= 1
+        let pid = summary.pid ?? -1
+        let ppid = summary.ppid ?? -1
+        guard case .container(let info) = attributor.attribute(pid: pid, ppid: ppid), matches(info) else {
+            ignored &+= 1
             return
         }
-        guard case .container(let info) = attributor.attribute(pid: summary.pid ?? -1, ppid: summary.ppid ?? -1),
-            matches(info)
-        else {
-            ignored &+= 1
+        // runc init's set-up inside the container's cgroup is the runtime's, not
+        // the image's (decided by the kernel's facts, not by the process's name).
+        if attributor.isRuntimeBootstrap(pid: pid, ppid: ppid) {
+            runtimeBootstrap &+= 1
             return
         }
         containers.insert(info.id)
         events &+= 1
         calls[arch, default: [:]][syscall, default: 0] &+= 1
     }
+
+    /// Once per batch, before it is evaluated: drops exited processes from the cache.
+    func beginBatch() { attributor.collectExits() }
 
     /// Housekeeping off the per-event path (retries images not yet resolved).
     func sweep() { attributor.sweep(maxProcesses: 4096) }

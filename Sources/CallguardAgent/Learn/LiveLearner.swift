@@ -54,13 +54,16 @@ public final class LiveLearner: @unchecked Sendable {
         let assembler = EventAssembler(configuration: .netlink) { tally.add($0) }
         var lastSweep = LiveAgent.monotonicSeconds()
         let owned = LearnReaderState(
-            AgentConsumer(assembling: AssemblingConsumer(assembler: assembler)) { _ in
-                let now = LiveAgent.monotonicSeconds()
-                if now - lastSweep > 1 {
-                    lastSweep = now
-                    tally.sweep()
-                }
-            })
+            AgentConsumer(
+                assembling: AssemblingConsumer(assembler: assembler),
+                afterBatch: { _ in
+                    let now = LiveAgent.monotonicSeconds()
+                    if now - lastSweep > 1 {
+                        lastSweep = now
+                        tally.sweep()
+                    }
+                },
+                beforeBatch: { tally.beginBatch() }))
         let reader = session.reader
         let readerFailure = Mutex<AuditError?>(nil)
         let readerDone = DispatchSemaphore(value: 0)

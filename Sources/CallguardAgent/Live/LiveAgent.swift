@@ -67,7 +67,7 @@ public final class LiveAgent: @unchecked Sendable {
         let resolver = ContainerResolver(minReloadInterval: 0)
         let attributor = Attributor(resolver: resolver, configuration: attributorConfiguration)
         let running = attributor.scanRunningProcesses()
-        let unmatched = running.filter { info in info.imageName.flatMap { store.current.policy(forImage: $0) } == nil }
+        let unmatched = running.filter { info in info.imageName.flatMap { store.current.policy(forImage: $0, digest: info.imageDigest) } == nil }
         logger.info(
             "\(running.count) running container(s); \(unmatched.count) match no policy and are not checked",
             metadata: unmatched.isEmpty ? nil : ["unmatched": .string(unmatched.map { "\($0.id.prefix(12)) \($0.imageName ?? "?")" }.joined(separator: ", "))])
@@ -152,7 +152,10 @@ public final class LiveAgent: @unchecked Sendable {
                 $0.attributionMisses = misses
             }
         }
-        let owned = ReaderState(AgentConsumer(assembling: AssemblingConsumer(assembler: assembler), afterBatch: publish))
+        let owned = ReaderState(
+            AgentConsumer(
+                assembling: AssemblingConsumer(assembler: assembler), afterBatch: publish,
+                beforeBatch: { evaluator.beginBatch() }))
 
         var metrics: MetricsServer?
         if let address = configuration.metricsAddress {

@@ -24,6 +24,17 @@ public struct ViolationFactory: Sendable {
     public func make(
         event: AssembledEvent, summary: SyscallSummary, container: Violation.Container?, policy: CompiledPolicy
     ) -> Violation {
+        make(
+            event: event, summary: summary, container: container,
+            rule: Violation.Policy(name: policy.name, file: policy.file), severity: policy.severity.numericValue)
+    }
+
+    /// The violation for `event`, made by `container` (nil: not known) and
+    /// reported under `rule` with `severity`.
+    public func make(
+        event: AssembledEvent, summary: SyscallSummary, container: Violation.Container?, rule: Violation.Policy,
+        severity: Int
+    ) -> Violation {
         let arch = summary.arch ?? .x86_64
         let number = summary.syscall ?? -1
         var commandLine: UntrustedBytes?
@@ -39,7 +50,7 @@ public struct ViolationFactory: Sendable {
         let timestamp = Timestamp.now()
         return Violation(
             timestamp: timestamp,
-            event: Violation.Event(severity: policy.severity.numericValue),
+            event: Violation.Event(severity: severity),
             hostName: hostName,
             container: container,
             process: Violation.Process(
@@ -57,7 +68,7 @@ public struct ViolationFactory: Sendable {
                 success: summary.success ?? false,
                 exit: summary.exit ?? 0,
                 existsOnHostKernel: kernelHasSyscall?(arch, number)),
-            policy: Violation.Policy(name: policy.name, file: policy.file),
+            policy: rule,
             audit: Violation.Audit(
                 serial: UInt64(event.id.serial),
                 time: Timestamp(millisecondsSinceEpoch: Int64(event.id.timestampMilliseconds))))

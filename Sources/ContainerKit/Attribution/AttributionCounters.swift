@@ -16,6 +16,13 @@ public struct AttributionCounters: Sendable, Hashable {
     public var procReads: UInt64 = 0
     /// Cached pids found reused by another process (different start time).
     public var pidReuses: UInt64 = 0
+    /// Exits of watched processes collected (their entries stopped being trusted as live).
+    public var exitsSeen: UInt64 = 0
+    /// Live processes cached without an exit watch (no pidfd, or descriptors
+    /// exhausted): each of their events re-checks the process instead.
+    public var unwatched: UInt64 = 0
+    /// Violations checked for being a container runtime's bootstrap (a few `/proc` reads each).
+    public var bootstrapChecks: UInt64 = 0
     /// Processes evicted from the full cache.
     public var processesEvicted: UInt64 = 0
     /// Containers whose state was found.

@@ -1,17 +1,29 @@
 /// Attributes a syscall's pid to the host or to a container and its image.
 ///
 /// The agent calls ``attribute(pid:ppid:)`` for every event on its hot path:
-/// a cached process costs one hash lookup and allocates nothing. An unknown
-/// pid is read from the ``ProcSource`` once (stat + cgroup) and cached under
-/// pid and start time. A pid that has already exited is attributed through its
-/// recorded parent when the parent is known; otherwise the answer is
-/// `.unknown` and counted, never guessed.
+/// a cached live process costs one hash lookup and allocates nothing. An
+/// unknown pid is read from the ``ProcSource`` once (stat + cgroup) and cached
+/// under pid and start time, with a watch on its exit (a pidfd on the real
+/// `/proc`). The agent calls ``collectExits()`` once per batch of audit
+/// messages, before evaluating the batch: an exited process's entry is then
+/// answered only while its pid is still gone (late events of the process
+/// itself), and read again as soon as the pid belongs to another process, so a
+/// reused pid never inherits the old process's answer. A process not watched
+/// (no pidfd support, descriptors exhausted) is checked on each use instead.
+///
+/// A new container process's parent is read once as well when not cached (so
+/// that runc create, which exits within milliseconds, is known as runc init's
+/// parent afterwards; see ``isRuntimeBootstrap(pid:ppid:)``).
+///
+/// A pid that has already exited is attributed through its recorded parent
+/// when the parent is known; otherwise the answer is `.unknown` and counted,
+/// never guessed.
 ///
 /// Call ``processSeen(pid:ppid:)`` as early as a new pid shows up (the return
 /// value of clone/fork/vfork, an execve) so that short-lived processes are
 /// cached while they still exist, and ``sweep(maxProcesses:)`` every few seconds off the hot
-/// path: it drops entries whose pid was reused, retries unresolved images and
-/// evicts containers removed from the runtime state.
+/// path: it retries unresolved images and evicts containers removed from the
+/// runtime state.
 ///
 /// Not thread-safe: one instance belongs to the one thread that reads the audit stream.
 public final class Attributor {
@@ -28,8 +40,16 @@ public final class Attributor {
         public var removalGrace: Double = 30.0
         /// `comm` prefixes of container runtime helpers on the host. An exited child
         /// of one of these may have been a container's first process, so it is not
-        /// attributed to the host through such a parent.
+        /// attributed to the host through such a parent. (A host process naming
+        /// itself so only makes its exited children unattributed, never unchecked.)
         public var runtimeHelperPrefixes: [String] = ["runc", "crun", "conmon", "containerd-shim", "youki", "runsc"]
+        /// The container runtime binaries on the host (OCI runtimes that run a
+        /// container's bootstrap: runc, crun, youki). Compared by the file itself
+        /// (device and inode of `/proc/PID/exe`), never by a name a process chose.
+        public var runtimeBinaries: [String] = [
+            "/usr/bin/runc", "/usr/sbin/runc", "/usr/local/bin/runc", "/usr/local/sbin/runc",
+            "/usr/bin/crun", "/usr/local/bin/crun", "/usr/bin/youki", "/usr/local/bin/youki",
+        ]
 
         public init() {}
     }
@@ -47,6 +67,8 @@ public final class Attributor {
     @exclusivity(unchecked) private var table: ProcessTable
     private var containers: [String: ContainerRecord] = [:]
     private var sweepCursor = 0
+    private var runtimeIdentities: Set<FileIdentity> = []
+    private var readingParent = false
 
     private struct ContainerRecord {
         var ref: ContainerRef
@@ -64,6 +86,7 @@ public final class Attributor {
         self.configuration = configuration
         self.clock = clock
         self.table = ProcessTable(capacity: configuration.processCapacity)
+        resolveRuntimeBinaries()
     }
 
     /// Processes currently cached.
@@ -86,14 +109,30 @@ public final class Attributor {
     @inline(__always)
     public func attribute(pid: Int32, ppid: Int32) -> Attribution {
         if let s = table.slot(of: pid) {
-            counters.hits &+= 1
-            table.touch(s)
-            if _slowPath(table.slots[s].pending) { return refreshPending(slot: s) }
-            let attribution = table.slots[s].attribution
-            if case .unknown = attribution { counters.unattributed &+= 1 }
-            return attribution
+            if _fastPath(table.slots[s].liveness == .watched && !table.slots[s].pending) {
+                counters.hits &+= 1
+                table.touch(s)
+                let attribution = table.slots[s].attribution
+                if case .unknown = attribution { counters.unattributed &+= 1 }
+                return attribution
+            }
+            return attributeCached(slot: s, pid: pid, ppid: ppid)
         }
         return attributeMiss(pid: pid, ppid: ppid)
+    }
+
+    /// Invalidates the entries of watched processes that have exited. Call once
+    /// per batch of audit messages, after receiving it and before evaluating it:
+    /// a record in the batch was written after any exit this collects, so no
+    /// exited process's pid is answered as if it still ran.
+    @inline(__always)
+    public func collectExits() {
+        proc.collectExits { pid in
+            guard let s = table.slot(of: pid), table[s].liveness == .watched else { return }
+            table[s].liveness = .verify
+            table[s].exitSeen = true
+            counters.exitsSeen &+= 1
+        }
     }
 
     // MARK: - Filling the cache
@@ -105,35 +144,20 @@ public final class Attributor {
     /// is attributed through `ppid` when that is known.
     public func processSeen(pid: Int32, ppid: Int32 = 0) {
         guard pid > 0 else { return }
-        counters.procReads &+= 1
-        guard let snap = proc.snapshot(pid: pid) else {
+        if let s = table.slot(of: pid), table[s].liveness == .watched, !table[s].derived {
+            table.touch(s)
+            return
+        }
+        let cachedStart = table.slot(of: pid).flatMap { table[$0].derived ? nil : table[$0].startTime }
+        guard let entry = readProcess(pid) else {
             if table.slot(of: pid) == nil, ppid > 0 {
                 let (attribution, pending) = throughParent(ppid)
                 insert(ProcessTable.Slot(pid: pid, attribution: attribution, pending: pending, derived: true))
             }
             return
         }
-        if let s = table.slot(of: pid) {
-            if !table[s].derived && table[s].startTime == snap.stat.startTime {
-                table.touch(s)
-                return
-            }
-            if !table[s].derived { counters.pidReuses &+= 1 }
-        }
-        insert(slot(for: snap))
-    }
-
-    /// Re-reads `pid` now, even when it is cached under the same start time:
-    /// for a process that moves between cgroups. A container runtime's bootstrap
-    /// process (runc init) starts on the host and joins the container's cgroup
-    /// before it executes the image's command, keeping its pid and start time;
-    /// an answer cached before the join would otherwise stay "host". When the
-    /// process is gone, this is ``processSeen(pid:ppid:)``.
-    public func refresh(pid: Int32, ppid: Int32 = 0) {
-        guard pid > 0 else { return }
-        counters.procReads &+= 1
-        guard let snap = proc.snapshot(pid: pid) else { return processSeen(pid: pid, ppid: ppid) }
-        insert(slot(for: snap))
+        if let cachedStart, cachedStart != entry.startTime { counters.pidReuses &+= 1 }
+        insert(entry)
     }
 
     /// Reads every process that exists now into the cache (at start-up, so that
@@ -152,17 +176,97 @@ public final class Attributor {
         return seen.values.sorted { $0.id < $1.id }
     }
 
+    // MARK: - The container runtime's bootstrap
+
+    /// Whether the event made by `pid` (whose parent the record names `ppid`)
+    /// comes from a container runtime's bootstrap: runc init (or crun's child)
+    /// setting up the container inside its cgroup, before it installs the
+    /// container's seccomp filter and executes the image's command.
+    ///
+    /// Decided only by what the kernel vouches for, never by a name: `pid` is
+    /// cached in a container, still alive under the same start time and still
+    /// the child of `ppid`; `ppid` is a host process (in no container's cgroup),
+    /// started before `pid`, executing one of ``Configuration/runtimeBinaries``
+    /// (the file itself, by device and inode); and `pid` has attached no seccomp
+    /// filter beyond its parent's (runc installs the container's filter just
+    /// before it executes the command, and runc exec's process has it before
+    /// runc exits). A container's own process never has a host runtime process
+    /// as its parent: runc create exits before runc start lets the command run.
+    ///
+    /// Reads `/proc` (a few small files), so call it only for events that would
+    /// otherwise be violations. A "no" is remembered for the process.
+    public func isRuntimeBootstrap(pid: Int32, ppid: Int32) -> Bool {
+        guard ppid > 1, let s = table.slot(of: pid), !table[s].derived, table[s].attribution.container != nil
+        else { return false }
+        let startTime = table[s].startTime
+        if childOfRuntimeCreate(ppid: ppid, childStart: startTime) { return true }
+        guard !table[s].bootstrapRuledOut else { return false }
+        counters.bootstrapChecks &+= 1
+        let bootstrap = checkBootstrap(pid: pid, ppid: ppid, startTime: startTime)
+        if !bootstrap, let s = table.slot(of: pid), table[s].startTime == startTime {
+            table[s].bootstrapRuledOut = true
+        }
+        return bootstrap
+    }
+
+    /// Whether `ppid` is (or was, its pid still free) a host process executing a
+    /// runtime binary as `create`, started before the child. The record's ppid is
+    /// written by the kernel; `runc create` exits before `runc start` lets the
+    /// container's command run, so every record naming it as parent is runc
+    /// init's. Known from the cache, so it holds after runc create has exited
+    /// (it is read when its child is first seen, or at its own first event).
+    private func childOfRuntimeCreate(ppid: Int32, childStart: UInt64) -> Bool {
+        guard let p = table.slot(of: ppid), table[p].runtimeCreate, !table[p].derived,
+            table[p].startTime <= childStart
+        else { return false }
+        switch table[p].liveness {
+        case .watched: return true
+        case .reread: return false
+        case .verify:
+            // Exited: still the one cached unless its pid now belongs to another process.
+            if proc.isGone(pid: ppid) { return true }
+            let now = proc.stat(pid: ppid)
+            return now?.startTime == table[p].startTime && (!table[p].exitSeen || now?.isZombie == true)
+        }
+    }
+
+    /// Whether `argv` (a runtime binary's) runs its `create` subcommand.
+    static func isCreate(_ argv: [String]) -> Bool {
+        let words = argv.dropFirst()
+        return words.contains("create") && !words.contains("run") && !words.contains("exec")
+    }
+
+    private func checkBootstrap(pid: Int32, ppid: Int32, startTime: UInt64) -> Bool {
+        guard !runtimeIdentities.isEmpty,
+            let me = proc.stat(pid: pid), me.startTime == startTime, me.ppid == ppid,
+            let parent = proc.snapshot(pid: ppid), parent.stat.startTime <= startTime,
+            case .host = ProcCgroupFile.classify(parent.cgroup),
+            let exe = proc.executable(pid: ppid), runtimeIdentities.contains(exe),
+            let mine = proc.seccomp(pid: pid), let theirs = proc.seccomp(pid: ppid), !mine.hasFilterBeyond(theirs),
+            // The parent read above is still the same process (its pid was not reused meanwhile).
+            let again = proc.stat(pid: ppid), again.startTime == parent.stat.startTime
+        else { return false }
+        return true
+    }
+
+    /// Finds the configured runtime binaries' files again (a package upgrade replaces them).
+    private func resolveRuntimeBinaries() {
+        runtimeIdentities = Set(configuration.runtimeBinaries.compactMap { proc.file(atPath: $0) })
+    }
+
     // MARK: - Housekeeping
 
-    /// Re-checks the cache against `/proc` and the runtime state. Call every few
-    /// seconds, off the hot path; it reads the stat of every cached live process.
-    /// - drops processes whose pid now belongs to another process (so the next event re-reads it);
+    /// Housekeeping, every few seconds, off the hot path:
+    /// - drops entries of exited processes whose pid now belongs to another process
+    ///   (they would be read again on their next event anyway; this frees the slot);
     /// - retries unresolved containers (rate-limited);
-    /// - evicts containers gone from the runtime state for longer than `removalGrace`, and their processes.
+    /// - evicts containers gone from the runtime state for longer than `removalGrace`, and their processes;
+    /// - finds the runtime binaries again.
     ///
-    /// - Parameter maxProcesses: how many cache slots to re-check in this call;
-    ///   the next call continues where this one stopped, so a large cache can be
-    ///   swept a slice at a time (each occupied slot costs one stat read).
+    /// Watched live processes need no visit: their exits are collected exactly.
+    ///
+    /// - Parameter maxProcesses: how many cache slots to visit in this call;
+    ///   the next call continues where this one stopped.
     public func sweep(maxProcesses: Int = .max) {
         let now = clock()
         var reused: [Int32] = []
@@ -170,20 +274,19 @@ public final class Attributor {
         for _ in 0..<steps {
             let s = sweepCursor
             sweepCursor = (sweepCursor + 1) % table.capacity
-            guard table[s].occupied else { continue }
+            guard table[s].occupied, table[s].liveness == .verify else { continue }
             let slot = table[s]
-            if let stat = proc.stat(pid: slot.pid) {
-                // Alive: a different process than the one cached when the entry was
-                // derived (no start time), had exited, or started at another time.
-                if slot.derived || slot.exited || stat.startTime != slot.startTime { reused.append(slot.pid) }
-            } else {
-                table[s].exited = true
+            if let stat = proc.stat(pid: slot.pid),
+                slot.derived || stat.startTime != slot.startTime || (slot.exitSeen && !stat.isZombie)
+            {
+                reused.append(slot.pid)
             }
         }
         for pid in reused {
-            table.remove(pid: pid)
+            remove(pid: pid)
             counters.pidReuses &+= 1
         }
+        resolveRuntimeBinaries()
         var evict: [String] = []
         for (id, record) in containers {
             if !record.info.isResolved {
@@ -204,13 +307,44 @@ public final class Attributor {
         if !evict.isEmpty { evictContainers(Set(evict)) }
     }
 
+    // MARK: - Cached entries that need a look
+
+    /// A cached entry that is not a watched live process, or whose image is pending.
+    private func attributeCached(slot s: Int, pid: Int32, ppid: Int32) -> Attribution {
+        switch table[s].liveness {
+        case .watched:
+            break
+        case .reread:
+            return attributeMiss(pid: pid, ppid: ppid)
+        case .verify:
+            // Still gone: the event is a late one of the cached process itself.
+            // Alive: the same process (a zombie, or one without an exit watch) or a reused pid.
+            if !proc.isGone(pid: pid) {
+                counters.procReads &+= 1
+                let now = proc.stat(pid: pid)
+                let same =
+                    !table[s].derived && now?.startTime == table[s].startTime
+                    && (!table[s].exitSeen || now?.isZombie == true)
+                if !same {
+                    counters.pidReuses &+= 1
+                    remove(pid: pid)
+                    return attributeMiss(pid: pid, ppid: ppid)
+                }
+            }
+        }
+        counters.hits &+= 1
+        table.touch(s)
+        if _slowPath(table.slots[s].pending) { return refreshPending(slot: s) }
+        let attribution = table.slots[s].attribution
+        if case .unknown = attribution { counters.unattributed &+= 1 }
+        return attribution
+    }
+
     // MARK: - Misses
 
     private func attributeMiss(pid: Int32, ppid: Int32) -> Attribution {
         counters.misses &+= 1
-        counters.procReads &+= 1
-        if let snap = proc.snapshot(pid: pid) {
-            let entry = slot(for: snap)
+        if let entry = readProcess(pid) {
             insert(entry)
             if entry.pending { counters.imageUnresolved &+= 1 }
             return entry.attribution
@@ -226,22 +360,45 @@ public final class Attributor {
         return attribution
     }
 
+    /// Reads `pid` now, with a watch on its exit opened first: the entry is
+    /// `.watched` only when the process read is certainly the one watched. Nil
+    /// when the process has exited (any cached entry of it then stops being
+    /// trusted as live).
+    private func readProcess(_ pid: Int32) -> ProcessTable.Slot? {
+        if let s = table.slot(of: pid), table[s].liveness == .watched { table[s].liveness = .verify }
+        let watching = proc.watchExit(pid: pid)
+        counters.procReads &+= 1
+        guard let snap = proc.snapshot(pid: pid) else {
+            if watching { proc.unwatchExit(pid: pid) }
+            return nil
+        }
+        var entry = slot(for: snap)
+        if entry.liveness == .reread {
+            if watching { proc.unwatchExit(pid: pid) }
+        } else if watching && !proc.exitedSinceWatch(pid: pid) {
+            entry.liveness = .watched
+        } else {
+            if watching { proc.unwatchExit(pid: pid) } else { counters.unwatched &+= 1 }
+            entry.liveness = .verify
+        }
+        return entry
+    }
+
     /// The attribution of an exited process through its parent `ppid`.
     private func throughParent(_ ppid: Int32) -> (Attribution, pending: Bool) {
         guard ppid > 0 else { return (.unknown, false) }
         let parent: ProcessTable.Slot
-        if let s = table.slot(of: ppid) {
+        if let s = table.slot(of: ppid), table[s].liveness != .reread {
             table.touch(s)
             parent = table[s]
         } else {
-            counters.procReads &+= 1
-            guard let snap = proc.snapshot(pid: ppid) else { return (.unknown, false) }
-            parent = slot(for: snap)
+            guard let entry = readProcess(ppid) else { return (.unknown, false) }
+            parent = entry
             insert(parent)
         }
         switch parent.attribution {
         case .container: return (parent.attribution, parent.pending)
-        case .host: return parent.runtimeHelper ? (.unknown, false) : (.host, false)
+        case .host: return parent.runtimeHelper || parent.liveness == .reread ? (.unknown, false) : (.host, false)
         case .unknown: return (.unknown, false)
         }
     }
@@ -252,16 +409,48 @@ public final class Attributor {
         case .host:
             slot.attribution = .host
             slot.runtimeHelper = configuration.runtimeHelperPrefixes.contains { snap.stat.comm.hasPrefix($0) }
+            if !runtimeIdentities.isEmpty {
+                if let exe = proc.executable(pid: snap.stat.pid), runtimeIdentities.contains(exe) {
+                    slot.runtimeBinary = true
+                    slot.runtimeCreate = proc.arguments(pid: snap.stat.pid).map(Self.isCreate) ?? false
+                }
+                // A child of a runtime binary on the host is about to join a
+                // container's cgroup (runc init; runc exec moves its process only
+                // after setting it up): never keep "host" for it.
+                let parentIsRuntime: Bool
+                if let p = table.slot(of: snap.stat.ppid), table[p].startTime <= snap.stat.startTime, !table[p].derived {
+                    parentIsRuntime = table[p].runtimeBinary
+                } else {
+                    parentIsRuntime = snap.stat.ppid > 1 && proc.executable(pid: snap.stat.ppid).map(runtimeIdentities.contains) == true
+                }
+                if parentIsRuntime { slot.liveness = .reread }
+            }
         case .container(let ref):
             let info = containerInfo(for: ref)
             slot.attribution = .container(info)
             slot.pending = !info.isResolved
+            // Its parent is read now too when not cached (once): when that is
+            // runc create, the fact must outlive it (see childOfRuntimeCreate).
+            // One level only: a parent's own parent is not read from here.
+            if !readingParent, snap.stat.ppid > 1, table.slot(of: snap.stat.ppid) == nil {
+                readingParent = true
+                defer { readingParent = false }
+                if let parent = readProcess(snap.stat.ppid) { insert(parent) }
+            }
         }
         return slot
     }
 
     private func insert(_ slot: ProcessTable.Slot) {
-        if table.put(slot) { counters.processesEvicted &+= 1 }
+        if let evicted = table.put(slot) {
+            proc.unwatchExit(pid: evicted)
+            counters.processesEvicted &+= 1
+        }
+    }
+
+    private func remove(pid: Int32) {
+        table.remove(pid: pid)
+        proc.unwatchExit(pid: pid)
     }
 
     // MARK: - Containers
@@ -319,7 +508,7 @@ public final class Attributor {
         for s in 0..<table.capacity where table[s].occupied {
             if let info = table[s].attribution.container, ids.contains(info.id) { pids.append(table[s].pid) }
         }
-        for pid in pids { table.remove(pid: pid) }
+        for pid in pids { remove(pid: pid) }
         for id in ids where containers.removeValue(forKey: id) != nil { counters.containersEvicted &+= 1 }
     }
 

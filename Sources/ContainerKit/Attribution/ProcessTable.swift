@@ -17,8 +17,32 @@ struct ProcessTable {
         var derived = false
         /// A container runtime helper (runc, conmon, containerd-shim…): its exited children are not attributed to the host.
         var runtimeHelper = false
-        /// Known to have exited (seen gone by a sweep).
-        var exited = false
+        /// How far the cached answer can be trusted without looking at `/proc`.
+        var liveness: Liveness = .verify
+        /// Checked once and found not to be a container runtime's bootstrap (see
+        /// ``Attributor/isRuntimeBootstrap(pid:ppid:)``); permanent for this process.
+        var bootstrapRuledOut = false
+        /// A host process executing a container runtime binary (by device and inode).
+        var runtimeBinary = false
+        /// ... as `create` (runc create, crun create): it exits before the
+        /// container's command may run, so no child of it ever runs the image's code.
+        var runtimeCreate = false
+        /// Its exit was collected (pidfd): the pid alive again, and not as this
+        /// process's zombie, is another process whatever its start time says.
+        var exitSeen = false
+    }
+
+    /// Whether a cached answer may be given without looking at the process again.
+    enum Liveness: UInt8 {
+        /// A live process whose exit is watched: the answer holds until its exit
+        /// is collected (once per batch, before the batch is evaluated).
+        case watched
+        /// Exited, known only through its parent, or alive without an exit watch:
+        /// on each use, the pid is checked to be still gone (or still the same process).
+        case verify
+        /// A host process started by a container runtime binary (runc init before
+        /// it joins the container's cgroup): read again on each use.
+        case reread
     }
 
     private(set) var slots: [Slot]
@@ -48,24 +72,24 @@ struct ProcessTable {
     @inline(__always)
     mutating func touch(_ slot: Int) { slots[slot].referenced = true }
 
-    /// Inserts or replaces the entry for `slot.pid`; returns whether another entry was evicted to make room.
+    /// Inserts or replaces the entry for `slot.pid`; returns the pid of another entry evicted to make room.
     @discardableResult
-    mutating func put(_ entry: Slot) -> Bool {
+    mutating func put(_ entry: Slot) -> Int32? {
         var entry = entry
         entry.occupied = true
         entry.referenced = true
         if let s = index.get(entry.pid) {
             slots[s] = entry
-            return false
+            return nil
         }
-        var evicted = false
+        var evicted: Int32?
         let s: Int
         if let free = freeSlots.popLast() {
             s = free
         } else {
             s = victim()
             index.remove(slots[s].pid)
-            evicted = true
+            evicted = slots[s].pid
         }
         slots[s] = entry
         index.set(entry.pid, s)

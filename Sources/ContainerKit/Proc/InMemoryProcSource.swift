@@ -1,21 +1,61 @@
 /// A ``ProcSource`` backed by a table: for tests and benchmarks that need many
 /// processes, exits and pid reuse without touching the real `/proc`.
+///
+/// Exits are watched as on the real `/proc`: ``remove(pid:)`` (and ``add`` over a
+/// live pid, which stands for the old process exiting and its pid being reused)
+/// reports the exit of a watched process to the next ``collectExits(_:)``.
 public final class InMemoryProcSource: ProcSource {
     private var processes: [Int32: ProcSnapshot] = [:]
+    private var seccompStates: [Int32: SeccompState] = [:]
+    private var executables: [Int32: FileIdentity] = [:]
+    private var files: [String: FileIdentity] = [:]
+    private var argv: [Int32: [String]] = [:]
+    private var watched: [Int32: Bool] = [:]  // pid → exited since watched
+    private var exitQueue: [Int32] = []
     /// How many times a process was looked up (snapshot or stat), for tests that
     /// check `/proc` is read once per process.
     public private(set) var reads = 0
+    /// Whether ``watchExit(pid:)`` succeeds (false: as without pidfd support).
+    public var canWatchExits = true
 
     public init() {}
 
     /// Adds (or replaces, for a reused pid) a running process.
-    public func add(pid: Int32, ppid: Int32, startTime: UInt64, comm: String = "proc", cgroup: String) {
+    public func add(
+        pid: Int32, ppid: Int32, startTime: UInt64, comm: String = "proc", cgroup: String,
+        seccomp: SeccompState = SeccompState(mode: 0, filters: 0), executable: FileIdentity? = nil,
+        arguments: [String] = []
+    ) {
+        if let old = processes[pid], old.stat.startTime != startTime { exited(pid) }
         processes[pid] = ProcSnapshot(
             stat: ProcStat(pid: pid, comm: comm, ppid: ppid, startTime: startTime), cgroup: cgroup)
+        seccompStates[pid] = seccomp
+        executables[pid] = executable
+        argv[pid] = arguments
     }
 
-    /// Makes `pid` exit.
-    public func remove(pid: Int32) { processes[pid] = nil }
+    /// Makes `pid` exit (and be reaped).
+    public func remove(pid: Int32) {
+        exited(pid)
+        processes[pid] = nil
+        seccompStates[pid] = nil
+        executables[pid] = nil
+    }
+
+    /// Sets the seccomp state of a running process (it attached a filter).
+    public func setSeccomp(pid: Int32, _ state: SeccompState) { seccompStates[pid] = state }
+
+    /// Makes `path` name the file `identity` (for runtime binaries).
+    public func addFile(_ path: String, _ identity: FileIdentity) { files[path] = identity }
+
+    /// Processes watched for their exit now.
+    public var watchedCount: Int { watched.count }
+
+    private func exited(_ pid: Int32) {
+        guard watched[pid] == false else { return }
+        watched[pid] = true
+        exitQueue.append(pid)
+    }
 
     public func snapshot(pid: Int32) -> ProcSnapshot? {
         reads += 1
@@ -28,4 +68,33 @@ public final class InMemoryProcSource: ProcSource {
         reads += 1
         return processes[pid]?.stat
     }
+
+    public func watchExit(pid: Int32) -> Bool {
+        guard canWatchExits, processes[pid] != nil else { return false }
+        watched[pid] = false
+        return true
+    }
+
+    public func unwatchExit(pid: Int32) { watched[pid] = nil }
+
+    public func exitedSinceWatch(pid: Int32) -> Bool { watched[pid] ?? true }
+
+    public func collectExits(_ body: (Int32) -> Void) {
+        let queue = exitQueue
+        exitQueue.removeAll()
+        for pid in queue where watched[pid] == true {
+            watched[pid] = nil
+            body(pid)
+        }
+    }
+
+    public func isGone(pid: Int32) -> Bool { processes[pid] == nil }
+
+    public func seccomp(pid: Int32) -> SeccompState? { processes[pid] == nil ? nil : seccompStates[pid] }
+
+    public func executable(pid: Int32) -> FileIdentity? { processes[pid] == nil ? nil : executables[pid] }
+
+    public func file(atPath path: String) -> FileIdentity? { files[path] }
+
+    public func arguments(pid: Int32) -> [String]? { processes[pid] == nil ? nil : argv[pid] }
 }

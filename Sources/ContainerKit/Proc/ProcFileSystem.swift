@@ -1,3 +1,5 @@
+import CProcWatch
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -12,14 +14,66 @@ import Darwin
 /// Both files are read relative to one open descriptor of `<root>/<pid>`: if
 /// the process exits and its pid is reused in between, the reads through the
 /// old descriptor fail (ESRCH) instead of mixing two processes.
+///
+/// On the real `/proc`, exits are watched with pidfds in one epoll set
+/// (``PidfdExitWatcher``); a fixture directory has no processes to watch.
 public final class ProcFileSystem: ProcSource {
     /// The directory standing for `/proc`.
     public let root: String
     private var buffer: [UInt8]
+    private lazy var watcher: PidfdExitWatcher? = root == "/proc" ? PidfdExitWatcher() : nil
 
     public init(root: String = "/proc") {
         self.root = root
         self.buffer = [UInt8](repeating: 0, count: 8192)
+    }
+
+    public func watchExit(pid: Int32) -> Bool {
+        guard pid > 0, let watcher else { return false }
+        return watcher.watch(pid: pid)
+    }
+
+    public func unwatchExit(pid: Int32) { watcher?.unwatch(pid: pid) }
+
+    public func exitedSinceWatch(pid: Int32) -> Bool { watcher?.exited(pid: pid) ?? true }
+
+    public func collectExits(_ body: (Int32) -> Void) { watcher?.collect(body) }
+
+    /// Processes watched by pidfd now (0 for a fixture directory).
+    public var watchedProcesses: Int { watcher?.count ?? 0 }
+
+    public func isGone(pid: Int32) -> Bool {
+        guard pid > 0 else { return true }
+        if root == "/proc" { return kill(pid, 0) != 0 && errno == ESRCH }
+        return access("\(root)/\(pid)", F_OK) != 0
+    }
+
+    public func seccomp(pid: Int32) -> SeccompState? {
+        guard pid > 0 else { return nil }
+        let dir = open("\(root)/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dir >= 0 else { return nil }
+        defer { close(dir) }
+        return readFile(dir, "status").flatMap { SeccompState.parse(status: $0) }
+    }
+
+    public func executable(pid: Int32) -> FileIdentity? {
+        guard pid > 0 else { return nil }
+        return file(atPath: "\(root)/\(pid)/exe")
+    }
+
+    public func arguments(pid: Int32) -> [String]? {
+        guard pid > 0 else { return nil }
+        let dir = open("\(root)/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dir >= 0 else { return nil }
+        defer { close(dir) }
+        return readFile(dir, "cmdline").map { $0.split(separator: "\0").map(String.init) }
+    }
+
+    public func file(atPath path: String) -> FileIdentity? {
+        var device: UInt64 = 0
+        var inode: UInt64 = 0
+        guard CProcWatch_identity(path, &device, &inode) == 0 else { return nil }
+        return FileIdentity(device: device, inode: inode)
     }
 
     public func snapshot(pid: Int32) -> ProcSnapshot? {

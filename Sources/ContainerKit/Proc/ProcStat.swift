@@ -6,15 +6,22 @@ public struct ProcStat: Sendable, Hashable {
     public var comm: String
     /// Field 4.
     public var ppid: Int32
-    /// Field 22: start time in clock ticks after boot.
+    /// Field 22: start time in clock ticks after boot (USER_HZ: two processes
+    /// started within one tick on the same pid have the same start time).
     public var startTime: UInt64
+    /// Field 3: the state letter (`R`, `S`, `Z` for a zombie...).
+    public var state: UInt8
 
-    public init(pid: Int32, comm: String, ppid: Int32, startTime: UInt64) {
+    public init(pid: Int32, comm: String, ppid: Int32, startTime: UInt64, state: UInt8 = UInt8(ascii: "S")) {
         self.pid = pid
         self.comm = comm
         self.ppid = ppid
         self.startTime = startTime
+        self.state = state
     }
+
+    /// Whether the process has exited and not been reaped yet.
+    public var isZombie: Bool { state == UInt8(ascii: "Z") }
 
     /// The process's key (pid + start time).
     public var key: ProcessKey { ProcessKey(pid: pid, startTime: startTime) }
@@ -36,7 +43,7 @@ public struct ProcStat: Sendable, Hashable {
             let ppid = Int32(String(decoding: rest[4 - 3], as: UTF8.self)),
             let start = UInt64(String(decoding: rest[22 - 3], as: UTF8.self))
         else { return nil }
-        return ProcStat(pid: pid, comm: comm, ppid: ppid, startTime: start)
+        return ProcStat(pid: pid, comm: comm, ppid: ppid, startTime: start, state: rest[0].first ?? UInt8(ascii: "?"))
     }
 }
 

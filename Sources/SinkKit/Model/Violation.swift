@@ -48,7 +48,18 @@ public struct Violation: Sendable, Hashable {
         public var kind: String
         public var action: String
         public var severity: Int
-        public init(kind: String = "alert", action: String = "syscall-not-allowed", severity: Int = 7) {
+        /// `event.action` of a syscall the container's image policy does not allow.
+        public static let notAllowed = "syscall-not-allowed"
+        /// `event.action` when the container is known but its image is not (its
+        /// runtime state could not be read): the default policy was applied, and
+        /// `container.image.name` is empty.
+        public static let notAllowedImageUnknown = "syscall-not-allowed-image-unknown"
+        /// `event.action` when no container could be named (the process and its
+        /// parent exited before `/proc` was read) but a seccomp filter logged the
+        /// syscall, so the process's own profile did not allow it; no `container.*`.
+        public static let notAllowedContainerUnknown = "syscall-not-allowed-container-unknown"
+
+        public init(kind: String = "alert", action: String = Event.notAllowed, severity: Int = 7) {
             self.kind = kind
             self.action = action
             self.severity = max(0, min(10, severity))

@@ -1,0 +1,127 @@
+import AuditKit
+@testable import CallguardAgent
+import ContainerKit
+import Foundation
+import PolicyKit
+import SinkKit
+import Testing
+import TestSupport
+
+/// The verdict stage on the live path (an ``Attributor`` over an in-memory
+/// `/proc`), with replayed logs: nothing a process names itself exempts it;
+/// unknown images get the default policy; unattributable seccomp records and
+/// unparsable syscall numbers are reported, not dropped.
+struct EventEvaluatorTests {
+    static let app = String(repeating: "a", count: 64)
+    static let stateless = String(repeating: "c", count: 64)
+    static let appCgroup = "0::/libpod_parent/libpod-\(app)\n"
+    static let conmonCgroup = "1:cpu:/libpod_parent/conmon\n0::/\n"
+    static let runc = FileIdentity(device: 8, inode: 14_106_640)
+    static let copyOfRunc = FileIdentity(device: 70, inode: 12)
+
+    let proc = InMemoryProcSource()
+    let root: String
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-eval-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root + "/overlay-containers", withIntermediateDirectories: true)
+        let metadata = String(decoding: try JSONSerialization.data(withJSONObject: ["image-name": "localhost/app:1"]), as: UTF8.self)
+        let entries: [[String: Any]] = [["id": Self.app, "names": ["c"], "image": "", "metadata": metadata]]
+        try JSONSerialization.data(withJSONObject: entries).write(to: URL(fileURLWithPath: root + "/overlay-containers/containers.json"))
+        proc.addFile("/usr/sbin/runc", Self.runc)
+    }
+
+    static let policies = """
+        apiVersion: callguard.dev/v1
+        kind: SyscallPolicy
+        metadata: {name: app}
+        spec: {images: ["localhost/app:1"], allow: [read, write], severity: high}
+        ---
+        apiVersion: callguard.dev/v1
+        kind: SyscallPolicy
+        metadata: {name: default}
+        spec: {images: ["*"], allow: [read, write, ptrace]}
+        """
+
+    /// Evaluates `fixture` (Fixtures/evaluator/) and returns the violations and counters.
+    func evaluate(_ fixture: String, policies: String = policies) throws -> ([Violation], EvaluatorCounters) {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let set = try PolicyLoader().load(sources: [PolicySource(path: "p.yaml", text: policies)]).get()
+        let resolver = ContainerResolver(
+            roots: ContainerStateRoots(containersStorage: [root], containersRun: [], containerdTasks: [], docker: []),
+            minReloadInterval: 0)
+        let attributor = Attributor(proc: proc, resolver: resolver)
+        var violations: [Violation] = []
+        let evaluator = EventEvaluator(
+            policies: PolicyStore(set), source: .live(attributor), factory: ViolationFactory(hostName: "node")
+        ) { violations.append($0) }
+        let log = Fixtures.directory().appendingPathComponent("evaluator/\(fixture)").path
+        _ = try ReplayPipeline().run(path: log) { event in
+            evaluator.beginBatch()
+            evaluator.evaluate(event)
+        }
+        return (violations, evaluator.counters)
+    }
+
+    @Test func containerProcessesNamingThemselvesRuncAreChecked() throws {
+        // A shell in the container runs `/tmp/runc` (a copy of anything), a memfd
+        // named like runc's clone, and a binary at /usr/bin/runc of its own image.
+        proc.add(pid: 699, ppid: 600, startTime: 5, comm: "sh", cgroup: Self.appCgroup)
+        for pid in Int32(700)...703 {
+            proc.add(pid: pid, ppid: 699, startTime: 6, comm: "runc", cgroup: Self.appCgroup, executable: Self.copyOfRunc)
+        }
+        let (violations, counters) = try evaluate("named-runc.log")
+        #expect(violations.map(\.syscall.name) == ["ptrace", "mount", "ptrace", "mount"])
+        #expect(violations.allSatisfy { $0.container?.imageName == "localhost/app:1" })
+        #expect(counters.runtimeBootstrap == 0)
+    }
+
+    @Test func runcInitUnderHostRuncBeforeItsFilterIsTheRuntimes() throws {
+        proc.add(pid: 800, ppid: 600, startTime: 5, comm: "runc", cgroup: Self.conmonCgroup, executable: Self.runc)
+        proc.add(pid: 801, ppid: 800, startTime: 6, comm: "runc:[2:INIT]", cgroup: Self.appCgroup)
+        let (violations, counters) = try evaluate("runc-init-mount.log")
+        #expect(violations.isEmpty)
+        #expect(counters.runtimeBootstrap == 1)
+    }
+
+    @Test func runcInitAfterItsFilterIsChecked() throws {
+        proc.add(pid: 800, ppid: 600, startTime: 5, comm: "runc", cgroup: Self.conmonCgroup, executable: Self.runc)
+        proc.add(
+            pid: 801, ppid: 800, startTime: 6, comm: "runc:[2:INIT]", cgroup: Self.appCgroup,
+            seccomp: SeccompState(mode: 2, filters: 1))
+        let (violations, _) = try evaluate("runc-init-mount.log")
+        #expect(violations.map(\.syscall.name) == ["mount"])
+    }
+
+    @Test func containerWithoutReadableStateGetsTheDefaultPolicyAndSaysImageUnknown() throws {
+        proc.add(pid: 310, ppid: 1, startTime: 5, comm: "sh", cgroup: "0::/libpod_parent/libpod-\(Self.stateless)\n")
+        let strictDefault = Self.policies.replacingOccurrences(of: "allow: [read, write, ptrace]", with: "allow: [read]")
+        let (violations, counters) = try evaluate("ptrace.log", policies: strictDefault)
+        let violation = try #require(violations.first)
+        #expect(violations.count == 1)
+        #expect(violation.policy.name == "default")
+        #expect(violation.container?.id == Self.stateless)
+        #expect(violation.container?.imageName == "")
+        #expect(violation.event.action == Violation.Event.notAllowedImageUnknown)
+        #expect(counters.imageUnknown == 1)
+        #expect(counters.noPolicy == 0)
+    }
+
+    @Test func seccompRecordOfAProcessGoneWithItsParentIsReported() throws {
+        let (violations, counters) = try evaluate("seccomp-gone.log")
+        let violation = try #require(violations.first)
+        #expect(violation.container == nil)
+        #expect(violation.syscall.name == "ptrace")
+        #expect(violation.event.action == Violation.Event.notAllowedContainerUnknown)
+        #expect(counters.unattributed == 1)
+        #expect(counters.containerUnknown == 1)
+    }
+
+    @Test func unparsableSyscallNumbersAreCountedAndReported() throws {
+        proc.add(pid: 510, ppid: 1, startTime: 5, comm: "sh", cgroup: Self.appCgroup)
+        let (violations, counters) = try evaluate("unparsable.log")
+        #expect(counters.unparsableSyscall == 2)
+        #expect(counters.syscallEvents == 2)
+        #expect(violations.count == 2)
+    }
+}

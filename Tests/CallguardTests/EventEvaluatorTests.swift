@@ -107,6 +107,33 @@ struct EventEvaluatorTests {
         #expect(counters.noPolicy == 0)
     }
 
+    /// Issue 12 item 4: a policy pinned to `name@sha256:` applies to a live
+    /// container whose runtime resolved that digest, ahead of the name's tag policy.
+    @Test func digestPinnedPolicyAppliesToTheContainerRunningThatDigest() throws {
+        let digest = "sha256:" + String(repeating: "d", count: 64)
+        let pinned = String(repeating: "e", count: 64)
+        try FileManager.default.createDirectory(atPath: root + "/overlay-images", withIntermediateDirectories: true)
+        let images: [[String: Any]] = [["id": "img1", "digest": digest, "names": ["localhost/app:1"]]]
+        try JSONSerialization.data(withJSONObject: images).write(to: URL(fileURLWithPath: root + "/overlay-images/images.json"))
+        let metadata = String(decoding: try JSONSerialization.data(withJSONObject: ["image-name": "localhost/app:1"]), as: UTF8.self)
+        let entries: [[String: Any]] = [
+            ["id": Self.app, "names": ["c"], "image": "", "metadata": metadata],
+            ["id": pinned, "names": ["p"], "image": "img1", "metadata": metadata],
+        ]
+        try JSONSerialization.data(withJSONObject: entries).write(to: URL(fileURLWithPath: root + "/overlay-containers/containers.json"))
+        proc.add(pid: 310, ppid: 1, startTime: 5, comm: "sh", cgroup: "0::/libpod_parent/libpod-\(pinned)\n")
+        let policies = Self.policies + """
+
+            ---
+            apiVersion: callguard.dev/v1
+            kind: SyscallPolicy
+            metadata: {name: pinned}
+            spec: {images: ["localhost/app@\(digest)"], allow: [read]}
+            """
+        let (violations, _) = try evaluate("ptrace.log", policies: policies)
+        #expect(violations.map(\.policy.name) == ["pinned"])
+    }
+
     @Test func seccompRecordOfAProcessGoneWithItsParentIsReported() throws {
         let (violations, counters) = try evaluate("seccomp-gone.log")
         let violation = try #require(violations.first)

@@ -55,6 +55,19 @@ import TestSupport
         #expect((sinks["dropped_by_cause"] as? [String: Int])?.values.reduce(0, +) == 0)
     }
 
+    /// Issue 12 item 10: a SYSCALL record whose number does not parse (-1) is
+    /// reported, not dropped, and counted in the statistics line.
+    @Test func unparsableSyscallNumberIsReportedAndCountedInTheStatistics() throws {
+        let log = Fixtures.directory().appendingPathComponent("replay/unparsable-syscall-number.log").path
+        let r = try CallguardCommand.run(["replay", log, "--policies", policies, "--assume-image", "localhost/app:1", "--stats"])
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").count == 1, "\(r.stdout)")
+        let line = try #require(r.stderr.split(separator: "\n").last { $0.hasPrefix("{\"records\"") })
+        let stats = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(stats["unparsable_syscall"] as? Int == 1)
+        #expect(stats["violations"] as? Int == 1)
+    }
+
     @Test func cefFormatCarriesTheSameViolation() throws {
         let r = try CallguardCommand.run(
             ["replay", log, "--policies", policies, "--assume-image", "localhost/app:1", "--format", "cef"])

@@ -144,6 +144,9 @@ public final class LiveAgent: @unchecked Sendable {
                 s.unattributed = counters.unattributed
                 s.noPolicy = counters.noPolicy
                 s.runtimeBootstrap = counters.runtimeBootstrap
+                s.imageUnknown = counters.imageUnknown
+                s.containerUnknown = counters.containerUnknown
+                s.unparsableSyscall = counters.unparsableSyscall
             }
             let byPolicy = evaluator.violationsByPolicy
             let misses = UInt64(attributor.counters.misses)

@@ -33,6 +33,9 @@ public enum PrometheusText {
             ])
         one("evicted_events_total", "counter", "Events completed early because the open-event table was full.", Double(statistics.evicted))
         one("unattributed_events_total", "counter", "Events no container could be found for.", Double(statistics.unattributed))
+        one("image_unknown_events_total", "counter", "Events of containers whose image could not be read (checked against the default policy).", Double(statistics.imageUnknown))
+        one("container_unknown_reports_total", "counter", "Seccomp records of processes no container could be found for, reported.", Double(statistics.containerUnknown))
+        one("unparsable_syscall_events_total", "counter", "Events whose syscall number did not parse, reported as violations.", Double(statistics.unparsableSyscall))
         one(
             "state_files_refused_total", "counter", "Runtime state files refused for their size (their containers have no image name).",
             Double(statistics.stateFilesRefused))

@@ -49,6 +49,9 @@ public struct ReplayRunner {
         statistics.malformed.count(.unbalancedQuote, times: evaluator.counters.malformed)
         statistics.unattributed = evaluator.counters.unattributed
         statistics.noPolicy = evaluator.counters.noPolicy
+        statistics.imageUnknown = evaluator.counters.imageUnknown
+        statistics.containerUnknown = evaluator.counters.containerUnknown
+        statistics.unparsableSyscall = evaluator.counters.unparsableSyscall
         statistics.sinks = sinks.counters
         return statistics
     }

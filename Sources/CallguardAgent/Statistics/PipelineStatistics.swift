@@ -40,6 +40,12 @@ public struct PipelineStatistics: Sendable {
     public var noPolicy: UInt64 = 0
     /// Events of a container runtime's bootstrap (runc init), not checked.
     public var runtimeBootstrap: UInt64 = 0
+    /// Events of containers whose image could not be read, checked against the default policy.
+    public var imageUnknown: UInt64 = 0
+    /// Seccomp records of processes no container could be found for, reported all the same.
+    public var containerUnknown: UInt64 = 0
+    /// Events whose syscall number did not parse, reported as violations.
+    public var unparsableSyscall: UInt64 = 0
     /// Delivery counters of the sinks.
     public var sinks: SinkCounters.Snapshot?
     /// Input bytes.
@@ -66,6 +72,7 @@ public struct PipelineStatistics: Sendable {
             + "\"timed_out\":\(timedOut),\"dropped_records\":\(droppedRecords),"
             + "\"serial_gaps\":\(serialGaps),\"serials_missing\":\(serialsMissing),\"serial_jumps\":\(serialJumps),\"state_files_refused\":\(stateFilesRefused),"
             + "\"kernel_lost\":\(kernelLost),\"overruns\":\(overruns),\"unattributed\":\(unattributed),\"runtime_bootstrap\":\(runtimeBootstrap),\"no_policy\":\(noPolicy),"
+            + "\"image_unknown\":\(imageUnknown),\"container_unknown\":\(containerUnknown),\"unparsable_syscall\":\(unparsableSyscall),"
             + "\"malformed_by_reason\":\(reasons)" + (sinks.map { ",\"sinks\":\($0.description)" } ?? "") + "}"
     }
 

@@ -68,7 +68,7 @@ import Glibc
         let lines = payload.split(separator: "\n")
         try #require(lines.count == 1, "one violation arrives, once: \(payload.debugDescription)\nraw: \(raw.debugDescription)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
-        #expect((object["syscall"] as? [String: Any])?["name"] as? String == "ptrace")
+        #expect(FormatParsers.value(object, at: "callguard.syscall.name") as? String == "ptrace")
         #expect(raw.contains(">1 ") && raw.contains(" callguard ") && raw.contains(" violation - {"))
     }
 }

@@ -84,6 +84,34 @@ struct EventEvaluatorTests {
         #expect(counters.runtimeBootstrap == 1)
     }
 
+    /// With its capabilities dropped the agent cannot read a full-root
+    /// process's `/proc/PID/exe` (ptrace access): a host parent is then known
+    /// by the command line the host started it with.
+    @Test func runcInitUnderHostRuncIsTheRuntimesWhenItsExecutableCannotBeRead() throws {
+        proc.add(pid: 800, ppid: 600, startTime: 5, comm: "runc", cgroup: Self.conmonCgroup, arguments: ["runc", "create", "x"])
+        proc.add(pid: 801, ppid: 800, startTime: 6, comm: "runc:[2:INIT]", cgroup: Self.appCgroup)
+        let (violations, counters) = try evaluate("runc-init-mount.log")
+        #expect(violations.isEmpty)
+        #expect(counters.runtimeBootstrap == 1)
+    }
+
+    /// The same fallback never trusts a name: an absolute argv[0] must be the
+    /// runtime binary itself, and the parent must be a host process.
+    @Test func aParentWhoseCommandLineOnlyNamesRuncIsNotTheRuntime() throws {
+        proc.addFile("/tmp/runc", Self.copyOfRunc)
+        proc.add(pid: 800, ppid: 600, startTime: 5, comm: "runc", cgroup: Self.conmonCgroup, arguments: ["/tmp/runc", "create"])
+        proc.add(pid: 801, ppid: 800, startTime: 6, comm: "runc:[2:INIT]", cgroup: Self.appCgroup)
+        let (hostCopy, _) = try evaluate("runc-init-mount.log")
+        #expect(hostCopy.map(\.syscall.name) == ["mount"])
+    }
+
+    @Test func aContainerParentCarryingRuncsCommandLineIsNotTheRuntime() throws {
+        proc.add(pid: 800, ppid: 600, startTime: 5, comm: "runc", cgroup: Self.appCgroup, arguments: ["runc", "create"])
+        proc.add(pid: 801, ppid: 800, startTime: 6, comm: "runc:[2:INIT]", cgroup: Self.appCgroup)
+        let (violations, _) = try evaluate("runc-init-mount.log")
+        #expect(violations.map(\.syscall.name) == ["mount"])
+    }
+
     @Test func runcInitAfterItsFilterIsChecked() throws {
         proc.add(pid: 800, ppid: 600, startTime: 5, comm: "runc", cgroup: Self.conmonCgroup, executable: Self.runc)
         proc.add(

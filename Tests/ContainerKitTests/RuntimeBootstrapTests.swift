@@ -108,6 +108,28 @@ struct RuntimeBootstrapTests {
         #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 400))
     }
 
+    /// conmon forks, and the child executes runc under the same pid and start
+    /// time. Cached as conmon's child (host) before the exec, it must still be
+    /// learnt as runc create, so that runc init's records read after runc
+    /// create has exited are the runtime's (once they were reported: flaky
+    /// false positives at every container start under load).
+    @Test func conmonsChildCachedBeforeItExecutesRuncCreateIsLearntAsRuncCreate() {
+        proc.add(pid: 400, ppid: 1, startTime: 40, comm: "conmon", cgroup: Self.conmonCgroup)
+        proc.add(pid: 500, ppid: 400, startTime: 50, comm: "conmon", cgroup: Self.conmonCgroup, arguments: ["/usr/bin/conmon"])
+        let attributor = makeAttributor()
+        #expect(attributor.attribute(pid: 400, ppid: 1) == .host)
+        #expect(attributor.attribute(pid: 500, ppid: 400) == .host)  // before its execve
+        proc.add(
+            pid: 500, ppid: 400, startTime: 50, comm: "runc", cgroup: Self.conmonCgroup, executable: Self.runc,
+            arguments: ["/usr/bin/runc", "create", "--bundle", "/b", "id"])
+        #expect(attributor.attribute(pid: 500, ppid: 400) == .host)  // its first record as runc
+        proc.add(pid: 501, ppid: 500, startTime: 60, comm: "runc:[2:INIT]", cgroup: Self.podmanCgroup)
+        _ = attributor.attribute(pid: 501, ppid: 500)
+        proc.remove(pid: 500)
+        attributor.collectExits()
+        #expect(attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+    }
+
     @Test func childOfRuncExecIsCheckedOnceRuncExecIsGone() {
         // runc exec outlives its process's execve by milliseconds: only the live
         // seccomp check can tell its set-up from the command, so when it is gone: checked.

@@ -68,6 +68,8 @@ public final class Attributor {
     private var containers: [String: ContainerRecord] = [:]
     private var sweepCursor = 0
     private var runtimeIdentities: Set<FileIdentity> = []
+    /// The file names of the runtime binaries present on the host (for a bare `argv[0]`).
+    private var runtimeNames: Set<String> = []
     private var readingParent = false
 
     private struct ContainerRecord {
@@ -241,7 +243,7 @@ public final class Attributor {
             let me = proc.stat(pid: pid), me.startTime == startTime, me.ppid == ppid,
             let parent = proc.snapshot(pid: ppid), parent.stat.startTime <= startTime,
             case .host = ProcCgroupFile.classify(parent.cgroup),
-            let exe = proc.executable(pid: ppid), runtimeIdentities.contains(exe),
+            runsRuntimeBinary(hostPid: ppid),
             let mine = proc.seccomp(pid: pid), let theirs = proc.seccomp(pid: ppid), !mine.hasFilterBeyond(theirs),
             // The parent read above is still the same process (its pid was not reused meanwhile).
             let again = proc.stat(pid: ppid), again.startTime == parent.stat.startTime
@@ -252,6 +254,29 @@ public final class Attributor {
     /// Finds the configured runtime binaries' files again (a package upgrade replaces them).
     private func resolveRuntimeBinaries() {
         runtimeIdentities = Set(configuration.runtimeBinaries.compactMap { proc.file(atPath: $0) })
+        runtimeNames = Set(
+            configuration.runtimeBinaries.filter { proc.file(atPath: $0) != nil }.compactMap { $0.split(separator: "/").last.map(String.init) })
+    }
+
+    private func isRuntimeHelper(comm: String) -> Bool {
+        configuration.runtimeHelperPrefixes.contains { comm.hasPrefix($0) }
+    }
+
+    /// Whether the host process `hostPid` executes one of the runtime binaries.
+    ///
+    /// The kernel's word first: the file behind `/proc/PID/exe`, by device and
+    /// inode. Reading it needs ptrace access to the process, which the agent
+    /// gives up with its capabilities (CAP_SYS_PTRACE would let it take over any
+    /// process): then the command line the host started it with decides — an
+    /// absolute `argv[0]` must be that very file, a bare one must carry a
+    /// runtime binary's name. Only ever asked of processes in the host's cgroups,
+    /// which no container process can enter or start: their argv is the
+    /// host's, never the container's.
+    private func runsRuntimeBinary(hostPid pid: Int32) -> Bool {
+        if let exe = proc.executable(pid: pid) { return runtimeIdentities.contains(exe) }
+        guard let first = proc.arguments(pid: pid)?.first, !first.isEmpty else { return false }
+        if first.hasPrefix("/") { return proc.file(atPath: first).map(runtimeIdentities.contains) ?? false }
+        return !first.contains("/") && runtimeNames.contains(first)
     }
 
     // MARK: - Housekeeping
@@ -408,9 +433,9 @@ public final class Attributor {
         switch ProcCgroupFile.classify(snap.cgroup) {
         case .host:
             slot.attribution = .host
-            slot.runtimeHelper = configuration.runtimeHelperPrefixes.contains { snap.stat.comm.hasPrefix($0) }
+            slot.runtimeHelper = isRuntimeHelper(comm: snap.stat.comm)
             if !runtimeIdentities.isEmpty {
-                if let exe = proc.executable(pid: snap.stat.pid), runtimeIdentities.contains(exe) {
+                if runsRuntimeBinary(hostPid: snap.stat.pid) {
                     slot.runtimeBinary = true
                     slot.runtimeCreate = proc.arguments(pid: snap.stat.pid).map(Self.isCreate) ?? false
                 }
@@ -418,12 +443,23 @@ public final class Attributor {
                 // container's cgroup (runc init; runc exec moves its process only
                 // after setting it up): never keep "host" for it.
                 let parentIsRuntime: Bool
+                let parentIsHelper: Bool
                 if let p = table.slot(of: snap.stat.ppid), table[p].startTime <= snap.stat.startTime, !table[p].derived {
                     parentIsRuntime = table[p].runtimeBinary
+                    parentIsHelper = table[p].runtimeHelper
                 } else {
-                    parentIsRuntime = snap.stat.ppid > 1 && proc.executable(pid: snap.stat.ppid).map(runtimeIdentities.contains) == true
+                    parentIsRuntime = snap.stat.ppid > 1 && runsRuntimeBinary(hostPid: snap.stat.ppid)
+                    parentIsHelper =
+                        snap.stat.ppid > 1
+                        && (proc.stat(pid: snap.stat.ppid).map { isRuntimeHelper(comm: $0.comm) } ?? false)
                 }
-                if parentIsRuntime { slot.liveness = .reread }
+                // A child of a runtime helper (conmon, containerd-shim) is often
+                // about to execute the runtime binary under the same pid and start
+                // time (`runc create`): read it again at each event until it does,
+                // so that the fact is learnt while runc create lives. (A host
+                // process naming itself a helper only makes its children cost a
+                // /proc read per event; it never exempts anything.)
+                if parentIsRuntime || (parentIsHelper && !slot.runtimeBinary) { slot.liveness = .reread }
             }
         case .container(let ref):
             let info = containerInfo(for: ref)

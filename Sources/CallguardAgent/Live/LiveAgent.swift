@@ -64,7 +64,8 @@ public final class LiveAgent: @unchecked Sendable {
         // syscalls go unchecked.
         attributorConfiguration.resolveRetryInterval = 0.02
         let attributor = Attributor(
-            resolver: ContainerResolver(minReloadInterval: 0), configuration: attributorConfiguration)
+            resolver: ContainerResolver(roots: configuration.stateRoots, minReloadInterval: 0),
+            configuration: attributorConfiguration)
         let running = attributor.scanRunningProcesses()
         let unmatched = running.filter { info in info.imageName.flatMap { store.current.policy(forImage: $0) } == nil }
         logger.info(

@@ -19,26 +19,8 @@ struct ContainerdAttributionTests {
         try daemons.importBusyboxImage(named: image, workDir: work)
         try daemons.importIntoContainerd(image, namespace: "k8s.io", workDir: work)
 
-        let podUID = UUID().uuidString.lowercased()
-        let id = (0..<4).map { _ in UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }.joined().prefix(64)
-        let qos = "callguard-it-\(podUID.prefix(8))"
-        defer { Self.removeCgroups(["kubepods/\(qos)/pod\(podUID)", "kubepods/\(qos)"]) }
-        let annotations = [
-            "io.kubernetes.cri.container-type=container",
-            "io.kubernetes.cri.container-name=app",
-            "io.kubernetes.cri.image-name=\(image)",
-            "io.kubernetes.cri.sandbox-name=web-0",
-            "io.kubernetes.cri.sandbox-namespace=shop",
-            "io.kubernetes.cri.sandbox-uid=\(podUID)",
-        ].flatMap { ["--annotation", $0] }
-        try daemons.ctr(
-            ["-n", "k8s.io", "run", "-d", "--cgroup", "/kubepods/\(qos)/pod\(podUID)/\(id)"] + annotations
-                + [image, String(id), "sleep", "300"])
-        defer { _ = try? daemons.ctr(["-n", "k8s.io", "tasks", "rm", "-f", String(id)]) }
-        let tasks = try daemons.ctr(["-n", "k8s.io", "tasks", "ls"])
-        let pid = try #require(
-            tasks.split(separator: "\n").first { $0.hasPrefix(id) }.flatMap { Int32($0.split(separator: " ", omittingEmptySubsequences: true)[1]) },
-            "no task \(id) in \(tasks)")
+        let (id, podUID, pid) = try Self.runCRIContainer(daemons, image: image)
+        defer { Self.removeCRIContainer(daemons, id: id, podUID: podUID) }
         #expect(FileManager.default.fileExists(atPath: "\(daemons.containerdTasks)/k8s.io/\(id)/config.json"))
 
         var configuration = Attributor.Configuration()
@@ -51,9 +33,41 @@ struct ContainerdAttributionTests {
         #expect(attributed.container?.pod?.namespace == "shop")
         #expect(attributed.container?.pod?.uid == podUID)
         #expect(attributed.container?.pod?.containerName == "app")
-        try daemons.ctr(["-n", "k8s.io", "tasks", "rm", "-f", String(id)])
-        try daemons.ctr(["-n", "k8s.io", "containers", "rm", String(id)])
     }
+
+    /// Starts `sleep 300` from `image` as the CRI plugin would (namespace `k8s.io`,
+    /// cgroup `/kubepods/<qos>/pod<uid>/<id>`, CRI annotations in the bundle);
+    /// returns its id, pod uid and host pid.
+    static func runCRIContainer(_ daemons: ContainerDaemons, image: String) throws -> (id: String, podUID: String, pid: Int32) {
+        let podUID = UUID().uuidString.lowercased()
+        let id = String((0..<2).map { _ in UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }.joined())
+        let annotations = [
+            "io.kubernetes.cri.container-type=container",
+            "io.kubernetes.cri.container-name=app",
+            "io.kubernetes.cri.image-name=\(image)",
+            "io.kubernetes.cri.sandbox-name=web-0",
+            "io.kubernetes.cri.sandbox-namespace=shop",
+            "io.kubernetes.cri.sandbox-uid=\(podUID)",
+        ].flatMap { ["--annotation", $0] }
+        try daemons.ctr(
+            ["-n", "k8s.io", "run", "-d", "--cgroup", "/kubepods/\(qos(podUID))/pod\(podUID)/\(id)"] + annotations
+                + [image, id, "sleep", "300"])
+        let tasks = try daemons.ctr(["-n", "k8s.io", "tasks", "ls"])
+        guard let line = tasks.split(separator: "\n").first(where: { $0.hasPrefix(id) }),
+            let pid = Int32(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+        else { throw ContainerDaemons.Failure(description: "no task \(id) in \(tasks)") }
+        return (id, podUID, pid)
+    }
+
+    /// Removes the container of ``runCRIContainer(_:image:)`` and the cgroups runc left above it.
+    static func removeCRIContainer(_ daemons: ContainerDaemons, id: String, podUID: String) {
+        _ = try? daemons.ctr(["-n", "k8s.io", "tasks", "rm", "-f", id])
+        _ = try? daemons.ctr(["-n", "k8s.io", "containers", "rm", id])
+        removeCgroups(["kubepods/\(qos(podUID))/pod\(podUID)", "kubepods/\(qos(podUID))"])
+    }
+
+    /// A QoS level of our own, so that only cgroups this test made are removed.
+    static func qos(_ podUID: String) -> String { "callguard-it-\(podUID.prefix(8))" }
 
     /// Removes the cgroup directories runc left above a container (deepest first,
     /// in every v1 hierarchy); non-empty ones stay.

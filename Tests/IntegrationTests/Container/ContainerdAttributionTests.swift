@@ -35,6 +35,37 @@ struct ContainerdAttributionTests {
         #expect(attributed.container?.pod?.containerName == "app")
     }
 
+    /// A container of plain containerd (`ctr run`, no CRI plugin): its cgroup is
+    /// `/<namespace>/<id>`, which names no runtime, and its bundle carries no
+    /// image; the task bundle marks it a container and containerd's metadata
+    /// (meta.db) names its image.
+    @Test(.enabled(if: DockerAttributionTests.enabled))
+    func aPlainCtrContainerIsAttributedToTheImageInContainerdsMetadata() async throws {
+        guard let daemons = DockerAttributionTests.daemons() else { return }
+        let work = try DockerAttributionTests.workDir("ctr")
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let image = "localhost/callguard-ctr:1"
+        try daemons.importBusyboxImage(named: image, workDir: work)
+        try daemons.importIntoContainerd(image, namespace: "default", workDir: work)
+        let name = "callguard-ctr-\(UUID().uuidString.prefix(8).lowercased())"
+        try daemons.ctr(["run", "-d", image, name, "sleep", "300"])
+        defer {
+            _ = try? daemons.ctr(["tasks", "rm", "-f", name])
+            _ = try? daemons.ctr(["containers", "rm", name])
+            Self.removeCgroups(["default/\(name)", "default"])
+        }
+        let tasks = try daemons.ctr(["tasks", "ls"])
+        let line = try #require(tasks.split(separator: "\n").first { $0.hasPrefix(name + " ") }, "\(tasks)")
+        let pid = try #require(Int32(line.split(separator: " ", omittingEmptySubsequences: true)[1]))
+        let cgroup = try String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)
+        #expect(cgroup.contains(":/default/\(name)"))
+
+        let attributed = Attributor(resolver: ContainerResolver(roots: daemons.stateRoots)).attribute(pid: pid, ppid: 0)
+        #expect(attributed.container?.id == name)
+        #expect(attributed.container?.runtime == .containerd)
+        #expect(attributed.container?.imageName == image)
+    }
+
     /// Starts `sleep 300` from `image` as the CRI plugin would (namespace `k8s.io`,
     /// cgroup `/kubepods/<qos>/pod<uid>/<id>`, CRI annotations in the bundle);
     /// returns its id, pod uid and host pid.
@@ -79,5 +110,6 @@ struct ContainerdAttributionTests {
             }
         }
         for hierarchy in hierarchies + [""] { rmdir("/sys/fs/cgroup/\(hierarchy)/kubepods") }
+
     }
 }

@@ -35,9 +35,13 @@ final class ContainerDaemons: @unchecked Sendable {
     /// containerd's `--state`: task bundles under `io.containerd.runtime.v2.task/<namespace>/<id>`.
     var containerdState: String { "\(root)/containerd-state" }
     var containerdTasks: String { "\(containerdState)/io.containerd.runtime.v2.task" }
+    /// containerd's `--root`: its metadata (`io.containerd.metadata.v1.bolt/meta.db`) lives here.
+    var containerdRoot: String { "\(root)/containerd-root" }
     /// Only these daemons' state (no podman, no host docker).
     var stateRoots: ContainerStateRoots {
-        ContainerStateRoots(containersStorage: [], containersRun: [], containerdTasks: [containerdTasks], docker: [dockerDataRoot])
+        ContainerStateRoots(
+            containersStorage: [], containersRun: [], containerdTasks: [containerdTasks], docker: [dockerDataRoot],
+            containerd: [containerdRoot])
     }
 
     private var containerdPid: pid_t = 0

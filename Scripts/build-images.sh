@@ -59,14 +59,14 @@ packages() {
     nginx) echo "nginx-light" ;;
     redis) echo "redis-server" ;;
     postgresql) echo "postgresql" ;;
-    python3) echo "python3-minimal" ;;
+    python3) echo "python3" ;;
   esac
 }
 command_of() {
   case "$1" in
     nginx) echo '["nginx","-g","daemon off;"]' ;;
     redis) echo '["redis-server","--protected-mode","no"]' ;;
-    postgresql) echo '["su","postgres","-s","/bin/sh","-c","/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main -c config_file=/etc/postgresql/15/main/postgresql.conf"]' ;;
+    postgresql) echo '["/bin/sh","-c","install -d -o postgres -g postgres /run/postgresql && exec su postgres -s /bin/sh -c \"exec /usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main -c config_file=/etc/postgresql/15/main/postgresql.conf\""]' ;;
     python3) echo '["python3","-m","http.server","8000","--directory","/srv/www"]' ;;
   esac
 }
@@ -92,10 +92,14 @@ for image in "${IMAGES[@]}"; do
   fi
   seconds=$(( $(date +%s) - started ))
   cmd=$(command_of "$image")
-  for tag in bookworm "$short"; do
-    name="localhost/callguard/$image:$tag"
-    if [ "$PODMAN" = 1 ]; then podman import --quiet --change "CMD $cmd" "$tar" "$name" >/dev/null; fi
-    if [ "$DOCKER" = 1 ]; then docker "${DOCKER_HOST_ARG[@]}" import --change "CMD $cmd" "$tar" "$name" >/dev/null; fi
-  done
+  name="localhost/callguard/$image"
+  if [ "$PODMAN" = 1 ]; then
+    podman import --quiet --change "CMD $cmd" "$tar" "$name:bookworm" >/dev/null
+    podman tag "$name:bookworm" "$name:$short"
+  fi
+  if [ "$DOCKER" = 1 ]; then
+    docker "${DOCKER_HOST_ARG[@]}" import --change "CMD $cmd" "$tar" "$name:bookworm" >/dev/null
+    docker "${DOCKER_HOST_ARG[@]}" tag "$name:bookworm" "$name:$short"
+  fi
   echo "$image $tar ${seconds}s"
 done

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AuditKit
 import CallguardAgent
+import ContainerKit
 import Foundation
 import Logging
 import PolicyKit
@@ -30,6 +31,12 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Serve Prometheus metrics on this loopback HOST:PORT, e.g. 127.0.0.1:9477.")
     var metrics: String?
 
+    @Option(name: .customLong("docker-root"), help: "Also read docker state under this data root (dockerd --data-root), beside /var/lib/docker. Repeatable.")
+    var dockerRoots: [String] = []
+
+    @Option(name: .customLong("containerd-state"), help: "Also read containerd task bundles under this state directory (containerd --state), beside /run/containerd. Repeatable.")
+    var containerdStates: [String] = []
+
     func run() async throws {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         let logger = Logger(label: "callguard")
@@ -45,6 +52,8 @@ struct Run: AsyncParsableCommand {
         output.apply(to: &configuration)
         if let socket { configuration.socketMode = socket }
         if let metrics { configuration.metricsAddress = metrics }
+        configuration.stateRoots.docker += dockerRoots
+        configuration.stateRoots.containerdTasks += containerdStates.map { "\($0)/io.containerd.runtime.v2.task" }
         var directory = policies.resolvedDirectory
         if policies.directory == nil, let configured = configuration.policiesDirectory { directory = configured }
         var chosen = policies

@@ -1,4 +1,5 @@
 import AuditKit
+import ContainerKit
 import SinkKit
 
 /// Everything `callguard run` (and `replay`, for what applies) can be told:
@@ -32,6 +33,9 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var spoolMaximumBytes = 64 << 20
     /// Prometheus metrics on this loopback `HOST:PORT`, when set.
     public var metricsAddress: String?
+    /// Where the container runtimes keep their state (add a docker `--data-root`
+    /// or a containerd `--state` that is not the default here).
+    public var stateRoots = ContainerStateRoots()
 
     public init() {}
 

@@ -64,7 +64,7 @@ public final class LiveAgent: @unchecked Sendable {
         // re-read only when it changed), not after the default second, or those
         // syscalls go unchecked.
         attributorConfiguration.resolveRetryInterval = 0.02
-        let resolver = ContainerResolver(minReloadInterval: 0)
+        let resolver = ContainerResolver(roots: configuration.stateRoots, minReloadInterval: 0)
         let attributor = Attributor(resolver: resolver, configuration: attributorConfiguration)
         let running = attributor.scanRunningProcesses()
         let unmatched = running.filter { info in info.imageName.flatMap { store.current.policy(forImage: $0, digest: info.imageDigest) } == nil }

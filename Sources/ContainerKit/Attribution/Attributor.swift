@@ -430,7 +430,9 @@ public final class Attributor {
 
     private func slot(for snap: ProcSnapshot) -> ProcessTable.Slot {
         var slot = ProcessTable.Slot(pid: snap.stat.pid, startTime: snap.stat.startTime)
-        switch ProcCgroupFile.classify(snap.cgroup) {
+        var verdict = ProcCgroupFile.classify(snap.cgroup)
+        if verdict == .host, let ref = resolver.containerdTask(inCgroupFile: snap.cgroup) { verdict = .container(ref) }
+        switch verdict {
         case .host:
             slot.attribution = .host
             slot.runtimeHelper = isRuntimeHelper(comm: snap.stat.comm)

@@ -109,8 +109,45 @@ public final class ContainerResolver {
     }
 
     private func containerd(_ ref: ContainerRef) -> ContainerInfo? {
-        guard let path = containerdConfigPath(ref.id), let ann = OCIAnnotations(configAt: path, refusals: refusals) else { return nil }
-        return ann.containerdInfo(id: ref.id, podUIDFromPath: ref.podUID)
+        guard let (path, namespace) = containerdBundle(ref.id), let ann = OCIAnnotations(configAt: path, refusals: refusals) else { return nil }
+        let info = ann.containerdInfo(id: ref.id, podUIDFromPath: ref.podUID)
+        guard info.imageName == nil,
+            let image = roots.containerd.lazy.compactMap({ ContainerdMetadata.imageName(root: $0, namespace: namespace, id: ref.id) }).first
+        else { return info }
+        return ContainerInfo(
+            id: info.id, runtime: info.runtime, imageName: image, imageDigest: OCIAnnotations.digest(inReference: image),
+            name: info.name ?? ref.id, pod: info.pod)
+    }
+
+    /// The containerd task of a container outside any runtime's cgroup naming
+    /// (`ctr run` puts it in `/<namespace>/<id>`): a cgroup path whose first two
+    /// components name a task bundle `<tasks>/<namespace>/<id>/config.json`.
+    /// Only asked for processes whose cgroups name no container.
+    public func containerdTask(inCgroupFile text: String) -> ContainerRef? {
+        guard !roots.containerdTasks.isEmpty else { return nil }
+        var tried: Set<Substring> = []
+        for line in text.split(separator: "\n") {
+            guard let path = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).last else { continue }
+            let parts = path.split(separator: "/").prefix(2)
+            guard parts.count == 2, path.hasPrefix("/") else { continue }
+            let namespace = parts[parts.startIndex]
+            let id = parts[parts.startIndex + 1]
+            guard tried.insert(path.prefix(namespace.count + id.count + 2)).inserted,
+                Self.isPlainName(namespace), Self.isPlainName(id)
+            else { continue }
+            for root in roots.containerdTasks where FileStamp.exists("\(root)/\(namespace)/\(id)/config.json") {
+                return ContainerRef(runtime: .containerd, id: String(id))
+            }
+        }
+        return nil
+    }
+
+    /// A containerd namespace or id: letters, digits, `-`, `_`, `.`, never `.` or `..`.
+    private static func isPlainName(_ s: Substring) -> Bool {
+        guard !s.isEmpty, s != ".", s != "..", s.utf8.count <= 128 else { return false }
+        return s.utf8.allSatisfy { b in
+            (b >= 48 && b <= 57) || (b >= 65 && b <= 90) || (b >= 97 && b <= 122) || b == 45 || b == 95 || b == 46
+        }
     }
 
     private func docker(_ ref: ContainerRef) -> ContainerInfo? {
@@ -129,11 +166,13 @@ public final class ContainerResolver {
     }
 
     /// `<tasks>/<namespace>/<id>/config.json` for any namespace (`k8s.io`, `moby`, `default`, …).
-    private func containerdConfigPath(_ id: String) -> String? {
+    private func containerdConfigPath(_ id: String) -> String? { containerdBundle(id)?.path }
+
+    private func containerdBundle(_ id: String) -> (path: String, namespace: String)? {
         for root in roots.containerdTasks {
             for namespace in StateFile.list(root) {
                 let path = "\(root)/\(namespace)/\(id)/config.json"
-                if FileStamp.exists(path) { return path }
+                if FileStamp.exists(path) { return (path, namespace) }
             }
         }
         return nil

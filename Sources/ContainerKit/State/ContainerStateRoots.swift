@@ -11,17 +11,22 @@ public struct ContainerStateRoots: Sendable, Hashable {
     public var containerdTasks: [String]
     /// Docker data roots: `<root>/containers/<id>/config.v2.json`.
     public var docker: [String]
+    /// containerd roots (`containerd --root`): `io.containerd.metadata.v1.bolt/meta.db`
+    /// names the image of containers started without the CRI plugin.
+    public var containerd: [String]
 
     public init(
         containersStorage: [String] = ["/var/lib/containers/storage"],
         containersRun: [String] = ["/run/containers/storage"],
         containerdTasks: [String] = ["/run/containerd/io.containerd.runtime.v2.task"],
-        docker: [String] = ["/var/lib/docker"]
+        docker: [String] = ["/var/lib/docker"],
+        containerd: [String] = ["/var/lib/containerd"]
     ) {
         self.containersStorage = containersStorage
         self.containersRun = containersRun
         self.containerdTasks = containerdTasks
         self.docker = docker
+        self.containerd = containerd
     }
 
     /// The default locations, each prefixed with `prefix` (a fixture tree or a host mounted elsewhere).
@@ -31,6 +36,7 @@ public struct ContainerStateRoots: Sendable, Hashable {
             containersStorage: d.containersStorage.map { prefix + $0 },
             containersRun: d.containersRun.map { prefix + $0 },
             containerdTasks: d.containerdTasks.map { prefix + $0 },
-            docker: d.docker.map { prefix + $0 })
+            docker: d.docker.map { prefix + $0 },
+            containerd: d.containerd.map { prefix + $0 })
     }
 }

@@ -54,6 +54,21 @@ import TestSupport
         #expect((sinks["dropped_by_cause"] as? [String: Int])?.values.reduce(0, +) == 0)
     }
 
+    /// A file sink refused for its directory (writable by others: a planted link
+    /// could redirect the agent's writes) drops every violation; the operator
+    /// must see why and what to do, not only a count in the statistics.
+    @Test func aRefusedFileSinkSaysWhyAtTheDefaultLogLevel() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-refused-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(chmod(dir.path, 0o777) == 0)
+        let r = try CallguardCommand.run([
+            "replay", log, "--policies", policies, "--assume-image", "localhost/app:1", "--sink", "file:\(dir.path)/v.json",
+        ])
+        #expect(r.stderr.contains("writable by group or others"), "\(r.stderr)")
+        #expect(r.stderr.contains("chmod go-w"), "\(r.stderr)")
+    }
+
     @Test func cefFormatCarriesTheSameViolation() throws {
         let r = try CallguardCommand.run(
             ["replay", log, "--policies", policies, "--assume-image", "localhost/app:1", "--format", "cef"])

@@ -69,6 +69,19 @@ import TestSupport
         #expect(r.stderr.contains("chmod go-w"), "\(r.stderr)")
     }
 
+    /// Issue 12 item 10: a syscall record whose number or arch does not parse
+    /// (-1, 2^31 and beyond, trailing junk, an empty arch) cannot be checked; it
+    /// is counted, never dropped silently. The one well-formed event is checked.
+    @Test func unparsableSyscallNumbersAreCountedInTheStatistics() throws {
+        let log = Fixtures.directory().appendingPathComponent("replay/unparsable-syscalls.log").path
+        let r = try CallguardCommand.run(["replay", log, "--policies", policies, "--assume-image", "localhost/app:1", "--stats"])
+        let line = try #require(r.stderr.split(separator: "\n").last { $0.hasPrefix("{\"records\"") })
+        let stats = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(stats["events"] as? Int == 6)
+        #expect(stats["violations"] as? Int == 1)
+        #expect(stats["unparsable_syscalls"] as? Int == 5, "\(line)")
+    }
+
     @Test func cefFormatCarriesTheSameViolation() throws {
         let r = try CallguardCommand.run(
             ["replay", log, "--policies", policies, "--assume-image", "localhost/app:1", "--format", "cef"])

@@ -143,6 +143,7 @@ public final class LiveAgent: @unchecked Sendable {
                 s.violations = counters.violations
                 s.unattributed = counters.unattributed
                 s.noPolicy = counters.noPolicy
+                s.unparsableSyscalls = counters.unparsableSyscall
                 s.runtimeBootstrap = counters.runtimeBootstrap
             }
             let byPolicy = evaluator.violationsByPolicy

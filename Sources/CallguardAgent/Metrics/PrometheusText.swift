@@ -36,6 +36,9 @@ public enum PrometheusText {
         one(
             "state_files_refused_total", "counter", "Runtime state files refused for their size (their containers have no image name).",
             Double(statistics.stateFilesRefused))
+        one(
+            "unparsable_syscall_events_total", "counter", "Syscall events whose arch or syscall number does not parse (not checked).",
+            Double(statistics.unparsableSyscalls))
         one("attribution_misses_total", "counter", "Attribution cache misses (a /proc read).", Double(attributionMisses))
         if let sinks = statistics.sinks {
             one("sink_queue_depth", "gauge", "Violations waiting in memory.", Double(sinks.queueDepth))

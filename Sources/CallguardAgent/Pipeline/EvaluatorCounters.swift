@@ -13,6 +13,9 @@ public struct EvaluatorCounters: Sendable, Equatable {
     /// Events from a container runtime's bootstrap process (runc init before it
     /// executes the image's command), which are the runtime's, not the image's.
     public var runtimeBootstrap: UInt64 = 0
+    /// Syscall events whose arch or syscall number does not parse (`syscall=-1`,
+    /// 2^31 and beyond, an empty arch): they cannot be checked, so they are counted.
+    public var unparsableSyscall: UInt64 = 0
     /// Events whose SYSCALL record was malformed.
     public var malformed: UInt64 = 0
     /// Violations found.

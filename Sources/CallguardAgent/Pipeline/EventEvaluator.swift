@@ -50,7 +50,11 @@ public final class EventEvaluator {
             }
             break
         }
-        guard let summary, let arch = summary.arch, let syscall = summary.syscall else { return }
+        guard let summary else { return }
+        guard let arch = summary.arch, let syscall = summary.syscall else {
+            counters.unparsableSyscall &+= 1
+            return
+        }
         counters.syscallEvents &+= 1
         if RuntimeBootstrap.matches(summary) {
             // Not the image's syscall; but the process becomes the container's

@@ -49,6 +49,7 @@ public struct ReplayRunner {
         statistics.malformed.count(.unbalancedQuote, times: evaluator.counters.malformed)
         statistics.unattributed = evaluator.counters.unattributed
         statistics.noPolicy = evaluator.counters.noPolicy
+        statistics.unparsableSyscalls = evaluator.counters.unparsableSyscall
         statistics.sinks = sinks.counters
         return statistics
     }

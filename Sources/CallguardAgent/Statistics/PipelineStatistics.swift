@@ -38,6 +38,8 @@ public struct PipelineStatistics: Sendable {
     public var unattributed: UInt64 = 0
     /// Events of containers no policy applies to (or whose image is not known yet), not checked.
     public var noPolicy: UInt64 = 0
+    /// Syscall events whose arch or number does not parse, not checked.
+    public var unparsableSyscalls: UInt64 = 0
     /// Events of a container runtime's bootstrap (runc init), not checked.
     public var runtimeBootstrap: UInt64 = 0
     /// Delivery counters of the sinks.
@@ -65,7 +67,7 @@ public struct PipelineStatistics: Sendable {
             + "\"bytes\":\(bytes),\"megabytes_per_second\":\(format(megabytes)),"
             + "\"timed_out\":\(timedOut),\"dropped_records\":\(droppedRecords),"
             + "\"serial_gaps\":\(serialGaps),\"serials_missing\":\(serialsMissing),\"serial_jumps\":\(serialJumps),\"state_files_refused\":\(stateFilesRefused),"
-            + "\"kernel_lost\":\(kernelLost),\"overruns\":\(overruns),\"unattributed\":\(unattributed),\"runtime_bootstrap\":\(runtimeBootstrap),\"no_policy\":\(noPolicy),"
+            + "\"kernel_lost\":\(kernelLost),\"overruns\":\(overruns),\"unattributed\":\(unattributed),\"runtime_bootstrap\":\(runtimeBootstrap),\"no_policy\":\(noPolicy),\"unparsable_syscalls\":\(unparsableSyscalls),"
             + "\"malformed_by_reason\":\(reasons)" + (sinks.map { ",\"sinks\":\($0.description)" } ?? "") + "}"
     }
 

@@ -233,4 +233,36 @@ import Testing
         let reloaded = try store.reload(directory: tree.policies.path)
         #expect(reloaded.policy(named: "app")?.allows(arch: .x86_64, syscall: 101) == true)
     }
+
+    /// A hard link is inside the directory by path, yet it is another file of
+    /// the host (protected_hardlinks does not stop root, nor an owner): a policy
+    /// file with more than one link is refused without a word of its content.
+    @Test(arguments: [0, 1])
+    func hardLinkedPolicyFileIsRefusedUnquoted(secret: Int) throws {
+        let tree = try Tree()
+        defer { tree.remove() }
+        try tree.write("outside/shadow", Self.secrets[secret])
+        guard link(tree.outside.appendingPathComponent("shadow").path, tree.policies.appendingPathComponent("a.yaml").path) == 0 else {
+            Issue.record("cannot make a hard link: errno \(errno)")
+            return
+        }
+        let result = try tree.load()
+        expectNoSecret(result)
+        #expect(result.errors.contains { $0.message.contains("hard link") })
+    }
+
+    /// The same through `include:`, by path.
+    @Test func hardLinkedIncludeIsRefusedUnquoted() throws {
+        let tree = try Tree()
+        defer { tree.remove() }
+        try tree.write("outside/shadow", Self.secrets[0])
+        guard link(tree.outside.appendingPathComponent("shadow").path, tree.policies.appendingPathComponent("shadow.txt").path) == 0 else {
+            Issue.record("cannot make a hard link: errno \(errno)")
+            return
+        }
+        try tree.write("policies/app.yaml", tree.policy(including: "./shadow.txt"))
+        let result = try tree.load()
+        expectNoSecret(result)
+        #expect(result.errors.contains { $0.message.contains("hard link") })
+    }
 }

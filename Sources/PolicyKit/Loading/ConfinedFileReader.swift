@@ -11,7 +11,9 @@ import Foundation
 ///
 /// The check is on the resolved path (every symlink followed, `..` removed),
 /// and again on the file actually opened (`/proc/self/fd`), so a symlink
-/// swapped in between does not escape either.
+/// swapped in between does not escape either. A file with more than one hard
+/// link is refused: a hard link is inside the directory by path whatever file
+/// it really is.
 struct ConfinedFileReader {
     /// Why a file was not read. No case carries any of the file's content.
     enum Refusal: Error {
@@ -21,6 +23,9 @@ struct ConfinedFileReader {
         case outside(resolved: String)
         /// Not a regular file (a directory, device, FIFO or socket).
         case notRegular
+        /// A regular file with `links` hard links: inside by path, yet possibly
+        /// another file of the host (a link to /etc/shadow is inside by path).
+        case hardLinked(links: Int)
         /// Larger than the limit.
         case tooLarge(bytes: Int)
         /// open/read failed for another reason (permissions).
@@ -85,6 +90,7 @@ struct ConfinedFileReader {
         var st = stat()
         guard fstat(fd, &st) == 0 else { return .failure(.unreadable(errno: errno)) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { return .failure(.notRegular) }
+        guard st.st_nlink <= 1 else { return .failure(.hardLinked(links: Int(st.st_nlink))) }
         guard Int(st.st_size) <= maxBytes else { return .failure(.tooLarge(bytes: Int(st.st_size))) }
         // Sized by fstat; grows (to the limit plus one) only if the file grew meanwhile.
         var bytes = [UInt8](repeating: 0, count: min(Int(st.st_size), maxBytes) + 1)

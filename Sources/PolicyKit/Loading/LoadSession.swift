@@ -179,6 +179,9 @@ struct LoadSession {
                 "\(what) resolves to '\(resolved)', outside the policies directory and every profile directory, and is not read; if it is a policy or profile you mean to use, copy it into the policies directory or allow its directory with --profile-dir \(directory.isEmpty ? "/" : directory)"
         case .notRegular:
             return "\(what) is not a regular file; policies and profiles must be files"
+        case .hardLinked(let links):
+            return
+                "\(what) has \(links) hard links, so it may be another file of the host, and is not read; copy it (cp, not ln) into the policies directory"
         case .tooLarge(let bytes):
             return "\(what) is \(bytes) bytes, more than the limit of \(loader.limits.maxFileBytes); split it"
         case .unreadable(let e):

@@ -4,8 +4,10 @@
 ///
 /// Violations are grouped by ``Violation/FoldKey`` (container, image, syscall,
 /// arch). Within a key, each distinct executable, command line and path is its
-/// own finding, up to `distinctPerKey` findings; beyond that budget the key's
-/// further findings fold into one overflow summary. When the table holds
+/// own finding, up to `distinctPerKey` findings; beyond that budget a new
+/// finding still goes out at once while the rate cap allows (its repeats, and
+/// what the cap holds back, fold into the key's one overflow summary), so that
+/// decoys sent first cannot reduce a later finding to a count. When the table holds
 /// `maxKeys` keys, violations of new keys fold into one table-wide overflow
 /// summary. No violation is ever dropped here.
 ///
@@ -26,8 +28,9 @@ public struct Throttle: Sendable {
     /// The most keys tracked at once; beyond it, violations of new keys fold into
     /// one table-wide summary.
     public var maxKeys: Int
-    /// The most distinct findings (executable, command line, path) reported per key
-    /// and window; beyond it, they fold into the key's overflow summary.
+    /// The most distinct findings (executable, command line, path) remembered per
+    /// key and window; beyond it, new ones are sent while the cap allows and the
+    /// rest fold into the key's overflow summary.
     public var distinctPerKey: Int
 
     /// Violations folded into a later summary (not lost), by cause.
@@ -72,6 +75,9 @@ public struct Throttle: Sendable {
     private struct KeyEntry: Sendable {
         var findings: [Finding] = []
         var overflow: Finding?
+        /// Hashes of the findings beyond the budget sent at once in this window
+        /// (at most `4 * distinctPerKey`, oldest first): their repeats fold.
+        var sentBeyond: [Int] = []
         var isEmpty: Bool { findings.isEmpty && overflow == nil }
     }
 
@@ -113,6 +119,19 @@ public struct Throttle: Sendable {
         }
         if entry.findings.count < distinctPerKey {
             return newFinding(v, now: now, into: &entry)
+        }
+        // Beyond the budget: a new finding still goes out at once while the cap
+        // allows (not remembered, only its hash), so that no number of earlier
+        // decoys can turn it into a count in a decoy's summary.
+        var hasher = Hasher()
+        hasher.combine(v.process.executable)
+        hasher.combine(v.process.commandLine)
+        hasher.combine(v.process.filePath)
+        let hash = hasher.finalize()
+        if !entry.sentBeyond.contains(hash), takeToken(now: now) {
+            if entry.sentBeyond.count >= 4 * distinctPerKey { entry.sentBeyond.removeFirst() }
+            entry.sentBeyond.append(hash)
+            return v
         }
         if entry.overflow == nil { entry.overflow = Finding(first: v, opened: now, kind: .distinctOverflow) }
         entry.overflow!.hold(v)

@@ -34,6 +34,9 @@ public final class ViolationSink: @unchecked Sendable {
     private var backoff: Backoff
     private var connected = false
     private var nextAttemptMS: Int64 = 0
+    /// The last reason the transport could not be opened, once logged as a
+    /// warning (repeats of the same reason are logged at debug level).
+    private var lastOpenFailure: String?
     /// After a spool read error, the spool is left alone until then (no busy loop).
     private var spoolPausedUntilMS: Int64 = 0
     private var inflight: [(end: UInt64, message: [UInt8])] = []
@@ -260,11 +263,20 @@ public final class ViolationSink: @unchecked Sendable {
         do {
             try transport.open()
             connected = true
+            lastOpenFailure = nil
             logger.info("connected to \(destination)")
         } catch {
             counters.errorCount.add(1, ordering: .relaxed)
             nextAttemptMS = now + backoff.next()
-            logger.debug("cannot reach \(destination): \(error)")
+            // A refusal (a file sink's unsafe directory, a certificate not accepted)
+            // must reach the operator with its remedy, not only a debug line.
+            let reason = error.description
+            if reason != lastOpenFailure {
+                lastOpenFailure = reason
+                logger.warning("cannot reach \(destination): \(reason); violations are spooled (or dropped without a spool) until it can be reached")
+            } else {
+                logger.debug("cannot reach \(destination): \(reason)")
+            }
         }
     }
 

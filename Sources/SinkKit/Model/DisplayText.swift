@@ -120,17 +120,35 @@ public enum DisplayText {
     /// U+202A..U+202E, U+2066..U+2069: they reorder what follows, so `evil.sh`
     /// can be shown as `hs.live`) or a line or paragraph separator (U+2028,
     /// U+2029: a line break to some readers).
+    ///
+    /// Also every code point shown as nothing at all, which makes
+    /// `/usr/bin/cu<U+200B>rl` look like curl while no search for curl finds it:
+    /// the soft hyphen U+00AD, the Mongolian vowel separator U+180E, the
+    /// zero-width space, non-joiner and joiner U+200B..U+200D, U+2060..U+206F
+    /// (word joiner, invisible operators, deprecated format controls), the byte
+    /// order mark U+FEFF, the interlinear annotation controls U+FFF9..U+FFFB, the
+    /// Hangul fillers (U+115F, U+1160, U+3164, U+FFA0) and the tag characters
+    /// U+E0000..U+E007F. Combining marks and variation selectors are kept: they
+    /// change a visible character rather than hide one.
     @inlinable
     static func isInvisibleControl(_ s: UnsafeBufferPointer<UInt8>, at i: Int, length: Int) -> Bool {
         switch length {
         case 2:
-            return (s[i] == 0xC2 && s[i + 1] < 0xA0) || (s[i] == 0xD8 && s[i + 1] == 0x9C)
+            return (s[i] == 0xC2 && (s[i + 1] < 0xA0 || s[i + 1] == 0xAD)) || (s[i] == 0xD8 && s[i + 1] == 0x9C)
         case 3:
-            guard s[i] == 0xE2 else { return false }
-            let (b1, b2) = (s[i + 1], s[i + 2])
-            if b1 == 0x80 { return b2 == 0x8E || b2 == 0x8F || (b2 >= 0xA8 && b2 <= 0xAE) }
-            if b1 == 0x81 { return b2 >= 0xA6 && b2 <= 0xA9 }
-            return false
+            let (b0, b1, b2) = (s[i], s[i + 1], s[i + 2])
+            switch b0 {
+            case 0xE2:
+                if b1 == 0x80 { return (b2 >= 0x8B && b2 <= 0x8F) || (b2 >= 0xA8 && b2 <= 0xAE) }
+                if b1 == 0x81 { return b2 >= 0xA0 && b2 <= 0xAF }
+                return false
+            case 0xE1: return (b1 == 0x85 && (b2 == 0x9F || b2 == 0xA0)) || (b1 == 0xA0 && b2 == 0x8E)
+            case 0xE3: return b1 == 0x85 && b2 == 0xA4
+            case 0xEF: return (b1 == 0xBB && b2 == 0xBF) || (b1 == 0xBE && b2 == 0xA0) || (b1 == 0xBF && b2 >= 0xB9 && b2 <= 0xBB)
+            default: return false
+            }
+        case 4:
+            return s[i] == 0xF3 && s[i + 1] == 0xA0 && (s[i + 2] == 0x80 || s[i + 2] == 0x81)
         default:
             return false
         }

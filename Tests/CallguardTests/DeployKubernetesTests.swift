@@ -85,6 +85,7 @@ import TestSupport
             ["\($0)/overlay-containers/containers.json", "\($0)/overlay-images/images.json", "\($0)/overlay-containers/\(id)/userdata/config.json"]
         } + roots.containersRun.map { "\($0)/overlay-containers/\(id)/userdata/config.json" }
             + roots.containerdTasks.map { "\($0)/k8s.io/\(id)/config.json" }
+            + roots.containerd.map { "\($0)/io.containerd.metadata.v1.bolt/meta.db" }
     }
 
     /// Every file attribution reads is inside a read-only hostPath mount of
@@ -122,6 +123,7 @@ import TestSupport
             let roots = ContainerStateRoots()
             let all = roots.containersStorage.flatMap { ["\($0)/overlay-containers", "\($0)/overlay-images"] }
                 + roots.containersRun.map { "\($0)/overlay-containers" } + roots.containerdTasks
+                + roots.containerd.map { "\($0)/io.containerd.metadata.v1.bolt" }
             return all.first { file.hasPrefix($0 + "/") } ?? file
         })
         for mount in try hostPathMounts() where mount.mountPath != "/var/lib/callguard" {

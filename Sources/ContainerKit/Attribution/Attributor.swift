@@ -43,6 +43,10 @@ public final class Attributor {
         /// attributed to the host through such a parent. (A host process naming
         /// itself so only makes its exited children unattributed, never unchecked.)
         public var runtimeHelperPrefixes: [String] = ["runc", "crun", "conmon", "containerd-shim", "youki", "runsc"]
+        /// `comm` prefixes of the host processes that start a runtime binary as
+        /// their child (conmon, containerd's shims): such a child is read again at
+        /// each record until it executes the runtime (see `slot(for:)`).
+        public var runtimeLauncherPrefixes: [String] = ["conmon", "containerd-shim"]
         /// The container runtime binaries on the host (OCI runtimes that run a
         /// container's bootstrap: runc, crun, youki). Compared by the file itself
         /// (device and inode of `/proc/PID/exe`), never by a name a process chose.
@@ -262,6 +266,10 @@ public final class Attributor {
         configuration.runtimeHelperPrefixes.contains { comm.hasPrefix($0) }
     }
 
+    private func isRuntimeLauncher(comm: String) -> Bool {
+        configuration.runtimeLauncherPrefixes.contains { comm.hasPrefix($0) }
+    }
+
     /// Whether the host process `hostPid` executes one of the runtime binaries.
     ///
     /// The kernel's word first: the file behind `/proc/PID/exe`, by device and
@@ -436,6 +444,7 @@ public final class Attributor {
         case .host:
             slot.attribution = .host
             slot.runtimeHelper = isRuntimeHelper(comm: snap.stat.comm)
+            slot.runtimeLauncher = isRuntimeLauncher(comm: snap.stat.comm)
             if !runtimeIdentities.isEmpty {
                 if runsRuntimeBinary(hostPid: snap.stat.pid) {
                     slot.runtimeBinary = true
@@ -448,18 +457,18 @@ public final class Attributor {
                 let parentIsHelper: Bool
                 if let p = table.slot(of: snap.stat.ppid), table[p].startTime <= snap.stat.startTime, !table[p].derived {
                     parentIsRuntime = table[p].runtimeBinary
-                    parentIsHelper = table[p].runtimeHelper
+                    parentIsHelper = table[p].runtimeLauncher
                 } else {
                     parentIsRuntime = snap.stat.ppid > 1 && runsRuntimeBinary(hostPid: snap.stat.ppid)
                     parentIsHelper =
                         snap.stat.ppid > 1
-                        && (proc.stat(pid: snap.stat.ppid).map { isRuntimeHelper(comm: $0.comm) } ?? false)
+                        && (proc.stat(pid: snap.stat.ppid).map { isRuntimeLauncher(comm: $0.comm) } ?? false)
                 }
-                // A child of a runtime helper (conmon, containerd-shim) is often
+                // A child of a runtime launcher (conmon, containerd-shim) is often
                 // about to execute the runtime binary under the same pid and start
                 // time (`runc create`): read it again at each event until it does,
                 // so that the fact is learnt while runc create lives. (A host
-                // process naming itself a helper only makes its children cost a
+                // process naming itself a launcher only makes its children cost a
                 // /proc read per event; it never exempts anything.)
                 if parentIsRuntime || (parentIsHelper && !slot.runtimeBinary) { slot.liveness = .reread }
             }

@@ -17,6 +17,8 @@ struct ProcessTable {
         var derived = false
         /// A container runtime helper (runc, conmon, containerd-shim…): its exited children are not attributed to the host.
         var runtimeHelper = false
+        /// A host process that starts runtime binaries as its children (conmon, a containerd shim).
+        var runtimeLauncher = false
         /// How far the cached answer can be trusted without looking at `/proc`.
         var liveness: Liveness = .verify
         /// Checked once and found not to be a container runtime's bootstrap (see

@@ -21,8 +21,11 @@ import TestSupport
         return path
     }
 
+    /// Removes the directory `temporaryFile` made for `path` (and nothing else).
     static func remove(_ path: String) {
-        try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        precondition(directory.lastPathComponent.hasPrefix("callguard-config-"), "not a directory of temporaryFile: \(directory.path)")
+        try? FileManager.default.removeItem(at: directory)
     }
 
     static func failure(_ path: String) -> String? {
@@ -52,11 +55,17 @@ import TestSupport
     }
 
     /// A file whose size `stat` does not tell (a pipe, /proc) is read no further than the limit.
-    @Test func configFromAStreamIsReadNoFurtherThanTheLimit() throws {
-        let (message, grown) = PeakMemory.growth { Self.failure("/dev/zero") }
-        #expect(message?.contains("/dev/zero: the config file is more than 1048576 bytes") == true, "\(message ?? "accepted")")
-        print("\(#function): peak resident grew by \(grown) bytes")
-        #expect(grown < Self.memoryBound, "peak memory grew by \(grown) bytes")
+    /// A device or a FIFO is refused before anything is read: /dev/zero never
+    /// ends, and a FIFO nobody writes to once held the agent's start forever.
+    @Test func configThatIsNoRegularFileIsRefusedWithoutReading() throws {
+        let fifo = try Self.temporaryFile("config.yaml") + ".fifo"  // in its own directory, removed with it
+        defer { Self.remove(fifo) }
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for path in ["/dev/zero", fifo] {
+            let (message, grown) = PeakMemory.growth { Self.failure(path) }
+            #expect(message?.contains("\(path): the config file is not a regular file") == true, "\(message ?? "accepted")")
+            #expect(grown < Self.memoryBound, "peak memory grew by \(grown) bytes")
+        }
     }
 
     @Test func duplicateTopLevelKeyIsAnErrorWithItsPosition() throws {

@@ -33,8 +33,9 @@ public enum AgentConfigurationFile {
         let limit = YAMLLimits.default.maxFileBytes
         let data: [UInt8]
         // The size is checked before the file is read, and no more than the
-        // limit + 1 byte is ever read (a 200 MB file once cost 432 MB).
-        switch BoundedFile.read(path, limit: limit) {
+        // limit + 1 byte is ever read (a 200 MB file once cost 432 MB). Only a
+        // regular file: a FIFO nobody writes to would hold the start forever.
+        switch BoundedFile.read(path, limit: limit, regularFileOnly: true) {
         case .contents(let bytes): data = bytes
         case .tooLarge(let size?):
             throw Failure(
@@ -42,7 +43,9 @@ public enum AgentConfigurationFile {
         case .tooLarge(nil):
             throw Failure(
                 description: "\(path): the config file is more than \(limit) bytes; a config file holds a few settings: check that the path names it")
-        case .notRegularFile, .failed:
+        case .notRegularFile:
+            throw Failure(description: "\(path): the config file is not a regular file (a FIFO, device or directory); write the settings to a file and name it")
+        case .failed:
             throw Failure(description: "\(path): cannot read the config file; check the path and its permissions")
         }
         let documents: [YAMLNode]

@@ -26,6 +26,10 @@ struct ConfinedFileReader {
         /// A regular file with `links` hard links: inside by path, yet possibly
         /// another file of the host (a link to /etc/shadow is inside by path).
         case hardLinked(links: Int)
+        /// The file, or the directory holding it, can be changed by someone
+        /// other than root and the agent's user (`path` names which): anyone
+        /// could plant or edit a policy that allows everything.
+        case writableByOthers(path: String)
         /// Larger than the limit.
         case tooLarge(bytes: Int)
         /// open/read failed for another reason (permissions).
@@ -91,6 +95,11 @@ struct ConfinedFileReader {
         guard fstat(fd, &st) == 0 else { return .failure(.unreadable(errno: errno)) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { return .failure(.notRegular) }
         guard st.st_nlink <= 1 else { return .failure(.hardLinked(links: Int(st.st_nlink))) }
+        guard Self.onlyOwnersCanWrite(st) else { return .failure(.writableByOthers(path: Self.openedPath(fd) ?? resolved)) }
+        let holder = PathNormalizer.directory(of: Self.openedPath(fd) ?? resolved)
+        var dir = stat()
+        guard stat(holder.isEmpty ? "/" : holder, &dir) == 0 else { return .failure(.unreadable(errno: errno)) }
+        guard Self.onlyOwnersCanWrite(dir) else { return .failure(.writableByOthers(path: holder)) }
         guard Int(st.st_size) <= maxBytes else { return .failure(.tooLarge(bytes: Int(st.st_size))) }
         // Sized by fstat; grows (to the limit plus one) only if the file grew meanwhile.
         var bytes = [UInt8](repeating: 0, count: min(Int(st.st_size), maxBytes) + 1)
@@ -111,6 +120,13 @@ struct ConfinedFileReader {
         guard count <= maxBytes else { return .failure(.tooLarge(bytes: count)) }
         bytes.removeSubrange(count...)
         return .success(bytes)
+    }
+
+    /// Whether only root or the agent's own user can change a file or
+    /// directory with status `st`: owned by one of them, not writable by group
+    /// or others (a sticky world-writable directory still lets anyone add a file).
+    static func onlyOwnersCanWrite(_ st: stat) -> Bool {
+        (st.st_uid == 0 || st.st_uid == geteuid()) && (st.st_mode & (S_IWGRP | S_IWOTH)) == 0
     }
 
     /// The path the kernel says `fd` is open on; nil without /proc.

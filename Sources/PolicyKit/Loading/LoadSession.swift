@@ -182,6 +182,9 @@ struct LoadSession {
         case .hardLinked(let links):
             return
                 "\(what) has \(links) hard links, so it may be another file of the host, and is not read; copy it (cp, not ln) into the policies directory"
+        case .writableByOthers(let writable):
+            return
+                "\(what) is not read: '\(writable)' can be changed by users other than root and callguard's (owner or group/other write bit), so anyone could plant a policy that allows everything; chown root:root '\(writable)' and chmod go-w '\(writable)'"
         case .tooLarge(let bytes):
             return "\(what) is \(bytes) bytes, more than the limit of \(loader.limits.maxFileBytes); split it"
         case .unreadable(let e):

@@ -69,6 +69,8 @@ public final class Attributor {
     private var sweepCursor = 0
     private var runtimeIdentities: Set<FileIdentity> = []
     private var readingParent = false
+    /// When exits were last collected: every process watched then and not reported was alive.
+    private var lastCollect: UInt64 = 0
 
     private struct ContainerRecord {
         var ref: ContainerRef
@@ -127,12 +129,16 @@ public final class Attributor {
     /// exited process's pid is answered as if it still ran.
     @inline(__always)
     public func collectExits() {
+        let now = proc.ticksSinceBoot()
         proc.collectExits { pid in
             guard let s = table.slot(of: pid), table[s].liveness == .watched else { return }
             table[s].liveness = .verify
             table[s].exitSeen = true
+            // Watched and not reported at the previous collection: alive then.
+            table[s].aliveUntil = max(table[s].aliveUntil, lastCollect)
             counters.exitsSeen &+= 1
         }
+        lastCollect = now
     }
 
     // MARK: - Filling the cache
@@ -209,12 +215,15 @@ public final class Attributor {
         return bootstrap
     }
 
-    /// Whether `ppid` is (or was, its pid still free) a host process executing a
-    /// runtime binary as `create`, started before the child. The record's ppid is
-    /// written by the kernel; `runc create` exits before `runc start` lets the
-    /// container's command run, so every record naming it as parent is runc
-    /// init's. Known from the cache, so it holds after runc create has exited
-    /// (it is read when its child is first seen, or at its own first event).
+    /// Whether `ppid` is (or was) a host process executing a runtime binary as
+    /// `create`, started before the child. The record's ppid is written by the
+    /// kernel; `runc create` exits before `runc start` lets the container's
+    /// command run, so every record naming it as parent is runc init's. Known
+    /// from the cache, so it holds after runc create has exited (it is read when
+    /// its child is first seen, or at its own first event) for a child that
+    /// started while runc create was known alive: a process started later is the
+    /// child of another process that got the pid afterwards (a parent always
+    /// starts before its child), even once that one is gone too.
     private func childOfRuntimeCreate(ppid: Int32, childStart: UInt64) -> Bool {
         guard let p = table.slot(of: ppid), table[p].runtimeCreate, !table[p].derived,
             table[p].startTime <= childStart
@@ -223,8 +232,10 @@ public final class Attributor {
         case .watched: return true
         case .reread: return false
         case .verify:
-            // Exited: still the one cached unless its pid now belongs to another process.
-            if proc.isGone(pid: ppid) { return true }
+            // Gone: the one cached, unless another process had the pid (and its
+            // child the record) meanwhile; such a child started after runc create's end.
+            if proc.isGone(pid: ppid) { return childStart <= table[p].aliveUntil }
+            // Alive: still the one cached (or its zombie), not a reused pid.
             let now = proc.stat(pid: ppid)
             return now?.startTime == table[p].startTime && (!table[p].exitSeen || now?.isZombie == true)
         }
@@ -368,11 +379,13 @@ public final class Attributor {
         if let s = table.slot(of: pid), table[s].liveness == .watched { table[s].liveness = .verify }
         let watching = proc.watchExit(pid: pid)
         counters.procReads &+= 1
+        let readAt = proc.ticksSinceBoot()
         guard let snap = proc.snapshot(pid: pid) else {
             if watching { proc.unwatchExit(pid: pid) }
             return nil
         }
         var entry = slot(for: snap)
+        entry.aliveUntil = readAt
         if entry.liveness == .reread {
             if watching { proc.unwatchExit(pid: pid) }
         } else if watching && !proc.exitedSinceWatch(pid: pid) {

@@ -69,8 +69,6 @@ public final class Attributor {
     private var sweepCursor = 0
     private var runtimeIdentities: Set<FileIdentity> = []
     private var readingParent = false
-    /// When exits were last collected: every process watched then and not reported was alive.
-    private var lastCollect: UInt64 = 0
 
     private struct ContainerRecord {
         var ref: ContainerRef
@@ -124,9 +122,10 @@ public final class Attributor {
     }
 
     /// Invalidates the entries of watched processes that have exited. Call once
-    /// per batch of audit messages, after receiving it and before evaluating it:
-    /// a record in the batch was written after any exit this collects, so no
-    /// exited process's pid is answered as if it still ran.
+    /// per batch of audit messages, after receiving it and before evaluating it
+    /// (and when idle, so that an exit's time is known within a tick): every
+    /// exit before a record in the batch was written is collected, so no exited
+    /// process's pid is answered as if it still ran.
     @inline(__always)
     public func collectExits() {
         let now = proc.ticksSinceBoot()
@@ -134,11 +133,9 @@ public final class Attributor {
             guard let s = table.slot(of: pid), table[s].liveness == .watched else { return }
             table[s].liveness = .verify
             table[s].exitSeen = true
-            // Watched and not reported at the previous collection: alive then.
-            table[s].aliveUntil = max(table[s].aliveUntil, lastCollect)
+            table[s].exitBy = now
             counters.exitsSeen &+= 1
         }
-        lastCollect = now
     }
 
     // MARK: - Filling the cache
@@ -233,8 +230,12 @@ public final class Attributor {
         case .reread: return false
         case .verify:
             // Gone: the one cached, unless another process had the pid (and its
-            // child the record) meanwhile; such a child started after runc create's end.
-            if proc.isGone(pid: ppid) { return childStart <= table[p].aliveUntil }
+            // child the record) meanwhile; such a child started after runc create's
+            // exit, so after the collection that saw it (without an exit watch:
+            // after runc create was last seen alive).
+            if proc.isGone(pid: ppid) {
+                return childStart <= (table[p].exitSeen ? table[p].exitBy : table[p].readAt)
+            }
             // Alive: still the one cached (or its zombie), not a reused pid.
             let now = proc.stat(pid: ppid)
             return now?.startTime == table[p].startTime && (!table[p].exitSeen || now?.isZombie == true)
@@ -385,7 +386,7 @@ public final class Attributor {
             return nil
         }
         var entry = slot(for: snap)
-        entry.aliveUntil = readAt
+        entry.readAt = readAt
         if entry.liveness == .reread {
             if watching { proc.unwatchExit(pid: pid) }
         } else if watching && !proc.exitedSinceWatch(pid: pid) {
@@ -538,3 +539,4 @@ public final class Attributor {
         }
     }
 }
+

@@ -30,10 +30,11 @@ struct ProcessTable {
         /// Its exit was collected (pidfd): the pid alive again, and not as this
         /// process's zombie, is another process whatever its start time says.
         var exitSeen = false
-        /// The latest time (``ProcSource/ticksSinceBoot()``) the process was known
-        /// to be alive: when it was read, or the last exit collection before the
-        /// one that found it gone. A process started later was never its child.
-        var aliveUntil: UInt64 = 0
+        /// When the process was read (``ProcSource/ticksSinceBoot()``): it was alive then.
+        var readAt: UInt64 = 0
+        /// When its exit was collected (with `exitSeen`): it had exited by then. A
+        /// process started later than that was never its child.
+        var exitBy: UInt64 = 0
     }
 
     /// Whether a cached answer may be given without looking at the process again.

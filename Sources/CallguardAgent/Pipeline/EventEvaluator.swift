@@ -97,9 +97,17 @@ public final class EventEvaluator {
                 return
             case .unknown:
                 counters.unattributed &+= 1
-                // No container can be named. A seccomp filter's record still says
-                // the process's own profile refused the syscall: report it.
-                guard fromSeccomp else { return }
+                // No container can be named (the process and its parent exited
+                // before /proc was read: a container's fork-and-exit does that on
+                // purpose). A seccomp filter's record says the process's own
+                // profile refused the syscall; an audit rule's record is checked
+                // against the default policy, as an unknown image's would be.
+                // Either way it is reported, never only counted.
+                if !fromSeccomp, let fallback = policies.current.defaultPolicy, let arch, let syscall,
+                    fallback.allows(arch: arch, syscall: syscall)
+                {
+                    return
+                }
                 reportContainerUnknown(event: event, summary: summary)
                 return
             case .container(let info):

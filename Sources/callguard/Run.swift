@@ -10,8 +10,9 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Audit the live kernel: install rules, read the audit stream, report violations.",
         discussion: """
-            Needs root (CAP_AUDIT_CONTROL, CAP_AUDIT_READ); once started, keeps only those two \
-            capabilities and sets no_new_privs. Stops on SIGTERM or SIGINT and \
+            Needs root (CAP_AUDIT_CONTROL, CAP_AUDIT_READ, CAP_SYS_PTRACE to recognise runc's \
+            bootstrap by its executable); once started, keeps only those three capabilities and \
+            sets no_new_privs. Stops on SIGTERM or SIGINT and \
             restores the kernel's audit state; SIGHUP reloads the policies (the old set stays \
             in force when the new one has errors) and reopens file sinks; SIGUSR1 prints \
             statistics as one JSON line on stderr, as does the exit.

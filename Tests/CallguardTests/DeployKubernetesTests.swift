@@ -41,7 +41,7 @@ import TestSupport
     @Test func daemonSetDropsAllCapabilitiesButTheAuditOnes() throws {
         let sc = try #require(try container()["securityContext"])
         #expect(sc["capabilities"]?["drop"]?.items.compactMap(\.scalar) == ["ALL"])
-        #expect(Set(sc["capabilities"]?["add"]?.items.compactMap(\.scalar) ?? []) == ["AUDIT_CONTROL", "AUDIT_READ"])
+        #expect(Set(sc["capabilities"]?["add"]?.items.compactMap(\.scalar) ?? []) == ["AUDIT_CONTROL", "AUDIT_READ", "SYS_PTRACE"])
         #expect(sc["privileged"]?.scalar == "false")
         #expect(sc["allowPrivilegeEscalation"]?.scalar == "false")
         #expect(sc["readOnlyRootFilesystem"]?.scalar == "true")

@@ -100,13 +100,18 @@ public final class EventEvaluator {
                 // No container can be named (the process and its parent exited
                 // before /proc was read: a container's fork-and-exit does that on
                 // purpose). A seccomp filter's record says the process's own
-                // profile refused the syscall; an audit rule's record is checked
-                // against the default policy, as an unknown image's would be.
-                // Either way it is reported, never only counted.
-                if !fromSeccomp, let fallback = policies.current.defaultPolicy, let arch, let syscall,
-                    fallback.allows(arch: arch, syscall: syscall)
-                {
-                    return
+                // profile refused the syscall: reported. An audit rule's record is
+                // checked against the default policy, as an unknown image's would
+                // be, and reported unless its parent was the runtime's own host
+                // process (runc create's and conmon's short-lived children are
+                // runc itself more often than a container's first process).
+                if !fromSeccomp {
+                    if attributor.isHostRuntimeProcess(pid: ppid) { return }
+                    if let fallback = policies.current.defaultPolicy, let arch, let syscall,
+                        fallback.allows(arch: arch, syscall: syscall)
+                    {
+                        return
+                    }
                 }
                 reportContainerUnknown(event: event, summary: summary)
                 return

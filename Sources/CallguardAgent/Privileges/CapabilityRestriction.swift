@@ -11,6 +11,14 @@ import Glibc
 ///   both modes so that the systemd unit and the DaemonSet, which grant exactly
 ///   these two, need no CAP_SETPCAP to shed it.
 ///
+/// - `CAP_SYS_PTRACE`: telling runc's bootstrap from a container's own calls
+///   reads `/proc/PID/exe` of a host runc (device and inode of the file it
+///   executes), which the kernel gates by a ptrace access check: runc holds
+///   every capability, so without this one the check fails, runc init's set-up
+///   is never recognised and every container start is reported. (uid 0 without
+///   capabilities can already write the files root owns; this adds no reach
+///   over the host's files, and it is never used to attach to a process.)
+///
 /// Not kept: attribution reads `/proc/PID/stat` and `/proc/PID/cgroup` (mode
 /// 0444, no ptrace check on the fields it uses) and the runtimes' state files,
 /// which root owns (uid 0 reads them by owner permission, no CAP_DAC_*);
@@ -28,6 +36,7 @@ public enum CapabilityRestriction {
         public var description: String { name }
         public static let auditControl = Capability(number: 30, name: "CAP_AUDIT_CONTROL")
         public static let auditRead = Capability(number: 37, name: "CAP_AUDIT_READ")
+        public static let sysPtrace = Capability(number: 19, name: "CAP_SYS_PTRACE")
     }
 
     /// Why the capabilities could not be restricted; the agent refuses to run on.
@@ -44,7 +53,7 @@ public enum CapabilityRestriction {
     }
 
     /// The set `callguard run` keeps.
-    public static let agentCapabilities: [Capability] = [.auditControl, .auditRead]
+    public static let agentCapabilities: [Capability] = [.auditControl, .auditRead, .sysPtrace]
 
     /// Restricts every thread of this process to `kept` and sets no_new_privs.
     public static func restrict(keeping kept: [Capability] = agentCapabilities) throws(Failure) -> Report {

@@ -9,8 +9,8 @@ import TestSupport
 /// only the audit capabilities, in every thread, and still does its work;
 /// SIGHUP swaps the audit rules without a moment with none.
 @Suite(.serialized) struct AgentPrivilegeTests {
-    /// CAP_AUDIT_CONTROL (30) and CAP_AUDIT_READ (37).
-    static let auditCapabilities: UInt64 = (1 << 30) | (1 << 37)
+    /// CAP_AUDIT_CONTROL (30), CAP_AUDIT_READ (37) and CAP_SYS_PTRACE (19, /proc/PID/exe of runc).
+    static let auditCapabilities: UInt64 = (1 << 30) | (1 << 37) | (1 << 19)
 
     /// The capability lines and no_new_privs of every thread of `pid`.
     static func threadPrivileges(_ pid: pid_t) throws -> [(tid: String, fields: [String: String])] {
@@ -68,7 +68,7 @@ import TestSupport
                 #expect(fields["CapAmb"] == "0000000000000000", "thread \(tid) CapAmb")
                 #expect(fields["NoNewPrivs"] == "1", "thread \(tid) NoNewPrivs")
             }
-            #expect(agent.stderr.contains("capabilities kept: CAP_AUDIT_CONTROL, CAP_AUDIT_READ"), "\(agent.stderr)")
+            #expect(agent.stderr.contains("capabilities kept: CAP_AUDIT_CONTROL, CAP_AUDIT_READ, CAP_SYS_PTRACE"), "\(agent.stderr)")
 
             // It still attributes and reports: image A may not mkdir.
             try AgentEndToEndTests.runContainer(AgentEndToEndTests.imageA, "mkdir /tmp/a; true")

@@ -38,11 +38,12 @@ public final class Attributor {
         /// How long a container must be gone from the runtime state before it is evicted
         /// (late events of its exited processes still name it meanwhile).
         public var removalGrace: Double = 30.0
-        /// `comm` prefixes of container runtime helpers on the host. An exited child
+        /// `comm` prefixes of container runtime helpers on the host (the LXC monitor is
+        /// `lxc-start`: an LXC container's init can clone with CLONE_PARENT). An exited child
         /// of one of these may have been a container's first process, so it is not
         /// attributed to the host through such a parent. (A host process naming
         /// itself so only makes its exited children unattributed, never unchecked.)
-        public var runtimeHelperPrefixes: [String] = ["runc", "crun", "conmon", "containerd-shim", "youki", "runsc"]
+        public var runtimeHelperPrefixes: [String] = ["runc", "crun", "conmon", "containerd-shim", "youki", "runsc", "lxc-start"]
         /// The container runtime binaries on the host (OCI runtimes that run a
         /// container's bootstrap: runc, crun, youki). Compared by the file itself
         /// (device and inode of `/proc/PID/exe`), never by a name a process chose.

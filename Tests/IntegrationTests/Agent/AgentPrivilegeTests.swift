@@ -139,7 +139,7 @@ import TestSupport
             try AgentEndToEndTests.writePolicies(to: policies)
 
             let r = try ChildProcess.run("/usr/bin/timeout", [
-                "30", "/usr/bin/setpriv", "--bounding-set", "-all,+audit_control,+audit_read,+sys_ptrace", "--",
+                "30", "/usr/bin/setpriv", "--bounding-set", "-all,+audit_control,+audit_read,+sys_ptrace,+net_admin", "--",
                 AgentProcess.executable, "run", "--policies", policies, "--sink", "stdout",
             ])
 

@@ -172,6 +172,20 @@ struct EventEvaluatorTests {
         #expect(counters.containerUnknown == 1)
     }
 
+    /// A container process forks, the child makes a syscall an audit rule records
+    /// (no seccomp record), and both exit before the agent reads `/proc`: no
+    /// container can be named, but the syscall is checked against the default
+    /// policy (as for an unknown image) and reported, not only counted.
+    @Test func syscallRecordOfAProcessGoneWithItsParentIsCheckedAgainstTheDefaultPolicy() throws {
+        let (violations, counters) = try evaluate("syscall-gone.log")
+        #expect(violations.map(\.syscall.name) == ["mount"])
+        #expect(violations.first?.container == nil)
+        #expect(violations.first?.policy.name == "default")
+        #expect(violations.first?.event.action == Violation.Event.notAllowedContainerUnknown)
+        #expect(counters.unattributed == 2)
+        #expect(counters.containerUnknown == 1)
+    }
+
     @Test func unparsableSyscallNumbersAreCountedAndReported() throws {
         proc.add(pid: 510, ppid: 1, startTime: 5, comm: "sh", cgroup: Self.appCgroup)
         let (violations, counters) = try evaluate("unparsable.log")

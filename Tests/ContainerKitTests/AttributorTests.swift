@@ -80,6 +80,16 @@ struct AttributorTests {
         #expect(attributor.counters.unattributed == 1)
     }
 
+    /// An LXC container's init clones with CLONE_PARENT: the child's parent is
+    /// the LXC monitor on the host (comm `lxc-start`, cgroup `lxc.monitor.NAME`).
+    /// Once the child has exited, "host" would leave its calls unchecked.
+    @Test func exitedChildOfTheLxcMonitorIsNotGuessedToBeHost() {
+        proc.add(pid: 700, ppid: 1, startTime: 10, comm: "lxc-start", cgroup: "0::/lxc.monitor.c1\n")
+        let attributor = makeAttributor()
+        #expect(attributor.attribute(pid: 700, ppid: 1) == .host)
+        #expect(attributor.attribute(pid: 701, ppid: 700) == .unknown)
+    }
+
     @Test func exitedChildOfHostShellIsHost() {
         proc.add(pid: 600, ppid: 1, startTime: 10, comm: "bash", cgroup: Self.hostCgroup)
         #expect(makeAttributor().attribute(pid: 601, ppid: 600) == .host)

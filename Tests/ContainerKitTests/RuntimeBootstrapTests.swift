@@ -158,6 +158,30 @@ struct RuntimeBootstrapTests {
         #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
     }
 
+    /// A container process that gets runc create's old pid (pid wrap-around) and
+    /// forks: its child's records name that pid as parent. Once the reuser has
+    /// exited too, the pid is free again, but the child started after runc create
+    /// was last known alive, so it was never runc create's child.
+    @Test func childOfAProcessThatReusedRuncCreatesPidAndExitedIsNotBootstrap() {
+        proc.add(
+            pid: 500, ppid: 400, startTime: 50, comm: "runc", cgroup: Self.conmonCgroup, executable: Self.runc,
+            arguments: ["runc", "create", "id"])
+        proc.add(pid: 501, ppid: 500, startTime: 60, cgroup: Self.podmanCgroup)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 501, ppid: 500)
+        proc.remove(pid: 500)
+        attributor.collectExits()
+        // Later: a container process gets pid 500, forks 502 and exits before the
+        // agent reads 502's record (ppid=500); 502 is reparented to the container's init.
+        proc.add(pid: 500, ppid: 501, startTime: 900, cgroup: Self.podmanCgroup, seccomp: Self.oneFilter)
+        proc.add(pid: 502, ppid: 500, startTime: 950, cgroup: Self.podmanCgroup, seccomp: Self.oneFilter)
+        proc.remove(pid: 500)
+        proc.add(pid: 502, ppid: 501, startTime: 950, cgroup: Self.podmanCgroup, seccomp: Self.oneFilter)
+        attributor.collectExits()
+        _ = attributor.attribute(pid: 502, ppid: 500)
+        #expect(!attributor.isRuntimeBootstrap(pid: 502, ppid: 500))
+    }
+
     @Test func onlyCreateCountsAsCreate() {
         #expect(Attributor.isCreate(["/usr/bin/runc", "--log-format=json", "--log", "/l", "create", "--bundle", "/b", "id"]))
         #expect(Attributor.isCreate(["crun", "create", "id"]))

@@ -4,7 +4,8 @@ import AuditKit
 /// (AuditKit's ``AssemblingConsumer``), whose events go to the evaluator; after
 /// each batch the agent publishes its counters and pings the watchdog.
 /// `beforeBatch` runs once per batch, before its first message is handed on
-/// (the attribution cache drops processes that have exited by then).
+/// (the attribution cache drops processes that have exited by then), and at
+/// each idle tick.
 struct AgentConsumer: AuditMessageConsumer {
     var assembling: AssemblingConsumer
     let afterBatch: (AssemblingConsumer) -> Void
@@ -26,6 +27,9 @@ struct AgentConsumer: AuditMessageConsumer {
     }
 
     mutating func endOfBatch() {
+        // An idle tick collects exits too: a process's exit is then known within a
+        // tick, so a process started later is not taken for its child (runc create's).
+        if !inBatch { beforeBatch() }
         inBatch = false
         assembling.endOfBatch()
         afterBatch(assembling)

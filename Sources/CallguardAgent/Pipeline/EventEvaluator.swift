@@ -97,9 +97,22 @@ public final class EventEvaluator {
                 return
             case .unknown:
                 counters.unattributed &+= 1
-                // No container can be named. A seccomp filter's record still says
-                // the process's own profile refused the syscall: report it.
-                guard fromSeccomp else { return }
+                // No container can be named (the process and its parent exited
+                // before /proc was read: a container's fork-and-exit does that on
+                // purpose). A seccomp filter's record says the process's own
+                // profile refused the syscall: reported. An audit rule's record is
+                // checked against the default policy, as an unknown image's would
+                // be, and reported unless its parent was the runtime's own host
+                // process (runc create's and conmon's short-lived children are
+                // runc itself more often than a container's first process).
+                if !fromSeccomp {
+                    if attributor.isHostRuntimeProcess(pid: ppid) { return }
+                    if let fallback = policies.current.defaultPolicy, let arch, let syscall,
+                        fallback.allows(arch: arch, syscall: syscall)
+                    {
+                        return
+                    }
+                }
                 reportContainerUnknown(event: event, summary: summary)
                 return
             case .container(let info):

@@ -38,11 +38,12 @@ public final class Attributor {
         /// How long a container must be gone from the runtime state before it is evicted
         /// (late events of its exited processes still name it meanwhile).
         public var removalGrace: Double = 30.0
-        /// `comm` prefixes of container runtime helpers on the host. An exited child
+        /// `comm` prefixes of container runtime helpers on the host (the LXC monitor is
+        /// `lxc-start`: an LXC container's init can clone with CLONE_PARENT). An exited child
         /// of one of these may have been a container's first process, so it is not
         /// attributed to the host through such a parent. (A host process naming
         /// itself so only makes its exited children unattributed, never unchecked.)
-        public var runtimeHelperPrefixes: [String] = ["runc", "crun", "conmon", "containerd-shim", "youki", "runsc"]
+        public var runtimeHelperPrefixes: [String] = ["runc", "crun", "conmon", "containerd-shim", "youki", "runsc", "lxc-start"]
         /// `comm` prefixes of the host processes that start a runtime binary as
         /// their child (conmon, containerd's shims): such a child is read again at
         /// each record until it executes the runtime (see `slot(for:)`).
@@ -128,15 +129,18 @@ public final class Attributor {
     }
 
     /// Invalidates the entries of watched processes that have exited. Call once
-    /// per batch of audit messages, after receiving it and before evaluating it:
-    /// a record in the batch was written after any exit this collects, so no
-    /// exited process's pid is answered as if it still ran.
+    /// per batch of audit messages, after receiving it and before evaluating it
+    /// (and when idle, so that an exit's time is known within a tick): every
+    /// exit before a record in the batch was written is collected, so no exited
+    /// process's pid is answered as if it still ran.
     @inline(__always)
     public func collectExits() {
+        let now = proc.ticksSinceBoot()
         proc.collectExits { pid in
             guard let s = table.slot(of: pid), table[s].liveness == .watched else { return }
             table[s].liveness = .verify
             table[s].exitSeen = true
+            table[s].exitBy = now
             counters.exitsSeen &+= 1
         }
     }
@@ -182,6 +186,18 @@ public final class Attributor {
         return seen.values.sorted { $0.id < $1.id }
     }
 
+    /// Whether `ppid` is cached as a host process of the container runtime: a
+    /// runtime binary by device and inode, a child of one not yet in a
+    /// container, or a runtime helper (conmon, containerd-shim). An exited
+    /// process whose parent this was may have been the runtime's own (runc
+    /// create, runc init's first stages) as well as a container's first process.
+    public func isHostRuntimeProcess(pid ppid: Int32) -> Bool {
+        guard ppid > 0, let p = table.slot(of: ppid), !table[p].derived, case .host = table[p].attribution else {
+            return false
+        }
+        return table[p].runtimeHelper || table[p].runtimeBinary || table[p].liveness == .reread
+    }
+
     // MARK: - The container runtime's bootstrap
 
     /// Whether the event made by `pid` (whose parent the record names `ppid`)
@@ -215,12 +231,15 @@ public final class Attributor {
         return bootstrap
     }
 
-    /// Whether `ppid` is (or was, its pid still free) a host process executing a
-    /// runtime binary as `create`, started before the child. The record's ppid is
-    /// written by the kernel; `runc create` exits before `runc start` lets the
-    /// container's command run, so every record naming it as parent is runc
-    /// init's. Known from the cache, so it holds after runc create has exited
-    /// (it is read when its child is first seen, or at its own first event).
+    /// Whether `ppid` is (or was) a host process executing a runtime binary as
+    /// `create`, started before the child. The record's ppid is written by the
+    /// kernel; `runc create` exits before `runc start` lets the container's
+    /// command run, so every record naming it as parent is runc init's. Known
+    /// from the cache, so it holds after runc create has exited (it is read when
+    /// its child is first seen, or at its own first event) for a child that
+    /// started while runc create was known alive: a process started later is the
+    /// child of another process that got the pid afterwards (a parent always
+    /// starts before its child), even once that one is gone too.
     private func childOfRuntimeCreate(ppid: Int32, childStart: UInt64) -> Bool {
         guard let p = table.slot(of: ppid), table[p].runtimeCreate, !table[p].derived,
             table[p].startTime <= childStart
@@ -229,8 +248,14 @@ public final class Attributor {
         case .watched: return true
         case .reread: return false
         case .verify:
-            // Exited: still the one cached unless its pid now belongs to another process.
-            if proc.isGone(pid: ppid) { return true }
+            // Gone: the one cached, unless another process had the pid (and its
+            // child the record) meanwhile; such a child started after runc create's
+            // exit, so after the collection that saw it (without an exit watch:
+            // after runc create was last seen alive).
+            if proc.isGone(pid: ppid) {
+                return childStart <= (table[p].exitSeen ? table[p].exitBy : table[p].readAt)
+            }
+            // Alive: still the one cached (or its zombie), not a reused pid.
             let now = proc.stat(pid: ppid)
             return now?.startTime == table[p].startTime && (!table[p].exitSeen || now?.isZombie == true)
         }
@@ -401,11 +426,13 @@ public final class Attributor {
         if let s = table.slot(of: pid), table[s].liveness == .watched { table[s].liveness = .verify }
         let watching = proc.watchExit(pid: pid)
         counters.procReads &+= 1
+        let readAt = proc.ticksSinceBoot()
         guard let snap = proc.snapshot(pid: pid) else {
             if watching { proc.unwatchExit(pid: pid) }
             return nil
         }
         var entry = slot(for: snap)
+        entry.readAt = readAt
         if entry.liveness == .reread {
             if watching { proc.unwatchExit(pid: pid) }
         } else if watching && !proc.exitedSinceWatch(pid: pid) {
@@ -572,3 +599,4 @@ public final class Attributor {
         }
     }
 }
+

@@ -32,6 +32,11 @@ struct ProcessTable {
         /// Its exit was collected (pidfd): the pid alive again, and not as this
         /// process's zombie, is another process whatever its start time says.
         var exitSeen = false
+        /// When the process was read (``ProcSource/ticksSinceBoot()``): it was alive then.
+        var readAt: UInt64 = 0
+        /// When its exit was collected (with `exitSeen`): it had exited by then. A
+        /// process started later than that was never its child.
+        var exitBy: UInt64 = 0
     }
 
     /// Whether a cached answer may be given without looking at the process again.

@@ -17,6 +17,9 @@ public final class InMemoryProcSource: ProcSource {
     public private(set) var reads = 0
     /// Whether ``watchExit(pid:)`` succeeds (false: as without pidfd support).
     public var canWatchExits = true
+    /// The clock (``ticksSinceBoot()``); nil: the latest start time of any process added.
+    public var now: UInt64?
+    private var latestStart: UInt64 = 0
 
     public init() {}
 
@@ -27,6 +30,7 @@ public final class InMemoryProcSource: ProcSource {
         arguments: [String] = []
     ) {
         if let old = processes[pid], old.stat.startTime != startTime { exited(pid) }
+        latestStart = max(latestStart, startTime)
         processes[pid] = ProcSnapshot(
             stat: ProcStat(pid: pid, comm: comm, ppid: ppid, startTime: startTime), cgroup: cgroup)
         seccompStates[pid] = seccomp
@@ -97,4 +101,6 @@ public final class InMemoryProcSource: ProcSource {
     public func file(atPath path: String) -> FileIdentity? { files[path] }
 
     public func arguments(pid: Int32) -> [String]? { processes[pid] == nil ? nil : argv[pid] }
+
+    public func ticksSinceBoot() -> UInt64 { now ?? latestStart }
 }

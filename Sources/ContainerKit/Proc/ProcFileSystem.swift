@@ -42,6 +42,17 @@ public final class ProcFileSystem: ProcSource {
     /// Processes watched by pidfd now (0 for a fixture directory).
     public var watchedProcesses: Int { watcher?.count ?? 0 }
 
+    private let nanosecondsPerTick: UInt64 = {
+        let hz = sysconf(Int32(_SC_CLK_TCK))
+        return hz > 0 ? 1_000_000_000 / UInt64(hz) : 10_000_000
+    }()
+
+    public func ticksSinceBoot() -> UInt64 {
+        var now = timespec()
+        guard clock_gettime(CLOCK_BOOTTIME, &now) == 0 else { return 0 }
+        return (UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)) / nanosecondsPerTick
+    }
+
     public func isGone(pid: Int32) -> Bool {
         guard pid > 0 else { return true }
         if root == "/proc" { return kill(pid, 0) != 0 && errno == ESRCH }

@@ -53,4 +53,9 @@ public protocol ProcSource: AnyObject {
     /// read for host processes executing a container runtime binary, whose
     /// arguments the host's runtime stack chose.
     func arguments(pid: Int32) -> [String]?
+
+    /// Now, in the unit and origin of ``ProcStat/startTime`` (clock ticks since
+    /// boot, `CLOCK_BOOTTIME`), rounded down: compared with start times to tell
+    /// whether a process started while another was still known to be alive.
+    func ticksSinceBoot() -> UInt64
 }

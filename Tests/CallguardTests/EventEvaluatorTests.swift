@@ -176,14 +176,16 @@ struct EventEvaluatorTests {
     /// (no seccomp record), and both exit before the agent reads `/proc`: no
     /// container can be named, but the syscall is checked against the default
     /// policy (as for an unknown image) and reported, not only counted.
-    @Test func syscallRecordOfAProcessGoneWithItsParentIsCheckedAgainstTheDefaultPolicy() throws {
+    /// An audit rule's record of a process gone with its parent before /proc
+    /// was read says nothing of where it ran; most are the host's own
+    /// short-lived processes (podman's iptables and CNI plugins were reported
+    /// once, in the end-to-end test): counted as unattributed, not reported.
+    /// (A seccomp record of such a process is: only guarded containers have one.)
+    @Test func syscallRecordOfAProcessGoneWithItsParentIsCountedNotReported() throws {
         let (violations, counters) = try evaluate("syscall-gone.log")
-        #expect(violations.map(\.syscall.name) == ["mount"])
-        #expect(violations.first?.container == nil)
-        #expect(violations.first?.policy.name == "default")
-        #expect(violations.first?.event.action == Violation.Event.notAllowedContainerUnknown)
+        #expect(violations.isEmpty)
         #expect(counters.unattributed == 2)
-        #expect(counters.containerUnknown == 1)
+        #expect(counters.containerUnknown == 0)
     }
 
     @Test func unparsableSyscallNumbersAreCountedAndReported() throws {

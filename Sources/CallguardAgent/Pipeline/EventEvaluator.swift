@@ -97,22 +97,14 @@ public final class EventEvaluator {
                 return
             case .unknown:
                 counters.unattributed &+= 1
-                // No container can be named (the process and its parent exited
-                // before /proc was read: a container's fork-and-exit does that on
-                // purpose). A seccomp filter's record says the process's own
-                // profile refused the syscall: reported. An audit rule's record is
-                // checked against the default policy, as an unknown image's would
-                // be, and reported unless its parent was the runtime's own host
-                // process (runc create's and conmon's short-lived children are
-                // runc itself more often than a container's first process).
-                if !fromSeccomp {
-                    if attributor.isHostRuntimeProcess(pid: ppid) { return }
-                    if let fallback = policies.current.defaultPolicy, let arch, let syscall,
-                        fallback.allows(arch: arch, syscall: syscall)
-                    {
-                        return
-                    }
-                }
+                // No container can be named: the process and its parent exited
+                // before /proc was read. A seccomp filter's record says the
+                // process's own profile refused the syscall, and only guarded
+                // containers have one: reported. An audit rule's record says
+                // nothing of where it came from, and most such records are the
+                // host's own short-lived processes (podman's network set-up,
+                // build tools), which no policy covers: counted, not reported.
+                guard fromSeccomp else { return }
                 reportContainerUnknown(event: event, summary: summary)
                 return
             case .container(let info):

@@ -186,18 +186,6 @@ public final class Attributor {
         return seen.values.sorted { $0.id < $1.id }
     }
 
-    /// Whether `ppid` is cached as a host process of the container runtime: a
-    /// runtime binary by device and inode, a child of one not yet in a
-    /// container, or a runtime helper (conmon, containerd-shim). An exited
-    /// process whose parent this was may have been the runtime's own (runc
-    /// create, runc init's first stages) as well as a container's first process.
-    public func isHostRuntimeProcess(pid ppid: Int32) -> Bool {
-        guard ppid > 0, let p = table.slot(of: ppid), !table[p].derived, case .host = table[p].attribution else {
-            return false
-        }
-        return table[p].runtimeHelper || table[p].runtimeBinary || table[p].liveness == .reread
-    }
-
     // MARK: - The container runtime's bootstrap
 
     /// Whether the event made by `pid` (whose parent the record names `ppid`)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallguardAgent
 import Logging
+import SinkKit
 
 /// `callguard replay FILE`: an auditd log through every stage after the socket.
 struct Replay: AsyncParsableCommand {
@@ -41,6 +42,17 @@ struct Replay: AsyncParsableCommand {
             throw ExitCode(2)
         }
         if stats { printError(statistics.jsonLine) }
+        // Nothing is lost silently: violations a sink could not deliver make
+        // the run unusable, whatever else it found.
+        if let sinks = statistics.sinks, sinks.dropped > 0 || sinks.spoolBytes > 0 {
+            let causes = sinks.droppedByCause.filter { $0.value > 0 }.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { "\($0.key.rawValue): \($0.value)" }.joined(separator: ", ")
+            printError(
+                "callguard: \(sinks.dropped) violation(s) were not delivered\(causes.isEmpty ? "" : " (\(causes))")"
+                    + (sinks.spoolBytes > 0 ? "; \(sinks.spoolBytes) bytes stay in the spool for the next run" : "")
+                    + "; check the sink (the warnings above say why)")
+            throw ExitCode(2)
+        }
         if statistics.violations > 0 { throw ExitCode(1) }
     }
 }

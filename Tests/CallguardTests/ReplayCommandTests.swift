@@ -68,6 +68,9 @@ import TestSupport
         ])
         #expect(r.stderr.contains("writable by group or others"), "\(r.stderr)")
         #expect(r.stderr.contains("chmod go-w"), "\(r.stderr)")
+        // And the run does not pass for a success with findings: it names what was lost.
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("1 violation(s) were not delivered"), "\(r.stderr)")
     }
 
     /// Issue 12 item 10: a syscall record whose number or arch does not parse

@@ -1,4 +1,5 @@
 import CallguardAgent
+import ContainerKit
 import Foundation
 import Glibc
 import SinkKit
@@ -66,6 +67,25 @@ import TestSupport
             #expect(message?.contains("\(path): the config file is not a regular file") == true, "\(message ?? "accepted")")
             #expect(grown < Self.memoryBound, "peak memory grew by \(grown) bytes")
         }
+    }
+
+    /// Runtime state outside the default places, as `run --docker-root` and
+    /// `--containerd-state` give it, can live in the config file too.
+    @Test func stateRootsAreAddedToTheDefaults() throws {
+        let path = try Self.temporaryFile(
+            "config.yaml", contents: "state: {dockerRoots: [/srv/docker], containerdStates: [/srv/containerd]}\n")
+        defer { Self.remove(path) }
+        var configuration = AgentConfiguration()
+        try AgentConfigurationFile.apply(path, to: &configuration)
+        #expect(configuration.stateRoots.docker == ["/var/lib/docker", "/srv/docker"])
+        #expect(configuration.stateRoots.containerdTasks.last == "/srv/containerd/io.containerd.runtime.v2.task")
+    }
+
+    @Test func aRelativeStateRootIsAnErrorWithItsPosition() throws {
+        let path = try Self.temporaryFile("config.yaml", contents: "state:\n  dockerRoots: [docker]\n")
+        defer { Self.remove(path) }
+        let message = Self.failure(path)
+        #expect(message?.hasPrefix("\(path):2:17: expected an absolute directory") == true, "\(message ?? "accepted")")
     }
 
     @Test func duplicateTopLevelKeyIsAnErrorWithItsPosition() throws {

@@ -26,7 +26,7 @@ public enum AgentConfigurationFile {
         public var description: String
     }
 
-    static let keys = ["policies", "sinks", "format", "socket", "backlog", "cache", "queue", "throttle", "spool", "metrics"]
+    static let keys = ["policies", "sinks", "format", "socket", "backlog", "cache", "queue", "throttle", "spool", "metrics", "state"]
 
     /// Applies the file at `path` to `configuration`.
     public static func apply(_ path: String, to configuration: inout AgentConfiguration) throws(Failure) {
@@ -126,6 +126,24 @@ public enum AgentConfigurationFile {
                 if let d = m["directory"] { configuration.spoolDirectory = try string(d) }
                 if let n = m["maximumBytes"] { configuration.spoolMaximumBytes = try integer(n) }
             case "metrics": configuration.metricsAddress = try string(value)
+            case "state":
+                // Runtime state outside the default places (as `run --docker-root`
+                // and `--containerd-state`): added to the defaults.
+                let m = try mapping(value, ["dockerRoots", "containerdStates"])
+                func paths(_ node: YAMLNode) throws(Failure) -> [String] {
+                    guard case .sequence(let items) = node.kind else { throw fail(node, "expected a list of directories") }
+                    var out: [String] = []
+                    for item in items {
+                        let path = try string(item)
+                        guard path.hasPrefix("/") else { throw fail(item, "expected an absolute directory, found '\(path)'") }
+                        out.append(path)
+                    }
+                    return out
+                }
+                if let n = m["dockerRoots"] { configuration.stateRoots.docker += try paths(n) }
+                if let n = m["containerdStates"] {
+                    configuration.stateRoots.containerdTasks += try paths(n).map { "\($0)/io.containerd.runtime.v2.task" }
+                }
             default:
                 throw fail(pair.key, "unknown key '\(key)'; expected one of \(keys.joined(separator: ", "))")
             }

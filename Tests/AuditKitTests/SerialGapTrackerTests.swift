@@ -1,5 +1,6 @@
 import AuditKit
 import Testing
+import TestSupport
 
 @Suite struct SerialGapTrackerTests {
     @Test func denseSerialsHaveNoGaps() {
@@ -95,7 +96,7 @@ import Testing
     /// the highest is a gap, in both sources, however the slide is computed.
     @Test(arguments: [SerialGapTracker.Source.kernelStream, .file], [1, 2, 3])
     func shuffledSerialsWithHolesCountExactlyTheHoles(source: SerialGapTracker.Source, seed: UInt64) {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         let n = 50_000
         var serials = Array(UInt32(1)...UInt32(n))
         var holes = Set<UInt32>()
@@ -123,7 +124,7 @@ import Testing
 
     @Test(arguments: [1, 2, 3])
     func kernelStreamCountsEveryMissingSerialOfRandomSteps(seed: UInt64) {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         var tracker = SerialGapTracker(source: .kernelStream)
         var serial: UInt32 = 4_294_000_000  // crosses the rollover
         var missing: UInt64 = 0
@@ -138,15 +139,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator for the shuffles.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -219,16 +219,7 @@ final class ContainerDaemons: @unchecked Sendable {
     }
 
     /// SIGTERM, wait up to 15 s, then SIGKILL; reaps the child.
-    private static func terminate(_ pid: pid_t) {
-        Glibc.kill(pid, SIGTERM)
-        var status: Int32 = 0
-        for _ in 0..<150 {
-            if waitpid(pid, &status, WNOHANG) == pid { return }
-            usleep(100_000)
-        }
-        Glibc.kill(pid, SIGKILL)
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    }
+    private static func terminate(_ pid: pid_t) { ChildProcess.terminate(pid: pid, grace: 15) }
 
     private static func processes(mentioning text: String) -> [pid_t] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

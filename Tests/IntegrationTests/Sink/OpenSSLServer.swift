@@ -63,17 +63,7 @@ final class OpenSSLServer {
     func stop() {
         guard pid > 0 else { return }
         defer { pid = 0 }
-        kill(pid, SIGTERM)
-        let deadline = Date(timeIntervalSinceNow: 5)
-        var status: Int32 = 0
-        while waitpid(pid, &status, WNOHANG) == 0 {
-            if Date() > deadline {
-                kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
-                break
-            }
-            usleep(10_000)
-        }
+        ChildProcess.terminate(pid: pid, grace: 5)
     }
 
     /// Stops the server and removes the directory.

@@ -24,10 +24,14 @@ public final class ContainerInfo: Sendable, Equatable, CustomStringConvertible {
     /// false, the id and runtime come from the cgroup path alone and the
     /// ``Attributor`` keeps trying (rate-limited) to resolve the image.
     public let isResolved: Bool
+    /// The callguard seccomp profile the container was created with (from its
+    /// bundle's annotations); nil when it has none: the container is unguarded.
+    public let profile: ProfileStamp?
 
     public init(
         id: String, runtime: ContainerRuntime, imageName: String? = nil, imageDigest: String? = nil,
-        imageID: String? = nil, name: String? = nil, pod: PodInfo? = nil, isResolved: Bool = true
+        imageID: String? = nil, name: String? = nil, pod: PodInfo? = nil, isResolved: Bool = true,
+        profile: ProfileStamp? = nil
     ) {
         self.id = id
         self.runtime = runtime
@@ -37,6 +41,7 @@ public final class ContainerInfo: Sendable, Equatable, CustomStringConvertible {
         self.name = name
         self.pod = pod
         self.isResolved = isResolved
+        self.profile = profile
     }
 
     /// A container known only from its cgroup path: no state found (yet).
@@ -50,7 +55,7 @@ public final class ContainerInfo: Sendable, Equatable, CustomStringConvertible {
         lhs === rhs
             || (lhs.id == rhs.id && lhs.runtime == rhs.runtime && lhs.imageName == rhs.imageName
                 && lhs.imageDigest == rhs.imageDigest && lhs.imageID == rhs.imageID && lhs.name == rhs.name
-                && lhs.pod == rhs.pod && lhs.isResolved == rhs.isResolved)
+                && lhs.pod == rhs.pod && lhs.isResolved == rhs.isResolved && lhs.profile == rhs.profile)
     }
 
     public var description: String {

@@ -181,24 +181,9 @@ public final class ViolationSink: @unchecked Sendable {
                 return
             }
             guard let message = next else { break }
-            guard transport.isAlive() else {
-                connectionLost("the receiver closed the connection", now: now)
-                break
-            }
-            do {
-                let end = try message.withUnsafeBytes { (b) throws(TransportError) in try transport.send(b) }
-                counters.sentCount.add(1, ordering: .relaxed)
-                track(end, message)
-                try spool.advance()
-            } catch let error as TransportError {
-                if error.kind == .messageTooLarge {
-                    counters.drop(.tooLarge)
-                    counters.errorCount.add(1, ordering: .relaxed)
-                    try? spool.advance()
-                } else {
-                    connectionLost(error.description, now: now)
-                }
-            } catch {
+            // A spooled message stands for one violation (a summary's count is not kept on disk).
+            guard message.withUnsafeBytes({ send($0, violations: 1, now: now) }) != .lost else { break }
+            do { try spool.advance() } catch {
                 spoolFailed(error)
                 spoolPausedUntilMS = now + 1000
                 return
@@ -217,27 +202,45 @@ public final class ViolationSink: @unchecked Sendable {
         ensureConnected(now: now)
         if connected, spool.map({ !$0.isEmpty }) ?? false { service(now: now) }
         if connected && (spool?.isEmpty ?? true) {
-            if !transport.isAlive() {
-                connectionLost("the receiver closed the connection", now: now)
-            } else {
-                do {
-                    let end = try transport.send(message)
-                    counters.sentCount.add(1, ordering: .relaxed)
-                    track(end, message)
-                    backoff.reset()
-                    return
-                } catch {
-                    if error.kind == .messageTooLarge {
-                        counters.drop(.tooLarge, violations)
-                        counters.errorCount.add(1, ordering: .relaxed)
-                        logger.error("dropped a violation: \(error)")
-                        return
-                    }
-                    connectionLost(error.description, now: now)
-                }
+            switch send(message, violations: violations, now: now) {
+            case .sent:
+                backoff.reset()
+                return
+            case .tooLarge: return
+            case .lost: break
             }
         }
         spoolOrDrop(message, violations: violations)
+    }
+
+    /// What became of one message handed to ``send(_:violations:now:)``.
+    private enum SendOutcome { case sent, tooLarge, lost }
+
+    /// The one send path, for new messages and spooled ones alike: checks that
+    /// the receiver is still there, sends, counts, and remembers the message
+    /// until the peer acknowledges it. A message too large for the transport is
+    /// dropped (counted for `violations`); any other failure loses the
+    /// connection, and what it had not acknowledged goes back in front of the spool.
+    private func send(_ message: UnsafeRawBufferPointer, violations: Int, now: Int64) -> SendOutcome {
+        guard transport.isAlive() else {
+            connectionLost("the receiver closed the connection", now: now)
+            return .lost
+        }
+        do {
+            let end = try transport.send(message)
+            counters.sentCount.add(1, ordering: .relaxed)
+            track(end, message)
+            return .sent
+        } catch {
+            guard error.kind == .messageTooLarge else {
+                connectionLost(error.description, now: now)
+                return .lost
+            }
+            counters.drop(.tooLarge, violations)
+            counters.errorCount.add(1, ordering: .relaxed)
+            logger.error("dropped a violation: \(error)")
+            return .tooLarge
+        }
     }
 
     private func spoolOrDrop(_ message: UnsafeRawBufferPointer, violations: Int) {
@@ -282,13 +285,8 @@ public final class ViolationSink: @unchecked Sendable {
 
     /// Remembers a sent message until the peer acknowledges its last byte.
     private func track(_ end: UInt64?, _ message: UnsafeRawBufferPointer) {
-        guard end != nil, configuration.retainUnacknowledged > 0 else { return }
-        track(end, Array(message))
-    }
-
-    private func track(_ end: UInt64?, _ message: [UInt8]) {
         guard let end, configuration.retainUnacknowledged > 0 else { return }
-        inflight.append((end, message))
+        inflight.append((end, Array(message)))
         sendsSincePrune += 1
         if sendsSincePrune >= 32 || inflight.count - inflightHead > configuration.retainUnacknowledged {
             sendsSincePrune = 0

@@ -328,7 +328,7 @@ public final class ViolationSink: @unchecked Sendable {
             let reason = error.description
             if reason != lastOpenFailure {
                 lastOpenFailure = reason
-                logger.warning("cannot reach \(destination): \(reason); violations are spooled (or dropped without a spool) until it can be reached")
+                logger.warning("cannot reach \(destination): \(reason); violations are kept (in memory for replay, in the spool) or, without room, dropped and counted until it can be reached")
             } else {
                 logger.debug("cannot reach \(destination): \(reason)")
             }

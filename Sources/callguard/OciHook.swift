@@ -33,7 +33,11 @@ struct OciHook: ParsableCommand {
         if !storageRoots.isEmpty { options.storageRoots = storageRoots }
         let input = FileHandle.standardInput.readDataToEndOfFile()
         let result = OCIHookFilter(options: options).run(input: Array(input))
-        if let message = result.message { printError(message) }
+        if let message = result.message {
+            printError(message)
+            // podman 4.3.1 discards a hook's stderr: say it to syslog (the journal) too.
+            withVaList([message]) { vsyslog(LOG_WARNING | LOG_DAEMON, "%s", $0) }
+        }
         if let output = result.output {
             output.withUnsafeBytes { buffer in
                 var offset = 0

@@ -87,6 +87,7 @@ public enum ProfileDelivery {
             }
             kubeletDirectory = dir
         }
+        ProfileDigestRegistry.shared.replace(with: Dictionary(entries.map { ($0.name, $0.digest) }, uniquingKeysWith: { a, _ in a }))
         return Publication(base: base, index: index, kubeletDirectory: kubeletDirectory)
     }
 

@@ -3,7 +3,7 @@ import CallguardAgent
 
 /// `run`'s options for profile delivery (the OCI hook's state, kubelet profiles).
 struct DeliveryOptions: ParsableArguments {
-    @Option(name: .customLong("state-dir"), help: "Where the OCI hook's profile index and profiles go (default /run/callguard).")
+    @Option(name: .customLong("state-dir"), help: "Where the OCI hook's profile index and profiles go (default /run/callguard; none: nowhere).")
     var stateDirectory: String?
 
     @Option(name: .customLong("kubelet-seccomp-root"), help: "The kubelet's seccomp root; profiles go to ROOT/callguard/<policy>.json (default /var/lib/kubelet/seccomp, when it exists).")
@@ -16,7 +16,7 @@ struct DeliveryOptions: ParsableArguments {
     var baseProfile: String?
 
     func apply(to configuration: inout AgentConfiguration) {
-        if let stateDirectory { configuration.profileDelivery.stateDirectory = stateDirectory }
+        if let stateDirectory { configuration.profileDelivery.stateDirectory = stateDirectory == "none" ? nil : stateDirectory }
         if let kubeletSeccompRoot { configuration.profileDelivery.kubeletSeccompRoot = kubeletSeccompRoot }
         if let hookFailure { configuration.profileDelivery.hookFailure = hookFailure }
         if let baseProfile { configuration.profileDelivery.baseProfile = baseProfile }

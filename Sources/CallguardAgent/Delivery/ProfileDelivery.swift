@@ -18,6 +18,8 @@ public enum ProfileDelivery {
         public var base: String
         /// The index as written.
         public var index: ProfileIndex
+        /// The hook's state directory written, when any.
+        public var stateDirectory: String?
         /// The kubelet profile directory written, when any.
         public var kubeletDirectory: String?
     }
@@ -33,10 +35,10 @@ public enum ProfileDelivery {
         do {
             let p = try publish(set, configuration: configuration)
             logger.info(
-                "seccomp profiles for \(p.index.policies.count) polic\(p.index.policies.count == 1 ? "y" : "ies") written to \(configuration.stateDirectory) (base \(p.base); hook failure mode \(p.index.hookFailure.rawValue))\(p.kubeletDirectory.map { " and \($0)" } ?? "")")
+                "seccomp profiles for \(p.index.policies.count) polic\(p.index.policies.count == 1 ? "y" : "ies") written to \([p.stateDirectory, p.kubeletDirectory].compactMap { $0 }.joined(separator: " and ")) (base \(p.base); hook failure mode \(p.index.hookFailure.rawValue))")
             return p
         } catch {
-            logger.error("\(error.description); containers created now keep their runtime's profile and are unguarded")
+            logger.error("\(error.description); containers created now may keep their runtime's profile and be unguarded")
             return nil
         }
     }
@@ -57,19 +59,24 @@ public enum ProfileDelivery {
             profiles.append((policy.name, profile.text))
         }
         let index = ProfileIndex(hookFailure: configuration.hookFailure, base: base, policies: entries)
-        let state = configuration.stateDirectory
-        do throws(DeliveryFiles.Failure) {
-            try DeliveryFiles.makeDirectory(state + "/profiles")
-            for p in profiles { try DeliveryFiles.writeAtomically(Array(p.text.utf8), to: "\(state)/profiles/\(p.name).json") }
-            try DeliveryFiles.writeAtomically(index.encoded(), to: "\(state)/\(ProfileIndex.fileName)")
-        } catch {
-            throw Failure(description: "cannot write the seccomp profiles to \(state): \(error.description)")
-        }
-        // Profiles of policies that are gone: the index no longer names them.
-        let current = Set(profiles.map { "\($0.name).json" })
-        for file in (try? FileManager.default.contentsOfDirectory(atPath: state + "/profiles")) ?? []
-        where file.hasSuffix(".json") && !current.contains(file) {
-            unlink("\(state)/profiles/\(file)")
+        // The two destinations are independent: one failing does not keep the other from being written.
+        var failures: [String] = []
+        var stateWritten = false
+        if let state = configuration.stateDirectory {
+            do throws(DeliveryFiles.Failure) {
+                try DeliveryFiles.makeDirectory(state + "/profiles")
+                for p in profiles { try DeliveryFiles.writeAtomically(Array(p.text.utf8), to: "\(state)/profiles/\(p.name).json") }
+                try DeliveryFiles.writeAtomically(index.encoded(), to: "\(state)/\(ProfileIndex.fileName)")
+                stateWritten = true
+                // Profiles of policies that are gone: the index no longer names them.
+                let current = Set(profiles.map { "\($0.name).json" })
+                for file in (try? FileManager.default.contentsOfDirectory(atPath: state + "/profiles")) ?? []
+                where file.hasSuffix(".json") && !current.contains(file) {
+                    unlink("\(state)/profiles/\(file)")
+                }
+            } catch {
+                failures.append("cannot write the seccomp profiles for the OCI hook to \(state): \(error.description)")
+            }
         }
 
         var kubeletDirectory: String?
@@ -82,13 +89,17 @@ public enum ProfileDelivery {
             do throws(DeliveryFiles.Failure) {
                 try DeliveryFiles.makeDirectory(dir)
                 for p in profiles { try DeliveryFiles.writeAtomically(Array(p.text.utf8), to: "\(dir)/\(p.name).json") }
+                kubeletDirectory = dir
             } catch {
-                throw Failure(description: "cannot write the kubelet seccomp profiles to \(dir): \(error.description)")
+                failures.append("cannot write the kubelet seccomp profiles to \(dir): \(error.description)")
             }
-            kubeletDirectory = dir
+        }
+        if !stateWritten && kubeletDirectory == nil && failures.isEmpty {
+            failures.append("no destination for seccomp profiles: the state directory is off and there is no kubelet seccomp root")
         }
         ProfileDigestRegistry.shared.replace(with: Dictionary(entries.map { ($0.name, $0.digest) }, uniquingKeysWith: { a, _ in a }))
-        return Publication(base: base, index: index, kubeletDirectory: kubeletDirectory)
+        guard failures.isEmpty else { throw Failure(description: failures.joined(separator: "; ")) }
+        return Publication(base: base, index: index, stateDirectory: stateWritten ? configuration.stateDirectory : nil, kubeletDirectory: kubeletDirectory)
     }
 
     /// The base profile: `path`, else the first host default that exists.

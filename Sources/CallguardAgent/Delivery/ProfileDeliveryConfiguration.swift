@@ -1,7 +1,9 @@
 /// Where and how `callguard run` delivers its policies' seccomp profiles.
 public struct ProfileDeliveryConfiguration: Sendable, Equatable {
-    /// The OCI hook's state: `index.json` and `profiles/<policy>.json`.
-    public var stateDirectory = ProfileDeliveryConfiguration.defaultStateDirectory
+    /// The OCI hook's state: `index.json` and `profiles/<policy>.json`; nil:
+    /// none written (`--state-dir none`, e.g. on Kubernetes nodes, whose
+    /// runtimes do not run libpod hooks).
+    public var stateDirectory: String? = ProfileDeliveryConfiguration.defaultStateDirectory
     /// The kubelet's seccomp root (profiles go to `<root>/callguard/<policy>.json`).
     /// nil: ``defaultKubeletSeccompRoot``, used only when it exists.
     public var kubeletSeccompRoot: String?

@@ -36,6 +36,13 @@ public enum ProfileDelivery {
             let p = try publish(set, configuration: configuration)
             logger.info(
                 "seccomp profiles for \(p.index.policies.count) polic\(p.index.policies.count == 1 ? "y" : "ies") written to \([p.stateDirectory, p.kubeletDirectory].compactMap { $0 }.joined(separator: " and ")) (base \(p.base); hook failure mode \(p.index.hookFailure.rawValue))")
+            if let state = p.stateDirectory {
+                let failures = HookFailureLog.read(stateDirectory: state)
+                if let last = failures.last {
+                    logger.warning(
+                        "the OCI hook recorded \(failures.count) failure(s) in \(state)/\(HookFailureLog.directoryName) (latest: \(last.reason), outcome \(last.outcome)); remove the files once handled")
+                }
+            }
             return p
         } catch {
             logger.error("\(error.description); containers created now may keep their runtime's profile and be unguarded")

@@ -39,6 +39,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     /// Where the container runtimes keep their state (add a docker `--data-root`
     /// or a containerd `--state` that is not the default here).
     public var stateRoots = ContainerStateRoots()
+    /// Where the policies' seccomp profiles go (OCI hook state, kubelet profiles).
+    public var profileDelivery = ProfileDeliveryConfiguration()
 
     public init() {}
 

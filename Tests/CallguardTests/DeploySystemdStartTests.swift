@@ -121,25 +121,19 @@ import TestSupport
         let err = "\(root)/agent.err"
         fm.createFile(atPath: out, contents: nil)
         fm.createFile(atPath: err, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.setpriv!)
-        process.arguments = wrapper + ["--"] + command
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = notify.path
         if let watchdog = unit.value("Service", "WatchdogSec"), let seconds = Int(watchdog.replacingOccurrences(of: "s", with: "")) {
             environment["WATCHDOG_USEC"] = String(seconds * 1_000_000)
         }
-        process.environment = environment
-        process.standardOutput = FileHandle(forWritingAtPath: out)
-        process.standardError = FileHandle(forWritingAtPath: err)
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
         func agentLog() -> String { (try? String(contentsOfFile: err, encoding: .utf8)) ?? "" }
 
         try await KernelAuditLock.withLock {
             let control = try AuditControl()
             let before = try control.status()
+            var process: RunningChild?
             defer {
-                if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+                process?.kill()
                 _ = try? control.removeRules(withKey: AuditRule.callguardKey)
                 _ = try? control.clearStaleDaemon()
                 if let now = try? control.status(), !now.isLocked, now.enabled != before.enabled {
@@ -147,16 +141,20 @@ import TestSupport
                 }
             }
             let oldUmask = umask(mode_t(Int(unit.value("Service", "UMask") ?? "0022", radix: 8) ?? 0o022))
-            try process.run()
+            let started = Result { try RunningChild(
+                Self.setpriv!, wrapper + ["--"] + command, in: "/", stdout: .appending(out), stderr: .appending(err),
+                environment: environment) }
             umask(oldUmask)
+            process = try started.get()
+            let agent = try #require(process)
 
-            let ready = notify.wait(for: "READY=1", timeout: 30) { process.isRunning }
-            try #require(ready != nil, "no READY=1 (the agent \(process.isRunning ? "still runs" : "exited")); it said: \(agentLog())")
-            #expect(process.isRunning, "\(agentLog())")
+            let ready = notify.wait(for: "READY=1", timeout: 30) { agent.isRunning }
+            try #require(ready != nil, "no READY=1 (the agent \(agent.isRunning ? "still runs" : "exited")); it said: \(agentLog())")
+            #expect(agent.isRunning, "\(agentLog())")
 
             // ExecReload, as the unit spells it.
             let reload = try #require(unit.value("Service", "ExecReload"))
-            let reloadWords = reload.replacingOccurrences(of: "$MAINPID", with: String(process.processIdentifier)).split(separator: " ").map(String.init)
+            let reloadWords = reload.replacingOccurrences(of: "$MAINPID", with: String(agent.pid)).split(separator: " ").map(String.init)
             let reloaded = try Deploy.run(reloadWords[0], Array(reloadWords.dropFirst()))
             #expect(reloaded.status == 0)
             let deadline = Date(timeIntervalSinceNow: 10)
@@ -166,13 +164,10 @@ import TestSupport
             // KillSignal (SIGTERM by default), then the kernel is as it was.
             let signalName = unit.value("Service", "KillSignal") ?? "SIGTERM"
             try #require(signalName == "SIGTERM" || signalName == "SIGINT")
-            kill(process.processIdentifier, signalName == "SIGTERM" ? SIGTERM : SIGINT)
-            let stopBy = Date(timeIntervalSinceNow: 30)
-            while process.isRunning, Date() < stopBy { usleep(100_000) }
-            #expect(!process.isRunning, "the agent did not stop within 30 s")
-            if !process.isRunning {
-                #expect(process.terminationStatus == 0, "exit status \(process.terminationStatus): \(agentLog())")
-            }
+            agent.send(signalName == "SIGTERM" ? SIGTERM : SIGINT)
+            let exit = agent.wait(timeout: 30)
+            #expect(exit != nil, "the agent did not stop within 30 s")
+            if let exit { #expect(exit == 0, "exit status \(exit): \(agentLog())") }
             #expect(try control.kernelRules().filter { $0.hasKey(AuditRule.callguardKey) }.isEmpty, "callguard rules left")
             #expect(try control.status().pid == 0, "audit pid left registered")
             #expect(try control.status().enabled == before.enabled, "audit enabled flag restored")

@@ -12,7 +12,7 @@ struct SeccompExportPodmanTests {
     static let busybox = "/bin/busybox"
     static var prerequisites: Bool {
         RequireIntegration.isRoot && PolicyTestPodman.podman != nil
-            && PolicyTestPodman.which("runc") != nil && FileManager.default.fileExists(atPath: busybox)
+            && ChildProcess.executable("runc") != nil && FileManager.default.fileExists(atPath: busybox)
             && FileManager.default.fileExists(atPath: podmanProfile)
     }
 
@@ -74,7 +74,7 @@ struct SeccompExportPodmanTests {
     func check() -> Bool {
         RequireIntegration.check(RequireIntegration.isRoot, "root")
             && RequireIntegration.check(PolicyTestPodman.podman != nil, "podman")
-            && RequireIntegration.check(PolicyTestPodman.which("runc") != nil, "runc")
+            && RequireIntegration.check(ChildProcess.executable("runc") != nil, "runc")
             && RequireIntegration.check(FileManager.default.fileExists(atPath: Self.busybox), "busybox-static")
             && RequireIntegration.check(
                 FileManager.default.fileExists(atPath: Self.podmanProfile), "podman's seccomp.json")
@@ -142,17 +142,7 @@ struct SeccompExportPodmanTests {
 enum PolicyTestPodman {
     typealias Output = ChildProcess.Output
 
-    /// An executable's absolute path, from the usual system directories.
-    /// (TestSupport's `hasExecutable` misreads PATH entries; see the report.)
-    static func which(_ name: String) -> String? {
-        for dir in ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
-        where FileManager.default.isExecutableFile(atPath: dir + "/" + name) {
-            return dir + "/" + name
-        }
-        return nil
-    }
-
-    static let podman = which("podman")
+    static let podman = ChildProcess.executable("podman")
 
     static func run(image: String, seccomp: String, script: String) throws -> Output {
         try exec([
@@ -163,6 +153,6 @@ enum PolicyTestPodman {
     }
 
     static func exec(_ argv: [String]) throws -> Output {
-        try ChildProcess.run(argv[0].hasPrefix("/") ? argv[0] : (which(argv[0]) ?? argv[0]), Array(argv.dropFirst()))
+        try ChildProcess.run(ChildProcess.executable(argv[0]) ?? argv[0], Array(argv.dropFirst()))
     }
 }

@@ -43,10 +43,10 @@ final class OpenSSLServer {
         repeat { port = UInt16.random(in: 20000...60000) } while !RsyslogReceiver.portIsFree(port)
         let name = certificate.rawValue
         // -www: answers an HTTP GET and never reads stdin, so it serves until stopped.
-        pid = try RsyslogReceiver.spawn(
+        pid = try ChildProcess.spawn(
             "/usr/bin/openssl",
             ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", "\(directory)/\(name).pem", "-key", "\(directory)/\(name).key", "-www", "-quiet"],
-            stderr: directory + "/s_server.out")
+            stderr: .appending(directory + "/s_server.out"))
         let deadline = Date(timeIntervalSinceNow: 10)
         while Date() < deadline {
             if RsyslogReceiver.accepts(port) { return }

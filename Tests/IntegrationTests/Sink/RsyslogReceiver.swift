@@ -64,9 +64,9 @@ final class RsyslogReceiver {
     /// Starts rsyslogd and waits until every input accepts.
     func start() throws {
         guard pid == 0 else { return }
-        pid = try Self.spawn(
+        pid = try ChildProcess.spawn(
             "/usr/sbin/rsyslogd", ["-n", "-f", directory + "/rsyslog.conf", "-i", directory + "/rsyslogd.pid"],
-            stderr: directory + "/rsyslogd.out")
+            stderr: .appending(directory + "/rsyslogd.out"))
         let deadline = Date(timeIntervalSinceNow: 10)
         while Date() < deadline {
             if Self.accepts(tcpPort) && Self.accepts(tlsPort) && Self.accepts(mutualTLSPort)
@@ -101,33 +101,6 @@ final class RsyslogReceiver {
         var status: Int32 = 0
         waitpid(pid, &status, 0)
         try? FileManager.default.removeItem(atPath: unixSocket)
-    }
-
-    /// posix_spawn with default signal dispositions and an empty signal mask
-    /// (the test process may block SIGTERM in its threads; rsyslogd must not inherit that).
-    static func spawn(_ path: String, _ args: [String], stderr: String) throws -> pid_t {
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for sig in [SIGTERM, SIGINT, SIGHUP, SIGPIPE] { sigaddset(&defaults, sig) }
-        posix_spawnattr_setsigdefault(&attr, &defaults)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        let argv = ([path] + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, path, &actions, &attr, argv, environ)
-        guard rc == 0 else { throw Failure(description: "cannot start \(path): errno \(rc)") }
-        return child
     }
 
     /// Kills rsyslogd and removes the directory.
@@ -217,14 +190,8 @@ final class RsyslogReceiver {
     }
 
     static func run(_ tool: String, _ args: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
-        p.arguments = args
-        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw Failure(description: "\(tool) \(args.joined(separator: " ")) failed") }
+        let r = try ChildProcess.run("/usr/bin/\(tool)", args)
+        guard r.status == 0 else { throw Failure(description: "\(tool) \(args.joined(separator: " ")) failed: \(r.stderr)") }
     }
 
     static func portIsFree(_ port: UInt16) -> Bool {

@@ -8,11 +8,13 @@ enum CallguardCommand {
     /// What one run printed and how it exited.
     typealias Result = ChildProcess.Output
 
-    static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("callguard").path
-
     /// Runs `callguard ARGS` with standard input from `stdin` (a path) or /dev/null.
     static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
-        try ChildProcess.run(executable, arguments, stdin: stdin ?? "/dev/null")
+        try ChildProcess.run(Repository.callguard, arguments, stdin: stdin ?? "/dev/null")
     }
+}
+
+/// `callguard ARGS`, as ``CallguardCommand/run(_:stdin:)``.
+func callguard(_ arguments: [String]) throws -> CallguardCommand.Result {
+    try CallguardCommand.run(arguments)
 }

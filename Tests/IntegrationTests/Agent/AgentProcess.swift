@@ -6,8 +6,7 @@ import TestSupport
 /// child of the test, with its stdout and stderr in files; signalled as an
 /// operator or systemd would.
 final class AgentProcess {
-    static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("callguard").path
+    static var executable: String { Repository.callguard }
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 

@@ -125,7 +125,7 @@ final class ContainerDaemons: @unchecked Sendable {
 
     /// Imports a busybox-static rootfs into docker as `name` (e.g. `localhost/x:1`).
     func importBusyboxImage(named name: String, workDir: String) throws {
-        try docker(["import", try Self.busyboxRootfs(named: name, workDir: workDir), name])
+        try docker(["import", try BusyboxRootfs.tarball(named: name, workDir: workDir), name])
     }
 
     /// Imports the busybox image `name` into containerd's namespace `namespace`
@@ -216,24 +216,6 @@ final class ContainerDaemons: @unchecked Sendable {
             let point = String(fields[4])
             return point.hasPrefix(root + "/") || point == root ? point : nil
         }
-    }
-
-    /// A busybox-static rootfs tarball naming `name` in `/image-name`, so that images differ in content.
-    static func busyboxRootfs(named name: String, workDir: String) throws -> String {
-        let fm = FileManager.default
-        let slug = String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
-        let rootfs = "\(workDir)/rootfs-\(slug)"
-        try fm.createDirectory(atPath: "\(rootfs)/bin", withIntermediateDirectories: true)
-        try fm.createDirectory(atPath: "\(rootfs)/tmp", withIntermediateDirectories: true)
-        try fm.copyItem(atPath: "/bin/busybox", toPath: "\(rootfs)/bin/busybox")
-        for applet in ["sh", "sleep", "true", "mkdir", "chmod"] {
-            try fm.createSymbolicLink(atPath: "\(rootfs)/bin/\(applet)", withDestinationPath: "busybox")
-        }
-        try Data(name.utf8).write(to: URL(fileURLWithPath: "\(rootfs)/image-name"))
-        let tar = "\(rootfs).tar"
-        let out = try ChildProcess.run("/bin/tar", ["-C", rootfs, "-cf", tar, "."])
-        guard out.status == 0 else { throw Failure(description: "tar failed: \(out.stderr)") }
-        return tar
     }
 }
 

@@ -33,21 +33,9 @@ struct PodmanHarness {
         try run(["podman"] + args)
     }
 
-    /// Imports a busybox-static rootfs as image `name` (e.g. `localhost/x:1`).
-    /// Each image gets a file naming it, so that the two images differ in content too.
+    /// Imports the busybox-static rootfs (``BusyboxRootfs``) as image `name` (e.g. `localhost/x:1`).
     static func importBusyboxImage(named name: String, workDir: String) throws {
-        let fm = FileManager.default
-        let slug = String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
-        let rootfs = "\(workDir)/rootfs-\(slug)"
-        try fm.createDirectory(atPath: "\(rootfs)/bin", withIntermediateDirectories: true)
-        try fm.createDirectory(atPath: "\(rootfs)/tmp", withIntermediateDirectories: true)
-        try fm.copyItem(atPath: "/bin/busybox", toPath: "\(rootfs)/bin/busybox")
-        for applet in ["sh", "sleep", "true"] {
-            try fm.createSymbolicLink(atPath: "\(rootfs)/bin/\(applet)", withDestinationPath: "busybox")
-        }
-        try Data(name.utf8).write(to: URL(fileURLWithPath: "\(rootfs)/image-name"))
-        _ = try run(["tar", "-C", rootfs, "-cf", "\(rootfs).tar", "."])
-        _ = try podman(["import", "\(rootfs).tar", name])
+        _ = try podman(["import", try BusyboxRootfs.tarball(named: name, workDir: workDir), name])
     }
 
     /// Starts a detached container and returns its full id.

@@ -117,21 +117,10 @@ struct SeccompExportPodmanTests {
     /// Imports a busybox-static image with a unique name, runs `body`, removes it.
     func withImage(_ body: (String, URL) throws -> Void) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-policy-\(UUID().uuidString)")
-        let rootfs = dir.appendingPathComponent("rootfs")
-        let fm = FileManager.default
-        for sub in ["bin", "tmp", "etc", "proc", "sys", "dev"] {
-            try fm.createDirectory(at: rootfs.appendingPathComponent(sub), withIntermediateDirectories: true)
-        }
-        defer { try? fm.removeItem(at: dir) }
-        try fm.copyItem(atPath: Self.busybox, toPath: rootfs.appendingPathComponent("bin/busybox").path)
-        for applet in ["sh", "ls", "cat", "date", "sleep", "wc", "id", "ps", "uname", "mkdir", "touch", "echo"] {
-            try fm.createSymbolicLink(atPath: rootfs.appendingPathComponent("bin/\(applet)").path, withDestinationPath: "busybox")
-        }
-        let tar = dir.appendingPathComponent("rootfs.tar").path
-        let tarred = try PolicyTestPodman.exec(["/bin/tar", "-C", rootfs.path, "-cf", tar, "."])
-        try #require(tarred.status == 0, "tar: \(tarred.stderr)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
         let image = "localhost/callguard-policy-test-\(UUID().uuidString.prefix(8).lowercased()):1"
-        let imported = try PolicyTestPodman.exec(["podman", "import", tar, image])
+        let imported = try PolicyTestPodman.exec(["podman", "import", try BusyboxRootfs.tarball(named: image, workDir: dir.path), image])
         try #require(imported.status == 0, "podman import: \(imported.stderr)")
         defer { _ = try? PolicyTestPodman.exec(["podman", "rmi", "-f", image]) }
         try body(image, dir)

@@ -12,11 +12,11 @@ import TestSupport
 /// must start (READY=1), reload on the unit's ExecReload, and stop on its
 /// KillSignal with the kernel's audit state restored.
 @Suite(.serialized) struct DeploySystemdStartTests {
-    static let setpriv = Deploy.tool("/usr/bin/setpriv", "/bin/setpriv")
-    static let openssl = Deploy.tool("/usr/bin/openssl")
+    static let setpriv = ChildProcess.executable("setpriv")
+    static let openssl = ChildProcess.executable("openssl")
     static var prerequisites: Bool {
         RequireIntegration.isRoot && setpriv != nil && openssl != nil && (try? AuditControl().status()) != nil
-            && FileManager.default.isExecutableFile(atPath: Deploy.executable)
+            && FileManager.default.isExecutableFile(atPath: Repository.callguard)
     }
 
     /// The deploy config's absolute paths moved under `root`.
@@ -67,8 +67,8 @@ import TestSupport
     @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites)))
     func agentStartsReloadsAndStopsWithTheShippedUnitAndConfig() async throws {
         guard RequireIntegration.check(Self.prerequisites, "root, kernel audit, setpriv, openssl and the built callguard") else { return }
-        let unit = DeploySystemdUnit(try Deploy.text("systemd/callguard.service"))
-        let dir = try Deploy.temporaryDirectory()
+        let unit = DeploySystemdUnit(try Repository.deployText("systemd/callguard.service"))
+        let dir = try Repository.temporaryDirectory("callguard-deploy")
         defer { try? FileManager.default.removeItem(at: dir) }
         let root = dir.path
         let fm = FileManager.default
@@ -78,17 +78,17 @@ import TestSupport
 
         // What the operator installs (deploy/README.md): config, policies, the SIEM's CA.
         try fm.createDirectory(atPath: "\(root)/etc/callguard/policies", withIntermediateDirectories: true)
-        for file in try fm.contentsOfDirectory(atPath: Deploy.root.appendingPathComponent("policies").path) where file.hasSuffix(".yaml") {
-            try fm.copyItem(atPath: Deploy.root.appendingPathComponent("policies/\(file)").path, toPath: "\(root)/etc/callguard/policies/\(file)")
+        for file in try fm.contentsOfDirectory(atPath: Repository.policies) where file.hasSuffix(".yaml") {
+            try fm.copyItem(atPath: Repository.root.appendingPathComponent("policies/\(file)").path, toPath: "\(root)/etc/callguard/policies/\(file)")
         }
         try fm.createDirectory(atPath: "\(root)/etc/callguard/tls", withIntermediateDirectories: true)
-        let ca = try Deploy.run(Self.openssl!, [
+        let ca = try ChildProcess.run(Self.openssl!, [
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
             "-subj", "/CN=callguard test CA", "-keyout", "\(root)/ca.key", "-out", "\(root)/etc/callguard/tls/ca.pem",
         ])
         try #require(ca.status == 0, "openssl: \(ca.stderr)")
         let metricsPort = Int.random(in: 20000...60000)
-        let config = Self.rewrite(try Deploy.text("systemd/config.yaml"), under: root)
+        let config = Self.rewrite(try Repository.deployText("systemd/config.yaml"), under: root)
             .replacingOccurrences(of: "127.0.0.1:9477", with: "127.0.0.1:\(metricsPort)")
         try config.write(toFile: "\(root)/etc/callguard/config.yaml", atomically: true, encoding: .utf8)
 
@@ -106,7 +106,7 @@ import TestSupport
         let execStart = try #require(unit.value("Service", "ExecStart"))
         var command = Self.rewrite(execStart, under: root).split(separator: " ").map(String.init)
         try #require(command.first == "/usr/local/bin/callguard", "ExecStart runs /usr/local/bin/callguard")
-        command[0] = Deploy.executable
+        command[0] = Repository.callguard
         let bounding = unit.words("Service", "CapabilityBoundingSet").map { $0.lowercased().replacingOccurrences(of: "cap_", with: "+") }
         var wrapper = ["--bounding-set", (["-all"] + bounding.sorted()).joined(separator: ",")]
         // AmbientCapabilities= (systemd also puts them in the inheritable set).
@@ -155,7 +155,7 @@ import TestSupport
             // ExecReload, as the unit spells it.
             let reload = try #require(unit.value("Service", "ExecReload"))
             let reloadWords = reload.replacingOccurrences(of: "$MAINPID", with: String(agent.pid)).split(separator: " ").map(String.init)
-            let reloaded = try Deploy.run(reloadWords[0], Array(reloadWords.dropFirst()))
+            let reloaded = try ChildProcess.run(reloadWords[0], Array(reloadWords.dropFirst()))
             #expect(reloaded.status == 0)
             let deadline = Date(timeIntervalSinceNow: 10)
             while !agentLog().contains("policies reloaded"), Date() < deadline { usleep(100_000) }

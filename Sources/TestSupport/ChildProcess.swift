@@ -6,7 +6,7 @@ import Foundation
 
 /// The one way tests start programs (`callguard`, python3, openssl, rsyslogd,
 /// podman, dockerd and the like): `run` to the end with the output back, or
-/// `spawn` in the background and stop it with `terminate(pid:grace:)`.
+/// in the background as a ``RunningChild`` (or `spawn` for a bare pid).
 ///
 /// Children are started with posix_spawn, an empty signal mask and every
 /// signal at its default: Foundation's `Process` hands a child the spawning
@@ -65,7 +65,7 @@ public enum ChildProcess {
     }
 
     /// Starts `path` with `arguments` in the background and returns its pid;
-    /// the caller reaps it (``wait(pid:)``, ``terminate(pid:grace:)``).
+    /// the caller reaps it (``wait(pid:)``); ``RunningChild`` does that for it.
     /// `environment` replaces this process's environment when given.
     public static func spawn(
         _ path: String, _ arguments: [String], in directory: String? = nil, stdin: String = "/dev/null",

@@ -44,8 +44,8 @@ final class ContainerDaemons: @unchecked Sendable {
             containerd: [containerdRoot])
     }
 
-    private var containerdPid: pid_t = 0
-    private var dockerdPid: pid_t = 0
+    private var containerd: RunningChild?
+    private var dockerd: RunningChild?
 
     private init(root: String) { self.root = root }
 
@@ -82,11 +82,11 @@ final class ContainerDaemons: @unchecked Sendable {
         """.write(toFile: "\(root)/containerd.toml", atomically: true, encoding: .utf8)
         try "{}".write(toFile: "\(root)/daemon.json", atomically: true, encoding: .utf8)
 
-        containerdPid = try Self.spawn(Self.containerd, ["--config", "\(root)/containerd.toml"], log: "\(root)/containerd.log")
+        containerd = try Self.spawn(Self.containerd, ["--config", "\(root)/containerd.toml"], log: "\(root)/containerd.log")
         try waitUntil("containerd", log: "\(root)/containerd.log") {
             (try? ChildProcess.run(Self.ctr, ["--address", self.containerdSocket, "version"]))?.status == 0
         }
-        dockerdPid = try Self.spawn(
+        dockerd = try Self.spawn(
             Self.dockerd,
             [
                 "--containerd=\(containerdSocket)", "--data-root", dockerDataRoot, "--exec-root", "\(root)/docker-exec",
@@ -149,14 +149,14 @@ final class ContainerDaemons: @unchecked Sendable {
     /// Removes all containers, stops dockerd then containerd by pid (SIGTERM, then
     /// SIGKILL after 15 s), kills leftover shims, unmounts and removes the root.
     func stop() {
-        if dockerdPid > 0 {
+        if let dockerd {
             if let ids = try? docker(["ps", "-aq"]), !ids.isEmpty {
                 _ = try? docker(["rm", "-f"] + ids.split(separator: "\n").map(String.init))
             }
-            Self.terminate(dockerdPid)
-            dockerdPid = 0
+            dockerd.terminate(grace: 15)
+            self.dockerd = nil
         }
-        if containerdPid > 0 {
+        if let containerd {
             for namespace in (try? ctr(["namespaces", "ls", "-q"]))?.split(separator: "\n") ?? [] {
                 let ns = String(namespace)
                 for id in (try? ctr(["-n", ns, "tasks", "ls", "-q"]))?.split(separator: "\n") ?? [] {
@@ -166,8 +166,8 @@ final class ContainerDaemons: @unchecked Sendable {
                     _ = try? ctr(["-n", ns, "containers", "rm", String(id)])
                 }
             }
-            Self.terminate(containerdPid)
-            containerdPid = 0
+            containerd.terminate(grace: 15)
+            self.containerd = nil
         }
         // Shims outlive containerd; theirs name our socket on their command line.
         for pid in Self.processes(mentioning: root) where pid != getpid() { Glibc.kill(pid, SIGKILL) }
@@ -193,12 +193,10 @@ final class ContainerDaemons: @unchecked Sendable {
     }
 
     /// Starts a daemon in the background, stdout and stderr to `log`.
-    private static func spawn(_ path: String, _ args: [String], log: String) throws -> pid_t {
-        try ChildProcess.spawn(path, args, stdout: .file(log), stderr: .standardOutput)
+    private static func spawn(_ path: String, _ args: [String], log: String) throws -> RunningChild {
+        try RunningChild(path, args, stdout: .file(log), stderr: .standardOutput)
     }
 
-    /// SIGTERM, wait up to 15 s, then SIGKILL; reaps the child.
-    private static func terminate(_ pid: pid_t) { ChildProcess.terminate(pid: pid, grace: 15) }
 
     private static func processes(mentioning text: String) -> [pid_t] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

@@ -63,9 +63,9 @@ final class RsyslogReceiver {
         do {
             try daemon.start {
                 guard
-                    Self.accepts(tcpPort) && Self.accepts(tlsPort) && Self.accepts(mutualTLSPort)
+                    LoopbackPort.accepts(tcpPort) && LoopbackPort.accepts(tlsPort) && LoopbackPort.accepts(mutualTLSPort)
                         && FileManager.default.fileExists(atPath: unixSocket)
-                        && (!relp || (Self.accepts(relpPort) && Self.accepts(relpTLSPort)))
+                        && (!relp || (LoopbackPort.accepts(relpPort) && LoopbackPort.accepts(relpTLSPort)))
                 else { return false }
                 usleep(100_000)  // imudp binds in the same start-up pass
                 return true
@@ -176,8 +176,4 @@ final class RsyslogReceiver {
         let r = try ChildProcess.run("/usr/bin/\(tool)", args)
         guard r.status == 0 else { throw Failure(description: "\(tool) \(args.joined(separator: " ")) failed: \(r.stderr)") }
     }
-
-    static func portIsFree(_ port: UInt16) -> Bool { LoopbackPort.isFree(port) }
-
-    static func accepts(_ port: UInt16) -> Bool { LoopbackPort.accepts(port) }
 }

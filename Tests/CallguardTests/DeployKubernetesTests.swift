@@ -93,6 +93,7 @@ import TestSupport
     /// recursively where the kubelet can.
     @Test func everyFileAttributionReadsIsUnderAReadOnlyMount() throws {
         let mounts = try hostPathMounts()
+        #expect(mounts.count > 1, "the DaemonSet's hostPath mounts")
         for mount in mounts where mount.mountPath != "/var/lib/callguard" {
             #expect(mount.readOnly, "\(mount.mountPath) read-only")
             #expect(mount.recursiveReadOnly == "IfPossible" || mount.recursiveReadOnly == "Enabled", "\(mount.mountPath) recursively read-only")
@@ -112,7 +113,9 @@ import TestSupport
             "/var/log/pods", "/var/log/containers", "/var/lib/docker/containers", "/var/lib/containers/storage/overlay",
             "/var/lib/containers/storage/volumes", "/var/lib/containerd", "/var/lib/kubelet/pods", "/run/containers/storage/overlay",
         ]
-        for mount in try hostPathMounts() {
+        let mounts = try hostPathMounts()
+        #expect(mounts.count > 1, "the DaemonSet's hostPath mounts")
+        for mount in mounts {
             for path in forbidden {
                 let exposes = path == mount.hostPath || path.hasPrefix(mount.hostPath == "/" ? "/" : mount.hostPath + "/")
                 #expect(!exposes, "the hostPath \(mount.hostPath) exposes \(path)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -56,11 +57,8 @@ struct AttributionThroughputTests {
     /// A pseudo-random event order over the distinct pids (fixed seed).
     static func eventOrder(count: Int) -> [Int32] {
         let pids = self.pids
-        var state: UInt64 = 0x1234_5678_9abc_def1
-        return (0..<count).map { _ in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return pids[Int((state >> 33) % UInt64(pids.count))]
-        }
+        var random = SplitMix64(seed: 0x1234_5678_9abc_def1)
+        return (0..<count).map { _ in pids[Int(random.next() % UInt64(pids.count))] }
     }
 
     /// The calling thread's heap allocation count when Benchmarks/ContainerKit/run.sh

@@ -6,10 +6,6 @@ import TestSupport
 /// `callguard check`, `rules` and `seccomp`, run as the built executable:
 /// argv in, stdout/stderr and exit code out.
 @Suite struct PolicyCommandsTests {
-    func callguard(_ args: [String]) throws -> CallguardCommand.Result {
-        try CallguardCommand.run(args)
-    }
-
     func fixture(_ name: String) -> String {
         Fixtures.directory().appendingPathComponent("policy/\(name)").path
     }

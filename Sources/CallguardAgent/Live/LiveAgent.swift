@@ -72,9 +72,9 @@ public final class LiveAgent: @unchecked Sendable {
             "\(running.count) running container(s); \(unmatched.count) match no policy and are not checked",
             metadata: unmatched.isEmpty ? nil : ["unmatched": .string(unmatched.map { "\($0.id.prefix(12)) \($0.imageName ?? "?")" }.joined(separator: ", "))])
 
-        let compiled = RuleCompiler().compile(store.current, excludingPid: getpid())
+        let compiled = RuleCompiler().compile(store.current)
         var sessionConfiguration = AuditSessionConfiguration(
-            socketMode: configuration.socketMode, rules: RuleMapping.auditRules(compiled))
+            socketMode: configuration.socketMode, rules: compiled.rules)
         sessionConfiguration.backlogLimit = configuration.backlogLimit
         sessionConfiguration.backlogWaitTime = configuration.backlogWaitTime
         let session: AuditSession
@@ -87,7 +87,7 @@ public final class LiveAgent: @unchecked Sendable {
         for summary in compiled.summaries {
             logger.info("audit rules for \(summary.arch): \(summary.audited) syscalls audited, \(summary.skipped) skipped (every policy allows them)")
         }
-        logger.info("\(session.ruleReport.installed.count) rule(s) installed with key \(RuleCompiler.key); socket \(configuration.socketMode.rawValue)")
+        logger.info("\(session.ruleReport.installed.count) rule(s) installed with key \(AuditRule.callguardKey); socket \(configuration.socketMode.rawValue)")
         for refusal in session.ruleReport.refused { logger.warning("\(refusal.description)") }
         for note in session.notes { logger.notice("\(note)") }
         if session.removedLeftovers > 0 {
@@ -242,7 +242,7 @@ public final class LiveAgent: @unchecked Sendable {
                     logger.warning("the audit configuration is locked: the new policies apply with the rules in force")
                     return
                 }
-                let rules = RuleMapping.auditRules(RuleCompiler().compile(set, excludingPid: getpid()))
+                let rules = RuleCompiler().compile(set).rules
                 let replacement = try session.control.replaceRules(with: rules)
                 for refusal in replacement.refused { logger.error("\(refusal.description)") }
                 for failure in replacement.removalErrors { logger.error("removing an audit rule: \(failure.description)") }

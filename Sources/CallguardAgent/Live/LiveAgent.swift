@@ -37,6 +37,8 @@ public final class LiveAgent: @unchecked Sendable {
     }
     private let state = Mutex(AgentState())
     private let started = ContinuousClock.now
+    /// Per-process rules and the exit-rule census (``RuleMode``); set once before the reader starts.
+    private var keeper: ContainerRuleKeeper?
 
     /// An agent for `policies` (loaded from `policiesDirectory`, which SIGHUP reloads).
     public init(configuration: AgentConfiguration, policies: PolicySet, policiesDirectory: String, logger: Logger) {
@@ -74,7 +76,7 @@ public final class LiveAgent: @unchecked Sendable {
 
         let compiled = RuleCompiler().compile(store.current)
         var sessionConfiguration = AuditSessionConfiguration(
-            socketMode: configuration.socketMode, rules: compiled.rules)
+            socketMode: configuration.socketMode, rules: configuration.ruleMode == .system ? compiled.rules : [])
         sessionConfiguration.backlogLimit = configuration.backlogLimit
         sessionConfiguration.backlogWaitTime = configuration.backlogWaitTime
         let session: AuditSession
@@ -84,7 +86,8 @@ public final class LiveAgent: @unchecked Sendable {
             sinks.shutdown(timeout: 1)
             throw StartupError(description: error.description)
         }
-        for summary in compiled.summaries {
+        logger.info("audit rules: \(configuration.ruleMode)")
+        for summary in compiled.summaries where configuration.ruleMode == .system {
             logger.info("audit rules for \(summary.arch): \(summary.audited) syscalls audited, \(summary.skipped) skipped (every policy allows them)")
         }
         logger.info("\(session.ruleReport.installed.count) rule(s) installed with key \(AuditRule.callguardKey); socket \(configuration.socketMode.rawValue)")
@@ -106,6 +109,18 @@ public final class LiveAgent: @unchecked Sendable {
         var assemblerConfiguration = AssemblerConfiguration.netlink
         assemblerConfiguration.maximumOpenEvents = configuration.maximumOpenEvents
         let assembler = EventAssembler(configuration: assemblerConfiguration) { evaluator.evaluate($0) }
+        let keeper: ContainerRuleKeeper
+        do {
+            keeper = ContainerRuleKeeper(
+                mode: configuration.ruleMode, control: try AuditControl(), store: store,
+                resolver: ContainerResolver(roots: configuration.stateRoots, minReloadInterval: 0), hostName: hostName,
+                logger: logger, maximumRules: configuration.maximumProcessRules, report: sinks.submit)
+        } catch {
+            for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
+            sinks.shutdown(timeout: 1)
+            throw StartupError(description: error.description)
+        }
+        self.keeper = keeper
         let notifier = SystemdNotifier()
         var lastSweep = 0.0
         var lastRefused: UInt64 = 0
@@ -158,7 +173,10 @@ public final class LiveAgent: @unchecked Sendable {
         let owned = ReaderState(
             AgentConsumer(
                 assembling: AssemblingConsumer(assembler: assembler), afterBatch: publish,
-                beforeBatch: { evaluator.beginBatch() }))
+                beforeBatch: {
+                    evaluator.beginBatch()
+                    assembler.exitRulesLoaded = keeper.exitRulesLoaded
+                }))
 
         var metrics: MetricsServer?
         if let address = configuration.metricsAddress {
@@ -177,11 +195,14 @@ public final class LiveAgent: @unchecked Sendable {
             logger.info("capabilities kept: \(restricted.kept.map(\.name).joined(separator: ", ")); every other one dropped from all \(restricted.threads) threads (bounding set included), no_new_privs set")
         } catch {
             metrics?.stop()
+            keeper.stop()
             for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
             sinks.shutdown(timeout: 1)
             throw StartupError(description: error.description)
         }
 
+        keeper.start()
+        assembler.exitRulesLoaded = keeper.exitRulesLoaded
         let wake = DispatchSemaphore(value: 0)
         let readerFailure = Mutex<AuditError?>(nil)
         let thread = Thread {
@@ -211,6 +232,7 @@ public final class LiveAgent: @unchecked Sendable {
             logger.error("the audit reader stopped: \(failure.description)")
         }
         let kernelLost = (try? session.kernelLostSinceStart()) ?? 0
+        keeper.stop()
         for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
         // The reader has returned: its last open events are handed on from here.
         assembler.flush()
@@ -238,6 +260,8 @@ public final class LiveAgent: @unchecked Sendable {
     private func reload(session: AuditSession, sinks: SinkSet) {
         do {
             try store.reload(directory: policiesDirectory) { set in
+                // Only system-wide rules follow a reload here; per-process rules follow at the next scan.
+                guard configuration.ruleMode == .system else { return }
                 guard !session.isLocked else {
                     logger.warning("the audit configuration is locked: the new policies apply with the rules in force")
                     return
@@ -282,6 +306,11 @@ public final class LiveAgent: @unchecked Sendable {
         let elapsed = ContinuousClock.now - started
         current.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         current.sinks = sinks.counters
+        if let kept = keeper?.snapshot {
+            current.unguardedContainers = kept.unguardedContainers
+            current.processRules = UInt64(kept.rulesLoaded)
+            current.processesOverCap = kept.processesOverCap
+        }
         return current
     }
 

@@ -59,6 +59,21 @@ public struct RuleCompiler: Sendable {
         }
         return CompiledRules(rules: rules, summaries: summaries)
     }
+
+    /// The rules that see every syscall `policy` does not allow (by its
+    /// verdict, ``CompiledPolicy/allows(arch:syscall:)``), one per arch, each
+    /// limited by `fields` (such as `pid=P`: per-process rules for a container
+    /// that has no callguard seccomp profile). An arch whose every syscall the
+    /// policy allows gets none.
+    public func rules(notAllowedBy policy: CompiledPolicy, fields: [AuditRuleField]) -> [AuditRule] {
+        let table = SyscallTable.shared
+        return arches.compactMap { arch in
+            guard table.arches.contains(arch), let ruleArch = AuditRule.Arch(arch) else { return nil }
+            let audited = table.allNumbers(on: arch).filter { !policy.allows(arch: arch, syscall: $0) }
+            guard !audited.isEmpty else { return nil }
+            return AuditRule(arch: ruleArch, syscalls: audited.sorted().map { .number($0) }, fields: fields, key: key)
+        }
+    }
 }
 
 /// The rules for a policy set and, per arch, how many syscalls they audit and

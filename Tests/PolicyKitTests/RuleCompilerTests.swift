@@ -56,6 +56,17 @@ import Testing
         #expect(lines.last?.hasSuffix("-F pid!=7 -F key=callguard") == true)
     }
 
+    @Test func perProcessRulesSeeWhatThePolicyDoesNotAllowForThatProcessOnly() throws {
+        let s = try set([("app", "[app]", "[read, write]")])
+        let policy = try #require(s.policy(forImage: "app"))
+        let rules = RuleCompiler(arches: [.x86_64, .i386]).rules(notAllowedBy: policy, fields: [.equal("pid", 42)])
+        #expect(rules.map(\.arch) == [.b64, .b32])
+        #expect(rules.allSatisfy { $0.isBoundedToProcesses && $0.fields == [.equal("pid", 42)] })
+        #expect(!rules[0].syscalls.contains(.number(0)) && rules[0].syscalls.contains(.number(101)))  // read allowed; ptrace not
+        let verdictAllowed = SyscallTable.shared.allNumbers(on: .x86_64).filter { policy.allows(arch: .x86_64, syscall: $0) }
+        #expect(rules[0].syscalls.count == SyscallTable.shared.allNumbers(on: .x86_64).count - verdictAllowed.count)
+    }
+
     @Test func oneRuleHoldsEveryAuditedSyscallOfAnArch() throws {
         let s = try set([("default", "[\"*\"]", "[read]"), ("other", "[other]", "[write]")])
         let rules = RuleCompiler(arches: [.x86_64]).compile(s)

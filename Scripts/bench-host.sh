@@ -132,6 +132,7 @@ flood() {
   t0=$(ticks "$AGENT_PID")
   CONTAINER=$NAME-$name
   podman --runtime runc run --rm --name "$CONTAINER" --cgroup-manager=cgroupfs --network none \
+    --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
     --security-opt seccomp="$WORK/log-uname.json" "$IMAGE" /storm 1 "$FLOOD_SECONDS" >"$WORK/storm-$name.json" 2>/dev/null 9>&-
   CONTAINER=""
   sleep 1
@@ -140,7 +141,9 @@ flood() {
   echo "$name $((t1 - t0)) $((lost1 - lost0)) $(cat "$WORK/storm-$name.json")" >>"$WORK/flood"
 }
 : >"$WORK/flood"
-"$WORK/creader" --backlog-limit "$BACKLOG" --ready-file "$WORK/ready" >"$WORK/creader.out" 2>"$WORK/creader.err" 9>&- &
+# The C reader's own uname rule is limited to the host's copy of storm (exe=):
+# the container's /storm is another file, so it receives the SECCOMP records only.
+"$WORK/creader" --exe "$WORK/storm" --backlog-limit "$BACKLOG" --ready-file "$WORK/ready" >"$WORK/creader.out" 2>"$WORK/creader.err" 9>&- &
 AGENT_PID=$!
 for _ in $(seq 100); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
 flood c

@@ -160,7 +160,9 @@ public final class ContainerRuleKeeper: @unchecked Sendable {
             let guarded = info.profile != nil
             if mode == .auto && guarded { continue }
             let policy = info.imageName.map { set.policy(forImage: $0, digest: info.imageDigest) } ?? set.defaultPolicy
-            if mode == .auto, reported.insert(info.id).inserted {
+            // A container whose runtime state is not readable yet gets rules
+            // (its profile is not known), and is reported once it is resolved.
+            if mode == .auto, info.isResolved, reported.insert(info.id).inserted {
                 counters.unguardedContainers &+= 1
                 logger.warning(
                     "container \(info.id.prefix(12)) (\(info.imageName ?? "image unknown")) runs without a callguard seccomp profile: reported as \(UnguardedReport.action); its processes get per-process audit rules")

@@ -89,4 +89,61 @@ import TestSupport
             try AgentEndToEndTests.expectKernelRestored()
         }
     }
+
+    /// Milliseconds from the audited syscall (`@timestamp`, the record's
+    /// time) to when the agent found it (`event.created`), of the first
+    /// violation in `stdout` whose syscall name starts with `syscall`.
+    static func delayMilliseconds(in stdout: String, syscall: String) -> Double? {
+        let parse = ISO8601DateFormatter()
+        parse.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for line in stdout.split(separator: "\n") {
+            guard let object = FormatParsers.json(Array(line.utf8)),
+                (FormatParsers.value(object, at: "callguard.syscall.name") as? String)?.hasPrefix(syscall) == true,
+                let at = (object["@timestamp"] as? String).flatMap(parse.date(from:)),
+                let created = (FormatParsers.value(object, at: "event.created") as? String).flatMap(parse.date(from:))
+            else { continue }
+            return created.timeIntervalSince(at) * 1000
+        }
+        return nil
+    }
+
+    /// A guarded container (a seccomp LOG profile for mkdir, as the hook would
+    /// give it) under `--rules none`: its forbidden call arrives as a lone
+    /// SECCOMP record and is handed on at once, not after the assembler's
+    /// 500 ms timeout. (The mkdir process exits at once and a SECCOMP record
+    /// names no parent, so the agent may report it as container-unknown.)
+    @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites)))
+    func guardedContainerViolationArrivesWithoutExitRulesAndWithoutWaitingForTheTimeout() async throws {
+        guard RequireIntegration.check(Self.prerequisites, "root, kernel audit, podman + runc, auditctl") else { return }
+        try await LiveAudit.withRestoredState {
+            let work = try LiveAudit.temporaryDirectory("rules-none-guarded")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let image = AgentEndToEndTests.imageA  // its policy does not allow mkdir
+            defer { PodmanHarness.cleanUp(containers: [], images: [image]) }
+            try PodmanHarness.importBusyboxImage(named: image, workDir: work.path)
+            let policies = work.appendingPathComponent("policies").path
+            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
+            try AgentEndToEndTests.writePolicies(to: policies)
+            let profile = work.appendingPathComponent("log-mkdir.json").path
+            try """
+            {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+             "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_LOG"}]}
+            """.write(toFile: profile, atomically: true, encoding: .utf8)
+
+            let agent = try AgentProcess(["--policies", policies, "--rules", "none", "--sink", "stdout"], directory: work.path)
+            defer { agent.kill() }
+            usleep(2_500_000)  // past the scans that tell the assembler no syscall rule is loaded
+            _ = try PodmanHarness.podman([
+                "--runtime", "runc", "run", "--rm", "--cgroup-manager=cgroupfs", "--ulimit", "nofile=1024:1024",
+                "--ulimit", "nproc=1024:1024", "--security-opt", "seccomp=\(profile)", image, "sh", "-c", "mkdir /tmp/made; sleep 1",
+            ])
+            let found = Self.eventually(10) { Self.delayMilliseconds(in: agent.stdout, syscall: "mkdir") != nil }
+            #expect(found, "no mkdir violation of the guarded container: \(agent.stdout) \(agent.stderr)")
+            let delay = try #require(Self.delayMilliseconds(in: agent.stdout, syscall: "mkdir"))
+            #expect(delay < 400, "the SECCOMP event waited \(delay) ms: the assembler held it for its timeout")
+            #expect(try Self.callguardRules().isEmpty)
+            #expect(agent.terminate() != nil)
+            try AgentEndToEndTests.expectKernelRestored()
+        }
+    }
 }

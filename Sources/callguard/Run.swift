@@ -28,7 +28,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "unicast: be the audit daemon (default); multicast: read beside a running auditd.")
     var socket: AuditSessionConfiguration.SocketMode?
 
-    @Option(help: "Audit exit rules: auto (default: none while every container has a callguard seccomp profile; bounded per-process rules for the others), none, containers (per-process rules for every container), system (system-wide rules: every host process pays).")
+    @Option(help: "Audit exit rules: auto (default: none while every container has a callguard seccomp profile; bounded per-process rules for the others), none (unguarded containers are reported, not checked), containers (per-process rules for every container), system (system-wide rules: every host process pays).")
     var rules: RuleMode?
 
     @Option(help: "Serve Prometheus metrics on this loopback HOST:PORT, e.g. 127.0.0.1:9477.")

@@ -8,10 +8,11 @@ import SinkKit
 import Synchronization
 
 /// Keeps bounded per-process audit rules for the containers that need them
-/// (`--rules auto`: the unguarded ones; `containers`: all), on its own thread.
+/// (`--rules auto`: the unguarded ones; `containers`: all) and reports
+/// unguarded containers (`auto`, `none`), on its own thread.
 ///
 /// Every ``interval`` it scans the running containers (``RunningContainers``),
-/// reports each unguarded container once (``UnguardedReport``, under `auto`),
+/// reports each unguarded container once (``UnguardedReport``, under `auto` and `none`),
 /// and moves the kernel's per-process rules to what the containers' processes
 /// need now: for each process, `-F pid=P` and `-F ppid=P` rules (one per arch)
 /// on the syscalls its container's policy does not allow, so that its
@@ -158,17 +159,18 @@ public final class ContainerRuleKeeper: @unchecked Sendable {
         for entry in running.values.sorted(by: { firstSeen[$0.info.id]! < firstSeen[$1.info.id]! }) {
             let info = entry.info
             let guarded = info.profile != nil
-            if mode == .auto && guarded { continue }
+            if mode != .containers && guarded { continue }
             let policy = info.imageName.map { set.policy(forImage: $0, digest: info.imageDigest) } ?? set.defaultPolicy
             // A container whose runtime state is not readable yet gets rules
             // (its profile is not known), and is reported once it is resolved.
-            if mode == .auto, info.isResolved, reported.insert(info.id).inserted {
+            if mode.reportsUnguarded, info.isResolved, reported.insert(info.id).inserted {
                 counters.unguardedContainers &+= 1
+                let consequence = mode.loadsProcessRules ? "its processes get per-process audit rules" : "it is not checked (--rules none)"
                 logger.warning(
-                    "container \(info.id.prefix(12)) (\(info.imageName ?? "image unknown")) runs without a callguard seccomp profile: reported as \(UnguardedReport.action); its processes get per-process audit rules")
+                    "container \(info.id.prefix(12)) (\(info.imageName ?? "image unknown")) runs without a callguard seccomp profile: reported as \(UnguardedReport.action); \(consequence)")
                 report(UnguardedReport.make(entry, policy: policy, hostName: hostName))
             }
-            guard let policy else { continue }  // no policy applies: nothing to check
+            guard mode.loadsProcessRules, let policy else { continue }  // none, or no policy applies: no rule
             for pid in entry.pids {
                 let rules = ["pid", "ppid"].flatMap { field in
                     compiler.rules(notAllowedBy: policy, fields: [.equal(field, pid)])

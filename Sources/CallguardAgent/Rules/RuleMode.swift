@@ -11,7 +11,9 @@ public enum RuleMode: String, Sendable, CaseIterable, CustomStringConvertible {
     /// (`container-unguarded`) and gets bounded per-process rules for the
     /// syscalls its policy does not allow, removed when its processes are gone.
     case auto
-    /// No exit rule at all: only guarded containers are checked (SECCOMP records).
+    /// No exit rule at all: only guarded containers are checked (SECCOMP
+    /// records); an unguarded one is reported once (`container-unguarded`) and
+    /// not checked.
     case none
     /// Bounded per-process rules for every container process, guarded or not.
     case containers
@@ -19,8 +21,12 @@ public enum RuleMode: String, Sendable, CaseIterable, CustomStringConvertible {
     /// (what `callguard rules` prints): every host process pays for them.
     case system
 
-    /// Whether containers are scanned for per-process rules.
-    public var scansContainers: Bool { self == .auto || self == .containers }
+    /// Whether running containers are scanned (for reports or per-process rules).
+    public var scansContainers: Bool { self != .system }
+    /// Whether a container without a callguard profile is reported (`container-unguarded`).
+    public var reportsUnguarded: Bool { self == .auto || self == .none }
+    /// Whether containers get per-process rules (`auto`: the unguarded ones; `containers`: all).
+    public var loadsProcessRules: Bool { self == .auto || self == .containers }
 
     public var description: String { rawValue }
 }

@@ -29,20 +29,59 @@ import TestSupport
     }
 
     @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites)))
-    func rulesNoneLoadsNoCallguardRuleWhileTheAgentRuns() async throws {
+    func rulesNoneLoadsNoCallguardRuleAndReportsAnUnguardedContainer() async throws {
         guard RequireIntegration.check(Self.prerequisites, "root, kernel audit, podman + runc, auditctl") else { return }
         try await LiveAudit.withRestoredState {
             let work = try LiveAudit.temporaryDirectory("rules-none")
             defer { try? FileManager.default.removeItem(at: work) }
+            let image = AgentEndToEndTests.imageA
+            let name = "callguard-rules-none-\(getpid())"
+            defer { PodmanHarness.cleanUp(containers: [name], images: [image]) }
+            try PodmanHarness.importBusyboxImage(named: image, workDir: work.path)
             let policies = work.appendingPathComponent("policies").path
             try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
             try AgentEndToEndTests.writePolicies(to: policies)
 
             let agent = try AgentProcess(["--policies", policies, "--rules", "none", "--sink", "stdout"], directory: work.path)
             defer { agent.kill() }
-            usleep(1_500_000)  // past a scan or two
+            let id = try PodmanHarness.runDetached(name: name, image: image, command: ["sh", "-c", "sleep 3; mkdir /tmp/made; sleep 1"])
+            let reported = Self.eventually(5) { agent.stdout.contains("\"container-unguarded\"") && agent.stdout.contains(id) }
+            #expect(reported, "\(agent.stdout) \(agent.stderr)")
             #expect(try !Self.auditctlListsCallguard(), "auditctl -l lists a callguard rule under --rules none")
+            _ = try? PodmanHarness.podman(["wait", name])
+            #expect(try !Self.auditctlListsCallguard())
             #expect(try Self.callguardRules().isEmpty)
+            #expect(agent.terminate() != nil)
+            try AgentEndToEndTests.expectKernelRestored()
+        }
+    }
+
+    @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites)))
+    func rulesContainersGivesEveryContainerPerProcessRulesWithoutReportingIt() async throws {
+        guard RequireIntegration.check(Self.prerequisites, "root, kernel audit, podman + runc, auditctl") else { return }
+        try await LiveAudit.withRestoredState {
+            let work = try LiveAudit.temporaryDirectory("rules-containers")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let image = AgentEndToEndTests.imageA
+            let name = "callguard-rules-containers-\(getpid())"
+            defer { PodmanHarness.cleanUp(containers: [name], images: [image]) }
+            try PodmanHarness.importBusyboxImage(named: image, workDir: work.path)
+            let policies = work.appendingPathComponent("policies").path
+            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
+            try AgentEndToEndTests.writePolicies(to: policies)
+
+            let agent = try AgentProcess(["--policies", policies, "--rules", "containers", "--sink", "stdout"], directory: work.path)
+            defer { agent.kill() }
+            let id = try PodmanHarness.runDetached(name: name, image: image, command: ["sh", "-c", "sleep 3; mkdir /tmp/made; sleep 2"])
+            #expect(try Self.eventually(3) { try !Self.callguardRules().isEmpty }, "no per-process rule for the container")
+            let found = Self.eventually(15) {
+                (try? AgentEndToEndTests.violations(in: agent.stdout.split(separator: "\n").map(String.init)))?
+                    .contains { $0.containerID == id && $0.syscall.hasPrefix("mkdir") } ?? false
+            }
+            #expect(found, "no mkdir violation: \(agent.stdout) \(agent.stderr)")
+            #expect(!agent.stdout.contains("\"container-unguarded\""))
+            _ = try? PodmanHarness.podman(["wait", name])
+            #expect(try Self.eventually(5) { try Self.callguardRules().isEmpty }, "per-process rules outlived the container")
             #expect(agent.terminate() != nil)
             try AgentEndToEndTests.expectKernelRestored()
         }

@@ -48,6 +48,12 @@ public struct PipelineStatistics: Sendable {
     public var unparsableSyscall: UInt64 = 0
     /// Delivery counters of the sinks.
     public var sinks: SinkCounters.Snapshot?
+    /// Containers reported `container-unguarded` (no callguard seccomp profile; `--rules auto`).
+    public var unguardedContainers: UInt64 = 0
+    /// Per-process audit rules loaded now (`--rules auto` or `containers`).
+    public var processRules: UInt64 = 0
+    /// Container processes left without per-process rules: the cap was reached.
+    public var processesOverCap: UInt64 = 0
     /// Input bytes.
     public var bytes: UInt64 = 0
     /// Wall-clock seconds the run took.
@@ -73,6 +79,7 @@ public struct PipelineStatistics: Sendable {
             + "\"serial_gaps\":\(serialGaps),\"serials_missing\":\(serialsMissing),\"serial_jumps\":\(serialJumps),\"state_files_refused\":\(stateFilesRefused),"
             + "\"kernel_lost\":\(kernelLost),\"overruns\":\(overruns),\"unattributed\":\(unattributed),\"runtime_bootstrap\":\(runtimeBootstrap),\"no_policy\":\(noPolicy),"
             + "\"image_unknown\":\(imageUnknown),\"container_unknown\":\(containerUnknown),\"unparsable_syscall\":\(unparsableSyscall),"
+            + "\"unguarded_containers\":\(unguardedContainers),\"process_rules\":\(processRules),\"processes_over_cap\":\(processesOverCap),"
             + "\"malformed_by_reason\":\(reasons)" + (sinks.map { ",\"sinks\":\($0.description)" } ?? "") + "}"
     }
 

@@ -25,7 +25,7 @@ import TestSupport
             try receiver.start()
 
             let agent = try AgentProcess(
-                ["--policies", policies, "--sink", "syslog+tcp://127.0.0.1:\(receiver.tcpPort)", "--format", "json"],
+                ["--policies", policies, "--rules", "system", "--sink", "syslog+tcp://127.0.0.1:\(receiver.tcpPort)", "--format", "json"],
                 directory: work.path)
             defer { agent.kill() }
             // busybox copied to /tmp/runc and run as its mkdir applet: comm "runc", exe "/tmp/runc".

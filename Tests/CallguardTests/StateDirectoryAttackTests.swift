@@ -48,11 +48,15 @@ struct StateDirectoryAttackTests {
     }
 
     /// The hook ignored the planted index: the config is passed through as it came, nothing recorded in the directory.
-    func expectRefused(_ r: OCIHookFilter.Result, _ dir: String, saying: String) {
+    func expectRefused(_ r: OCIHookFilter.Result, _ dir: String, saying: String, directoryTrusted: Bool = false) {
         #expect(r.applied == nil)
         #expect(r.output == Array(config().utf8), "the hook applied the planted index")
         #expect(r.message?.contains(saying) == true, "\(r.message ?? "no message")")
-        #expect(!FileManager.default.fileExists(atPath: dir + "/" + HookFailureLog.directoryName), "the hook wrote into a directory others can change")
+        if directoryTrusted {
+            #expect(HookFailureLog.read(stateDirectory: dir).first?.reason.contains(saying) == true, "the refusal was not recorded")
+        } else {
+            #expect(!FileManager.default.fileExists(atPath: dir + "/" + HookFailureLog.directoryName), "the hook wrote into a directory others can change")
+        }
     }
 
     @Test func hookRefusesAnIndexInAStateDirectoryOthersCanWrite() throws {
@@ -72,7 +76,7 @@ struct StateDirectoryAttackTests {
 
     @Test func hookRefusesAnIndexFileOthersCanWrite() throws {
         try withPlantedState({ chmod($0 + "/index.json", 0o666) }) { dir in
-            expectRefused(hook(dir), dir, saying: "mode 666")
+            expectRefused(hook(dir), dir, saying: "mode 666", directoryTrusted: true)
         }
     }
 

@@ -19,7 +19,9 @@ public enum DeliveryFiles {
         let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         let base = path.split(separator: "/").last.map(String.init) ?? path
         let temp = "\(dir)/.\(base).tmp-\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        // A file already there under the temporary name (a crash, or planted) is replaced, never written through.
+        unlink(temp)
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { throw Failure("cannot create", temp) }
         let array = Array(bytes)
         var written = 0
@@ -60,10 +62,18 @@ public enum DeliveryFiles {
     }
 
     /// The contents of `path`, refused over `limit` bytes.
-    public static func read(_ path: String, limit: Int) throws(Failure) -> Data {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// With `trusted`, the file must be one only root can change (``StateDirectoryTrust``) and no link.
+    public static func read(_ path: String, limit: Int, trusted: Bool = false) throws(Failure) -> Data {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (trusted ? O_NOFOLLOW : 0))
         guard fd >= 0 else { throw Failure("cannot open", path) }
         defer { close(fd) }
+        if trusted {
+            do throws(StateDirectoryTrust.Refusal) {
+                try StateDirectoryTrust.check(file: fd, path: path)
+            } catch {
+                throw Failure(message: error.description)
+            }
+        }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw Failure("cannot stat", path) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw Failure(message: "\(path) is not a regular file") }

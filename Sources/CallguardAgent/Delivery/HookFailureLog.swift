@@ -29,8 +29,19 @@ public enum HookFailureLog {
     @discardableResult
     public static func write(_ record: Record, stateDirectory: String) -> Bool {
         let dir = stateDirectory + "/" + directoryName
+        // Never write as root into a directory another user can change.
+        do throws(StateDirectoryTrust.Refusal) {
+            if access(stateDirectory, F_OK) == 0 { try StateDirectoryTrust.check(directory: stateDirectory) }
+        } catch {
+            return false
+        }
         do throws(DeliveryFiles.Failure) {
             try DeliveryFiles.makeDirectory(dir)
+        } catch {
+            return false
+        }
+        do throws(StateDirectoryTrust.Refusal) {
+            try StateDirectoryTrust.check(directory: dir)
         } catch {
             return false
         }

@@ -71,7 +71,18 @@ public enum ProfileDelivery {
         var stateWritten = false
         if let state = configuration.stateDirectory {
             do throws(DeliveryFiles.Failure) {
+                // The hook takes containers' filters from here and the agent its word on who is guarded:
+                // a directory another user can change is refused before anything is written into it.
+                func trust() throws(DeliveryFiles.Failure) {
+                    do throws(StateDirectoryTrust.Refusal) {
+                        try StateDirectoryTrust.check(directory: state)
+                    } catch {
+                        throw DeliveryFiles.Failure(message: error.description)
+                    }
+                }
+                if access(state, F_OK) == 0 { try trust() }
                 try DeliveryFiles.makeDirectory(state + "/profiles")
+                try trust()
                 for p in profiles { try DeliveryFiles.writeAtomically(Array(p.text.utf8), to: "\(state)/profiles/\(p.name).json") }
                 try DeliveryFiles.writeAtomically(index.encoded(), to: "\(state)/\(ProfileIndex.fileName)")
                 stateWritten = true

@@ -91,8 +91,14 @@ public struct ProfileIndex: Codable, Sendable, Equatable {
     public static func read(stateDirectory: String) throws(ReadError) -> ProfileIndex {
         let path = stateDirectory + "/" + fileName
         let data: Data
+        do throws(StateDirectoryTrust.Refusal) {
+            // A missing directory is said below, as a missing index.
+            if access(stateDirectory, F_OK) == 0 { try StateDirectoryTrust.check(directory: stateDirectory) }
+        } catch {
+            throw ReadError(description: "\(error.description); the profile index there is not read")
+        }
         do {
-            data = try DeliveryFiles.read(path, limit: 16 << 20)
+            data = try DeliveryFiles.read(path, limit: 16 << 20, trusted: true)
         } catch {
             throw ReadError(description: "cannot read the profile index \(path): \(error.description); is `callguard run --state-dir \(stateDirectory)` running, and was it started once?")
         }

@@ -111,7 +111,19 @@ public struct OCIHookFilter {
         annotations[ProfileStamp.digestAnnotation] = .string(entry.digest)
         config["annotations"] = .object(annotations)
         let text = JSONValue.object(config).serialized()
-        return Result(output: Array(text.utf8), message: nil, exitCode: 0, applied: ProfileStamp(policy: entry.name, digest: entry.digest))
+        let stamp = ProfileStamp(policy: entry.name, digest: entry.digest)
+        // The agent trusts the annotations only with this record beside them (anyone creating a container can write annotations).
+        var message: String?
+        if let container {
+            do throws(DeliveryFiles.Failure) {
+                try HookStampLedger.record(stamp, container: container, stateDirectory: options.stateDirectory)
+            } catch {
+                message = "callguard oci-hook: container \(container.prefix(12)) got policy \(entry.name)'s profile, but \(error.description): the agent will count it unguarded"
+            }
+        } else {
+            message = "callguard oci-hook: a container with no id in linux.cgroupsPath got policy \(entry.name)'s profile: the agent cannot tell it is guarded"
+        }
+        return Result(output: Array(text.utf8), message: message, exitCode: 0, applied: stamp)
     }
 
     private func failure(_ reason: String, mode: HookFailureMode, input: [UInt8], container: String?, image: String?) -> Result {

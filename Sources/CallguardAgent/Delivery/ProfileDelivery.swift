@@ -115,6 +115,8 @@ public enum ProfileDelivery {
         if !stateWritten && kubeletDirectory == nil && failures.isEmpty {
             failures.append("no destination for seccomp profiles: the state directory is off and there is no kubelet seccomp root")
         }
+        // Only a state directory written now (and so found trusted) vouches for containers' stamps.
+        ProfileDigestRegistry.shared.trustStamps(in: stateWritten ? configuration.stateDirectory : nil)
         ProfileDigestRegistry.shared.replace(with: Dictionary(entries.map { ($0.name, $0.digest) }, uniquingKeysWith: { a, _ in a }))
         guard failures.isEmpty else { throw Failure(description: failures.joined(separator: "; ")) }
         return Publication(base: base, index: index, stateDirectory: stateWritten ? configuration.stateDirectory : nil, kubeletDirectory: kubeletDirectory)

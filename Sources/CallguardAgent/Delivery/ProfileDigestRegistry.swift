@@ -1,3 +1,4 @@
+import ContainerKit
 import Synchronization
 
 /// The digest of each policy's profile as last published (``ProfileDelivery``),
@@ -8,12 +9,35 @@ public final class ProfileDigestRegistry: Sendable {
     public static let shared = ProfileDigestRegistry()
 
     private let digests = Mutex<[String: String]?>(nil)
+    /// The state directory of the last publication, whose hook stamps are trusted.
+    private let stamps = Mutex<(directory: String?, verdicts: [String: ProfileStamp?])>((nil, [:]))
 
     public init() {}
 
     /// Replaces the digests with those of a publication (policy name → digest).
     public func replace(with digests: [String: String]) {
         self.digests.withLock { $0 = digests }
+    }
+
+    /// Trusts the hook stamps recorded under `stateDirectory` from now on (nil: none).
+    public func trustStamps(in stateDirectory: String?) {
+        stamps.withLock { $0 = (stateDirectory, [:]) }
+    }
+
+    /// `info.profile` when the OCI hook recorded that very stamp for the
+    /// container in the published state directory (``HookStampLedger``); nil
+    /// otherwise: annotations alone are written by the container's creator.
+    public func verifiedStamp(of info: ContainerInfo) -> ProfileStamp? {
+        guard let claimed = info.profile else { return nil }
+        let key = info.id + "\u{0}" + claimed.description
+        return stamps.withLock { state in
+            guard let directory = state.directory else { return nil }
+            if let known = state.verdicts[key] { return known }
+            let verdict = HookStampLedger.verified(container: info.id, claimed: claimed, stateDirectory: directory)
+            if state.verdicts.count >= 4096 { state.verdicts.removeAll() }
+            state.verdicts[key] = verdict
+            return verdict
+        }
     }
 
     /// Whether a container stamped `digest` runs other than the current

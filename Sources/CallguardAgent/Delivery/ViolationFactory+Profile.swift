@@ -6,6 +6,14 @@ extension ViolationFactory {
     /// `callguard.profile` of a violation by a container stamped `stamp`
     /// (nil: unguarded), judged by the current `policy`: stale when the
     /// container's profile is not that policy's current one.
+    /// `callguard.profile` of a violation by container `info`: its stamp only
+    /// when the OCI hook recorded it (``ProfileDigestRegistry/verifiedStamp(of:)``).
+    public static func profile(
+        of info: ContainerInfo, judgedBy policy: CompiledPolicy, registry: ProfileDigestRegistry = .shared
+    ) -> Violation.Profile? {
+        profile(registry.verifiedStamp(of: info), judgedBy: policy, registry: registry)
+    }
+
     public static func profile(
         _ stamp: ProfileStamp?, judgedBy policy: CompiledPolicy, registry: ProfileDigestRegistry = .shared
     ) -> Violation.Profile? {

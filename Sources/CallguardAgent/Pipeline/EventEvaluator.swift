@@ -148,7 +148,7 @@ public final class EventEvaluator {
         }
         var violation = factory.make(event: event, summary: summary, container: container, policy: policy)
         violation.event.action = action
-        if case .container(let info) = culprit { violation.profile = ViolationFactory.profile(info.profile, judgedBy: policy) }
+        if case .container(let info) = culprit { violation.profile = ViolationFactory.profile(of: info, judgedBy: policy) }
         emit(violation)
     }
 

@@ -51,6 +51,7 @@ public final class ContainerRuleKeeper: @unchecked Sendable {
     private let hostName: String
     private let logger: Logger
     private let compiler = RuleCompiler()
+    private let stampRegistry: ProfileDigestRegistry
     private let published = Mutex(Counters())
     private let exitRules = Atomic<Bool>(true)
     private let stopRequest = DispatchSemaphore(value: 0)
@@ -72,8 +73,9 @@ public final class ContainerRuleKeeper: @unchecked Sendable {
     public init(
         mode: RuleMode, control: AuditControl, store: PolicyStore, resolver: ContainerResolver,
         hostName: String, logger: Logger, interval: Double = 1, maximumRules: Int = 200,
-        report: @escaping (Violation) -> Void
+        stampRegistry: ProfileDigestRegistry = .shared, report: @escaping (Violation) -> Void
     ) {
+        self.stampRegistry = stampRegistry
         self.mode = mode
         self.control = control
         self.store = store
@@ -158,7 +160,8 @@ public final class ContainerRuleKeeper: @unchecked Sendable {
         // Oldest containers first, so that a newcomer never takes an older one's rules.
         for entry in running.values.sorted(by: { firstSeen[$0.info.id]! < firstSeen[$1.info.id]! }) {
             let info = entry.info
-            let guarded = info.profile != nil
+            // The annotations alone are the creator's word: the hook's own record must back them.
+            let guarded = stampRegistry.verifiedStamp(of: info) != nil
             if mode != .containers && guarded { continue }
             let policy = info.imageName.map { set.policy(forImage: $0, digest: info.imageDigest) } ?? set.defaultPolicy
             // A container whose runtime state is not readable yet gets rules

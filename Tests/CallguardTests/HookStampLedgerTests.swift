@@ -1,0 +1,73 @@
+import CallguardAgent
+import ContainerKit
+import Foundation
+import Glibc
+import Testing
+
+/// The hook's own record of the stamp it applied, which alone makes a
+/// container's annotations count (they are the container creator's word).
+struct HookStampLedgerTests {
+    static let id = String(repeating: "ef", count: 32)
+    static let stamp = ProfileStamp(policy: "app", digest: "sha256:" + String(repeating: "3", count: 64))
+
+    func withState(_ body: (String) throws -> Void) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-ledger-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try body(dir)
+    }
+
+    @Test func theStampTheHookRecordedIsVerified() throws {
+        try withState { dir in
+            try HookStampLedger.record(Self.stamp, container: Self.id, stateDirectory: dir)
+            #expect(HookStampLedger.verified(container: Self.id, claimed: Self.stamp, stateDirectory: dir) == Self.stamp)
+        }
+    }
+
+    @Test func annotationsWithoutARecordAreNotVerified() throws {
+        try withState { dir in
+            #expect(HookStampLedger.verified(container: Self.id, claimed: Self.stamp, stateDirectory: dir) == nil)
+        }
+    }
+
+    @Test func aClaimOtherThanTheRecordedOneIsNotVerified() throws {
+        try withState { dir in
+            try HookStampLedger.record(Self.stamp, container: Self.id, stateDirectory: dir)
+            let other = ProfileStamp(policy: "app", digest: "sha256:" + String(repeating: "4", count: 64))
+            #expect(HookStampLedger.verified(container: Self.id, claimed: other, stateDirectory: dir) == nil)
+            #expect(HookStampLedger.verified(container: String(repeating: "0", count: 64), claimed: Self.stamp, stateDirectory: dir) == nil)
+        }
+    }
+
+    @Test func aRecordOthersCouldHaveWrittenIsNotVerified() throws {
+        try withState { dir in
+            try HookStampLedger.record(Self.stamp, container: Self.id, stateDirectory: dir)
+            chmod(dir + "/stamps", 0o777)
+            #expect(HookStampLedger.verified(container: Self.id, claimed: Self.stamp, stateDirectory: dir) == nil)
+            chmod(dir + "/stamps", 0o755)
+            chown(dir + "/stamps/\(Self.id).json", 65534, 65534)
+            #expect(HookStampLedger.verified(container: Self.id, claimed: Self.stamp, stateDirectory: dir) == nil)
+        }
+    }
+
+    @Test func theHookRecordsWhatItApplies() throws {
+        try withState { dir in
+            let index = ProfileIndex(
+                hookFailure: .open, base: "/base.json",
+                policies: [
+                    ProfileIndex.Entry(
+                        name: "app", images: ["localhost/app:*"], isDefault: false, profile: "profiles/app.json",
+                        digest: Self.stamp.digest, action: "log", allow: ["read"])
+                ])
+            try DeliveryFiles.writeAtomically(index.encoded(), to: dir + "/index.json")
+            var options = OCIHookFilter.Options()
+            options.stateDirectory = dir
+            options.storageRoots = ["/nonexistent"]
+            let config = #"{"linux":{"cgroupsPath":"/libpod_parent/libpod-\#(Self.id)","seccomp":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","uname"],"action":"SCMP_ACT_ALLOW"}]}},"annotations":{"io.kubernetes.cri-o.ImageName":"localhost/app:1"}}"#
+            let r = OCIHookFilter(options: options).run(input: Array(config.utf8))
+            #expect(r.applied == Self.stamp)
+            #expect(r.message == nil, "\(r.message ?? "")")
+            #expect(HookStampLedger.verified(container: Self.id, claimed: Self.stamp, stateDirectory: dir) == Self.stamp)
+        }
+    }
+}

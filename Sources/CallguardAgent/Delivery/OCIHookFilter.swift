@@ -68,18 +68,23 @@ public struct OCIHookFilter {
         var annotations = config["annotations"]?.objectValue ?? JSONObject()
         var image: String?
         var digest: String?
-        for key in Self.imageAnnotations {
-            if let v = annotations[key]?.stringValue, !v.isEmpty {
-                image = v
-                break
-            }
-        }
-        if image == nil, let container {
+        // The runtime's own record first: annotations are whatever the container's creator
+        // wrote (`podman run --annotation io.kubernetes.cri-o.ImageName=…` would choose another
+        // image's, wider, policy). The CRI annotations only where containers-storage has no entry.
+        if let container {
             let roots = ContainerStateRoots(
                 containersStorage: options.storageRoots, containersRun: [], containerdTasks: [], docker: [], containerd: [])
             if let info = ContainerResolver(roots: roots, minReloadInterval: 0).resolve(ContainerRef(runtime: .podman, id: container)) {
                 image = info.imageName
                 digest = info.imageDigest
+            }
+        }
+        if image == nil {
+            for key in Self.imageAnnotations {
+                if let v = annotations[key]?.stringValue, !v.isEmpty {
+                    image = v
+                    break
+                }
             }
         }
         guard let image else {

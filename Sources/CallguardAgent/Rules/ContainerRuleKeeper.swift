@@ -160,10 +160,11 @@ public final class ContainerRuleKeeper: @unchecked Sendable {
         // Oldest containers first, so that a newcomer never takes an older one's rules.
         for entry in running.values.sorted(by: { firstSeen[$0.info.id]! < firstSeen[$1.info.id]! }) {
             let info = entry.info
-            // The annotations alone are the creator's word: the hook's own record must back them.
-            let guarded = stampRegistry.verifiedStamp(of: info) != nil
-            if mode != .containers && guarded { continue }
             let policy = info.imageName.map { set.policy(forImage: $0, digest: info.imageDigest) } ?? set.defaultPolicy
+            // The annotations alone are the creator's word: the hook's own record must back them, and
+            // the filter must be the policy the agent judges the container by (not another image's).
+            let guarded = stampRegistry.verifiedStamp(of: info).map { $0.policy == policy?.name } ?? false
+            if mode != .containers && guarded { continue }
             // A container whose runtime state is not readable yet gets rules
             // (its profile is not known), and is reported once it is resolved.
             if mode.reportsUnguarded, info.isResolved, reported.insert(info.id).inserted {

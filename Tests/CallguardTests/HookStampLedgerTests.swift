@@ -71,3 +71,19 @@ struct HookStampLedgerTests {
         }
     }
 }
+
+/// Records of containers gone are removed after an hour; running ones and fresh ones stay.
+struct HookStampLedgerPruneTests {
+    @Test func recordsOfContainersGoneForAnHourAreRemovedOthersStay() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-prune-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let running = String(repeating: "1", count: 64), gone = String(repeating: "2", count: 64), fresh = String(repeating: "3", count: 64)
+        for id in [running, gone, fresh] { try HookStampLedger.record(HookStampLedgerTests.stamp, container: id, stateDirectory: dir) }
+        var old = [timespec(tv_sec: time(nil) - 7200, tv_nsec: 0), timespec(tv_sec: time(nil) - 7200, tv_nsec: 0)]
+        for id in [running, gone] { utimensat(AT_FDCWD, "\(dir)/stamps/\(id).json", &old, 0) }
+        HookStampLedger.prune(keeping: [running], olderThan: 3600, stateDirectory: dir)
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: dir + "/stamps"))
+        #expect(left == ["\(running).json", "\(fresh).json"])
+    }
+}

@@ -24,6 +24,9 @@ public final class ProfileDigestRegistry: Sendable {
         stamps.withLock { $0 = (stateDirectory, [:]) }
     }
 
+    /// The state directory whose hook stamps are trusted now (nil: none).
+    public var stampDirectory: String? { stamps.withLock { $0.directory } }
+
     /// `info.profile` when the OCI hook recorded that very stamp for the
     /// container in the published state directory (``HookStampLedger``); nil
     /// otherwise: annotations alone are written by the container's creator.

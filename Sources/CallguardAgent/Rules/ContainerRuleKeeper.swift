@@ -148,6 +148,10 @@ public final class ContainerRuleKeeper: @unchecked Sendable {
         let set = store.current
         var wanted: [AuditRule] = []
         var wantedSet = Set<AuditRule>()
+        // The hook's stamp records of containers gone for an hour (one scan a minute looks).
+        if counters.scans % 60 == 0, let directory = stampRegistry.stampDirectory {
+            HookStampLedger.prune(keeping: Set(running.keys), olderThan: 3600, stateDirectory: directory)
+        }
         for id in running.keys where firstSeen[id] == nil {
             seenCounter += 1
             firstSeen[id] = seenCounter

@@ -66,7 +66,7 @@ struct Learn: AsyncParsableCommand {
 
         let observation: LearnObservation
         do {
-            observation = try LiveLearner(configuration: configuration, logger: logger).run()
+            observation = try await LiveLearner(configuration: configuration, logger: logger).run()
         } catch {
             printError("callguard: \(error)")
             throw ExitCode(2)

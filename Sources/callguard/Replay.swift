@@ -33,7 +33,7 @@ struct Replay: AsyncParsableCommand {
         }
         var configuration = AgentConfiguration()
         output.apply(to: &configuration)
-        let runner = ReplayRunner(path: file, policies: set, assumedImage: assumeImage, configuration: configuration)
+        let runner = LogReplay(path: file, policies: set, assumedImage: assumeImage, configuration: configuration)
         let statistics: PipelineStatistics
         do {
             statistics = try runner.run(logger: Logger(label: "callguard"))

@@ -56,7 +56,7 @@ struct EventEvaluatorTests {
             policies: PolicyStore(set), source: .live(attributor), factory: ViolationFactory(hostName: "node")
         ) { violations.append($0) }
         let log = Fixtures.directory().appendingPathComponent("evaluator/\(fixture)").path
-        _ = try ReplayPipeline().run(path: log) { event in
+        try replayEvents(log) { event in
             evaluator.beginBatch()
             evaluator.evaluate(event)
         }
@@ -195,4 +195,13 @@ struct EventEvaluatorTests {
         #expect(counters.syscallEvents == 2)
         #expect(violations.count == 2)
     }
+}
+
+
+/// Every event of the log at `path`, through AuditKit's line reader, parser and assembler.
+private func replayEvents(_ path: String, _ body: (AssembledEvent) -> Void) throws {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw ReplayInputError(path: path, errno: errno) }
+    defer { close(fd) }
+    _ = try LogReplayer().run(fd: fd, onEvent: body)
 }

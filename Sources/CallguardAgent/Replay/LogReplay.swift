@@ -3,9 +3,9 @@ import Logging
 import PolicyKit
 import SinkKit
 
-/// `callguard replay`: policies, an auditd log, the evaluator and the sinks,
-/// wired as `run` wires them after its socket.
-public struct ReplayRunner {
+/// `callguard replay`: the pipeline with a log file as its source and the
+/// sinks as its last stage — what `run` does after its socket.
+public struct LogReplay {
     /// The log to replay ("-" for standard input).
     public var path: String
     /// The policies in force.
@@ -23,8 +23,8 @@ public struct ReplayRunner {
     }
 
     /// Replays the log; returns its statistics once every violation is delivered
-    /// (or spooled). Throws ``ReplayPipeline/InputError`` for an unreadable log
-    /// and ``SinkSet/Failure`` for an unusable sink.
+    /// (or spooled). Throws ``ReplayInputError`` for an unreadable log and
+    /// ``SinkSet/Failure`` for an unusable sink.
     public func run(logger: Logger) throws -> PipelineStatistics {
         var sinkConfiguration = configuration
         // A log is read as fast as the disk allows: let the queue hold a whole
@@ -36,22 +36,20 @@ public struct ReplayRunner {
         let evaluator = EventEvaluator(
             policies: PolicyStore(policies), source: source, factory: ViolationFactory(hostName: hostName),
             emit: sinks.submit)
-        var statistics: PipelineStatistics
+        let pipeline = AuditPipeline(.logFile, stage: evaluator)
+        let board = StatisticsBoard()
+        pipeline.board = board
+        let read: LogFileRead
         do {
-            statistics = try ReplayPipeline().run(path: path, onEvent: evaluator.evaluate)
+            read = try pipeline.replay(path: path)
         } catch {
             sinks.shutdown(timeout: 1)
             throw error
         }
         sinks.shutdown(timeout: 30)
-        statistics.violations = evaluator.counters.violations
-        // SyscallSummary fails only on an unbalanced quote.
-        statistics.malformed.count(.unbalancedQuote, times: evaluator.counters.malformed)
-        statistics.unattributed = evaluator.counters.unattributed
-        statistics.noPolicy = evaluator.counters.noPolicy
-        statistics.imageUnknown = evaluator.counters.imageUnknown
-        statistics.containerUnknown = evaluator.counters.containerUnknown
-        statistics.unparsableSyscall = evaluator.counters.unparsableSyscall
+        var statistics = board.snapshot
+        statistics.bytes = read.bytes
+        statistics.seconds = read.seconds
         statistics.sinks = sinks.counters
         return statistics
     }

@@ -48,7 +48,7 @@ public final class LiveAgent: @unchecked Sendable {
         let hostName = SinkConfiguration.systemHostName()
         let sinks: SinkSet
         do {
-            sinks = try SinkSet(configuration, hostName: hostName, logger: logger)
+            sinks = try SinkSet(configuration, hostName: hostName, throttled: false, logger: logger)
         } catch {
             throw StartupError(description: error.description)
         }
@@ -98,7 +98,7 @@ public final class LiveAgent: @unchecked Sendable {
         let evaluator = EventEvaluator(
             policies: store, source: .live(attributor),
             factory: ViolationFactory(hostName: hostName, kernelHasSyscall: kernel?.hasSyscall),
-            emit: sinks.submit)
+            throttle: configuration.throttle, emit: sinks.submit)
         var assemblerConfiguration = AssemblerConfiguration.netlink
         assemblerConfiguration.maximumOpenEvents = configuration.maximumOpenEvents
         let pipeline = AuditPipeline(assemblerConfiguration, stage: evaluator)
@@ -246,7 +246,7 @@ public final class LiveAgent: @unchecked Sendable {
         var current = board.snapshot
         let elapsed = ContinuousClock.now - started
         current.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        current.sinks = sinks.counters
+        current.takeSinks(sinks.counters)
         return current
     }
 

@@ -16,6 +16,10 @@ public protocol PipelineStage: AnyObject {
     func beginBatch()
     /// Housekeeping the timer asked for, run between batches on the pipeline's thread.
     func sweep()
+    /// After each batch (and at each idle tick): time-driven work (fold windows that closed).
+    func endOfBatch()
+    /// The input ended (or the reader stopped) and the last events were handed on.
+    func endOfInput()
     /// Writes this stage's counters into the published statistics.
     func publish(into statistics: inout PipelineStatistics)
 }
@@ -23,6 +27,8 @@ public protocol PipelineStage: AnyObject {
 extension PipelineStage {
     public func beginBatch() {}
     public func sweep() {}
+    public func endOfBatch() {}
+    public func endOfInput() {}
 }
 
 /// The one pipeline every command runs: a source (the netlink reader, see
@@ -62,7 +68,10 @@ public final class AuditPipeline<Stage: PipelineStage> {
     }
 
     /// Hands on the events still open (at the end of the input, or after the reader stopped).
-    public func flush() { assembly.flush() }
+    public func flush() {
+        assembly.flush()
+        stage.endOfInput()
+    }
 
     /// Every stage writes its counters to ``board``.
     public func publish() {

@@ -31,11 +31,11 @@ public struct LogReplay {
         // replay rather than drop what a slower sink has not taken yet.
         sinkConfiguration.queueCapacity = max(configuration.queueCapacity, 1 << 20)
         let hostName = SinkConfiguration.systemHostName()
-        let sinks = try SinkSet(sinkConfiguration, hostName: hostName, logger: logger)
+        let sinks = try SinkSet(sinkConfiguration, hostName: hostName, throttled: false, logger: logger)
         let source: ContainerSource = assumedImage.map { .assumed(imageName: $0) } ?? .none
         let evaluator = EventEvaluator(
             policies: PolicyStore(policies), source: source, factory: ViolationFactory(hostName: hostName),
-            emit: sinks.submit)
+            throttle: configuration.throttle, emit: sinks.submit)
         let pipeline = AuditPipeline(.logFile, stage: evaluator)
         let board = StatisticsBoard()
         pipeline.board = board
@@ -50,7 +50,7 @@ public struct LogReplay {
         var statistics = board.snapshot
         statistics.bytes = read.bytes
         statistics.seconds = read.seconds
-        statistics.sinks = sinks.counters
+        statistics.takeSinks(sinks.counters)
         return statistics
     }
 }

@@ -46,8 +46,10 @@ public struct PipelineStatistics: Sendable {
     public var containerUnknown: UInt64 = 0
     /// Events whose syscall number did not parse, reported as violations.
     public var unparsableSyscall: UInt64 = 0
-    /// Delivery counters of the sinks.
+    /// Delivery counters of the sinks (with the fold's counts as their `folded`).
     public var sinks: SinkCounters.Snapshot?
+    /// Violations the fold (stage 6) folded into a later summary, by cause.
+    public var foldedByCause: [FoldCause: Int] = [:]
     /// Input bytes.
     public var bytes: UInt64 = 0
     /// Wall-clock seconds the run took.
@@ -64,6 +66,14 @@ public struct PipelineStatistics: Sendable {
     public var lastReloadSuccess: Double = 0
 
     public init() {}
+
+    /// Sets the sinks' delivery counters, counting what the fold stage folded
+    /// as the sinks' `folded` (the throttle that once ran in each sink).
+    public mutating func takeSinks(_ snapshot: SinkCounters.Snapshot) {
+        var merged = snapshot
+        for (cause, n) in foldedByCause { merged.foldedByCause[cause, default: 0] += n }
+        sinks = merged
+    }
 
     /// Everything counted as lost: kernel drops, socket overruns and the kernel
     /// stream's serial gaps (never the serials a replayed file lacks).

@@ -38,7 +38,7 @@ extension AuditPipeline {
         let replayer = LogReplayer(configuration: assembly.assembler.configuration, parser: assembly.parser)
         let read = try replayer.feed(fd: fd, into: assembly.assembler)
         for reason in RecordParseError.Reason.all { assembly.malformed.count(reason, times: read.malformed[reason]) }
-        assembly.flush()
+        flush()
         publish()
         let elapsed = clock.now - started
         return LogFileRead(

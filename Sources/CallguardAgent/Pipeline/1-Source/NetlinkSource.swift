@@ -29,6 +29,7 @@ extension AuditPipeline: AuditMessageConsumer {
         if !inBatch { stage.beginBatch() }
         inBatch = false
         assembly.endOfBatch()
+        stage.endOfBatch()
         betweenBatches()
         publish()
     }

@@ -69,18 +69,24 @@ public struct SyscallEvent {
                 proctitleIndex: proctitle, firstPathIndex: firstPath))
     }
 
-    /// The process's command line (PROCTITLE), decoded, if the event has one.
-    public var commandLine: [UInt8]? {
-        guard proctitleIndex >= 0, let field = event[proctitleIndex].field("proctitle") else { return nil }
-        return field.decodedBytes
+    /// The PROCTITLE record's `proctitle` field, as written, if the event has one.
+    public var proctitleField: AuditField? {
+        guard proctitleIndex >= 0 else { return nil }
+        return event[proctitleIndex].field("proctitle")
     }
 
-    /// The first named path (PATH `name=`, not `(null)`), decoded, if any.
-    public var filePath: [UInt8]? {
+    /// The first named path's field (PATH `name=`, not `(null)`), as written, if any.
+    public var pathField: AuditField? {
         guard firstPathIndex >= 0 else { return nil }
         for i in firstPathIndex..<event.count where event[i].type == .path {
-            if let field = event[i].field("name"), !field.isNull { return field.decodedBytes }
+            if let field = event[i].field("name"), !field.isNull { return field }
         }
         return nil
     }
+
+    /// The process's command line (PROCTITLE), decoded, if the event has one.
+    public var commandLine: [UInt8]? { proctitleField?.decodedBytes }
+
+    /// The first named path (PATH `name=`, not `(null)`), decoded, if any.
+    public var filePath: [UInt8]? { pathField?.decodedBytes }
 }

@@ -19,9 +19,14 @@ public final class EventEvaluator: PipelineStage {
     private var syscallEvents: UInt64 = 0
     private var malformed: UInt64 = 0
 
-    public init(policies: PolicyStore, source: ContainerSource, factory: ViolationFactory, emit: @escaping Emit) {
+    /// Attribution from `source`, verdicts by `policies`; violations go to
+    /// `emit`, through a fold (stage 6) with `throttle`'s settings when given.
+    public init(
+        policies: PolicyStore, source: ContainerSource, factory: ViolationFactory, throttle: Throttle? = nil,
+        emit: @escaping Emit
+    ) {
         attribution = Attribution(source: source)
-        verdict = Verdict(policies: policies, factory: factory, emit: emit)
+        verdict = Verdict(policies: policies, factory: factory, throttle: throttle, emit: emit)
     }
 
     /// Both stages' counters.
@@ -50,6 +55,12 @@ public final class EventEvaluator: PipelineStage {
 
     public func sweep() { attribution.sweep() }
 
+    /// Summaries of fold windows that have closed go out.
+    public func endOfBatch() { verdict.fold?.closeWindows(now: Timestamp.now().millisecondsSinceEpoch) }
+
+    /// Every fold window closes: its summaries go out.
+    public func endOfInput() { verdict.fold?.flushAll(now: Timestamp.now().millisecondsSinceEpoch) }
+
     @inline(__always)
     public func take(_ event: SyscallEvent) {
         syscallEvents &+= 1
@@ -71,6 +82,7 @@ public final class EventEvaluator: PipelineStage {
         s.unparsableSyscall = c.unparsableSyscall
         s.violationsByPolicy = verdict.violationsByPolicy
         s.attributionMisses = attribution.misses
+        if let fold = verdict.fold { s.foldedByCause = fold.foldedByCause }
     }
 
     /// Summarises and checks one event (what ``AuditPipeline`` does for each).

@@ -8,8 +8,9 @@ import SinkKit
 /// it allows the syscall (one bitmap test). A syscall its policy does not allow
 /// is a violation unless the kernel's facts show it came from the container
 /// runtime's bootstrap (``Attribution/isRuntimeBootstrap(_:)``). Violations go
-/// to `emit`; they are the first place strings are made
-/// (``ViolationFactory``).
+/// to the fold (stage 6) when there is one, else to `emit`; a violation is made
+/// (``ViolationFactory``, the first place strings are made) only when the fold
+/// lets it out or keeps it as a finding's first.
 ///
 /// Single-threaded: it belongs to the thread that reads the audit stream.
 public final class Verdict {
@@ -42,16 +43,21 @@ public final class Verdict {
     private let policies: PolicyStore
     private let factory: ViolationFactory
     private let emit: Emit
+    /// Stage 6, when violations are throttled here (`run`, `replay`).
+    public let fold: Fold?
     private var generation: UInt64 = .max
     /// Policy per container id, with the image name it was resolved for (a
     /// container's image becomes known late when its state was not on disk yet).
     private var policyByContainer: [String: (image: String?, digest: String?, policy: CompiledPolicy?)] = [:]
     private var assumed: (image: String, policy: CompiledPolicy?)?
 
-    public init(policies: PolicyStore, factory: ViolationFactory, emit: @escaping Emit) {
+    /// A verdict whose violations go to `emit`, through a fold with
+    /// `throttle`'s settings when one is given.
+    public init(policies: PolicyStore, factory: ViolationFactory, throttle: Throttle? = nil, emit: @escaping Emit) {
         self.policies = policies
         self.factory = factory
         self.emit = emit
+        fold = throttle.map { Fold($0, emit: emit) }
     }
 
     /// Decides about `event`, made by `culprit`.
@@ -102,23 +108,42 @@ public final class Verdict {
         }
         counters.violations &+= 1
         violationsByPolicy[policy.name, default: 0] &+= 1
-        let container: Violation.Container
-        var action = Violation.Event.notAllowed
         switch culprit {
         case .container(let info):
-            container = ViolationFactory.container(info)
-            if info.imageName == nil {
-                counters.imageUnknown &+= 1
-                action = Violation.Event.notAllowedImageUnknown
+            if info.imageName == nil { counters.imageUnknown &+= 1 }
+            send(event, containerID: info.id, imageName: info.imageName ?? "") {
+                var violation = factory.make(event, container: ViolationFactory.container(info), policy: policy)
+                violation.event.action =
+                    info.imageName == nil ? Violation.Event.notAllowedImageUnknown : Violation.Event.notAllowed
+                return violation
             }
         case .assumed(let imageName):
-            container = Violation.Container(id: "", runtime: "assumed", imageName: imageName)
+            send(event, containerID: "", imageName: imageName) {
+                var violation = factory.make(
+                    event, container: Violation.Container(id: "", runtime: "assumed", imageName: imageName), policy: policy)
+                violation.event.action = Violation.Event.notAllowed
+                return violation
+            }
         case .host, .unknown, .unattributable:
             return
         }
-        var violation = factory.make(event, container: container, policy: policy)
-        violation.event.action = action
-        emit(violation)
+    }
+
+    /// Hands a violation on: through the fold (which calls `make` only if it
+    /// needs the violation), or straight to `emit`.
+    private func send(_ event: SyscallEvent, containerID: String, imageName: String, make: () -> Violation) {
+        guard let fold else {
+            emit(make())
+            return
+        }
+        let summary = event.summary
+        fold.admit(
+            key: Fold.Key(
+                containerID: containerID, imageName: imageName, arch: (summary.arch ?? .x86_64).rawValue,
+                syscall: summary.syscall ?? -1),
+            finding: Fold.findingHash(event), serial: UInt64(event.event.id.serial),
+            time: Timestamp(millisecondsSinceEpoch: Int64(event.event.id.timestampMilliseconds)),
+            now: Timestamp.now().millisecondsSinceEpoch, make: make)
     }
 
     /// The policy of `info`'s image: an image that is not known gets the
@@ -142,11 +167,13 @@ public final class Verdict {
         let fallback = policies.current.defaultPolicy
         let rule = Violation.Policy(name: fallback?.name ?? "", file: fallback?.file ?? "")
         violationsByPolicy[rule.name, default: 0] &+= 1
-        var violation = factory.make(
-            event, container: nil, rule: rule,
-            severity: fallback?.severity.numericValue ?? PolicySeverity.high.numericValue)
-        violation.event.action = Violation.Event.notAllowedContainerUnknown
-        emit(violation)
+        send(event, containerID: "", imageName: "") {
+            var violation = factory.make(
+                event, container: nil, rule: rule,
+                severity: fallback?.severity.numericValue ?? PolicySeverity.high.numericValue)
+            violation.event.action = Violation.Event.notAllowedContainerUnknown
+            return violation
+        }
     }
 
     /// Drops cached per-container policies after a reload (cheap when nothing changed).

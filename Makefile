@@ -24,7 +24,7 @@ define apt_ensure
 	fi
 endef
 
-.PHONY: all deps deps-test deps-bench build run test unit-test golden fuzz fuzz-short bench bench-live clean syscall-catalogue images
+.PHONY: all deps deps-test deps-bench build run test unit-test golden fuzz fuzz-short bench bench-live clean syscall-catalogue images abi-table
 
 all: build
 
@@ -87,3 +87,8 @@ syscall-catalogue:
 
 clean:
 	rm -rf .build .build-fuzz Benchmarks/.build
+
+## The ABI table of policies/README.md (every shipped policy on Linux 3.10 … 6.1), from `callguard abi`.
+abi-table: deps
+	$(SWIFT) build -c $(CONFIG)
+	Scripts/abi-table.py ./.build/$(CONFIG)/callguard $(POLICIES) --write policies/README.md

@@ -71,6 +71,11 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(
+            name: "CallguardAgentTests",
+            dependencies: ["AuditKit", "PolicyKit", "ContainerKit", "SinkKit", "CallguardAgent", "TestSupport"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
             name: "IntegrationTests",
             dependencies: ["AuditKit", "PolicyKit", "ContainerKit", "SinkKit", "CallguardAgent", "TestSupport"],
             exclude: ["Fixtures"]

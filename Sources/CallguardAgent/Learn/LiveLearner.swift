@@ -58,8 +58,10 @@ public final class LiveLearner: @unchecked Sendable {
         let reader = ReaderService(
             session: session, pipeline: pipeline, threadName: "callguard-learn-reader", logger: logger
         ) { [logger] in
-            kernelLost.withLock { $0 = (try? session.kernelLostSinceStart()) ?? 0 }
-            for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
+            follower.gate.close {
+                kernelLost.withLock { $0 = (try? session.kernelLostSinceStart()) ?? 0 }
+                for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
+            }
         }
         let housekeeping = pipeline.housekeeping
         // Start order; graceful shutdown runs in reverse: the deadline, the
@@ -67,7 +69,7 @@ public final class LiveLearner: @unchecked Sendable {
         // (which restores the kernel's audit state).
         let parts: [(any Service, String)] = [
             (reader, "reader"),
-            (TimerService(every: configuration.rescanInterval, immediately: true) { follower.rescan() }, "rescan"),
+            (TimerService(every: configuration.rescanInterval, immediately: true) { follower.gate.ifOpen { follower.rescan() } }, "rescan"),
             (TimerService(every: .seconds(1)) { housekeeping.requestSweep() }, "attribution-sweep"),
             (DeadlineService(after: configuration.duration), "duration"),
         ]
@@ -119,6 +121,8 @@ private final class RuleFollower: @unchecked Sendable {
     private var warnedNone = false
     private var warnedCap = false
     private let state = Mutex(LearnObservation())
+    /// No rule goes in once the session has stopped.
+    let gate = SessionGate()
 
     init(configuration: LearnConfiguration, matcher: ImageMatcher, session: AuditSession, logger: Logger) {
         self.configuration = configuration

@@ -155,11 +155,14 @@ public final class LiveAgent: @unchecked Sendable {
         // reader (its last events handed on, the kernel's audit state
         // restored), then the timers and the metrics, the sinks last (drained).
         let published = board
+        let gate = SessionGate()
         let readerService = ReaderService(session: session, pipeline: pipeline, logger: logger) { [logger] in
             notifier.notify("STOPPING=1")
-            let kernelLost = (try? session.kernelLostSinceStart()) ?? 0
-            published.update { $0.kernelLost = UInt64(kernelLost) }
-            for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
+            gate.close {
+                let kernelLost = (try? session.kernelLostSinceStart()) ?? 0
+                published.update { $0.kernelLost = UInt64(kernelLost) }
+                for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
+            }
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         func add(_ service: any Service, _ name: String) {
@@ -174,7 +177,7 @@ public final class LiveAgent: @unchecked Sendable {
         add(TimerService(every: .seconds(5)) { housekeeping.requestSweep() }, "attribution-sweep")
         add(SignalService(.sigusr1) { [self] in logStatistics(sinks: sinks) }, "statistics")
         add(readerService, "reader")
-        add(SignalService(.sighup) { [self] in reload(session: session, sinks: sinks) }, "policy-reload")
+        add(SignalService(.sighup) { [self] in gate.ifOpen { reload(session: session, sinks: sinks) } }, "policy-reload")
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -25,6 +25,16 @@ public protocol PipelineStage: AnyObject {
 }
 
 extension PipelineStage {
+    /// Stage 3 then this stage: summarises `event` and hands its syscall on.
+    @inline(__always)
+    public func takeEvent(_ event: AssembledEvent) {
+        switch SyscallEvent.summarise(event) {
+        case .syscall(let e): take(e)
+        case .malformed: takeMalformed()
+        case .none: break
+        }
+    }
+
     public func beginBatch() {}
     public func sweep() {}
     public func endOfBatch() {}
@@ -58,13 +68,7 @@ public final class AuditPipeline<Stage: PipelineStage> {
     /// (``AssemblerConfiguration/netlink`` live, ``AssemblerConfiguration/logFile`` for a file).
     public init(_ configuration: AssemblerConfiguration, stage: Stage) {
         self.stage = stage
-        assembly = Assembly(configuration) { event in
-            switch SyscallEvent.summarise(event) {
-            case .syscall(let e): stage.take(e)
-            case .malformed: stage.takeMalformed()
-            case .none: break
-            }
-        }
+        assembly = Assembly(configuration) { stage.takeEvent($0) }
     }
 
     /// Hands on the events still open (at the end of the input, or after the reader stopped).

@@ -7,6 +7,11 @@ public struct ReplayInputError: Error, CustomStringConvertible {
     public var path: String
     /// The errno of the failed open.
     public var errno: Int32
+
+    public init(path: String, errno: Int32) {
+        self.path = path
+        self.errno = errno
+    }
     public var description: String {
         "cannot open \(path): \(String(cString: strerror(errno))); pass a readable auditd log file, or - for standard input"
     }

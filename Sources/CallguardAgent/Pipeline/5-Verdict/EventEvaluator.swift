@@ -30,21 +30,10 @@ public final class EventEvaluator: PipelineStage {
     }
 
     /// Both stages' counters.
-    public var counters: EvaluatorCounters {
-        var c = EvaluatorCounters()
-        c.syscallEvents = syscallEvents
-        c.malformed = malformed
-        c.host = attribution.counters.host
-        c.unattributed = attribution.counters.unattributed
-        let v = verdict.counters
-        c.checked = v.checked
-        c.noPolicy = v.noPolicy
-        c.runtimeBootstrap = v.runtimeBootstrap
-        c.imageUnknown = v.imageUnknown
-        c.containerUnknown = v.containerUnknown
-        c.unparsableSyscall = v.unparsableSyscall
-        c.violations = v.violations
-        return c
+    public var counters: Counters {
+        Counters(
+            syscallEvents: syscallEvents, malformed: malformed, attribution: attribution.counters,
+            verdict: verdict.counters)
     }
 
     /// Violations found, by policy name.
@@ -73,7 +62,7 @@ public final class EventEvaluator: PipelineStage {
         let c = counters
         s.violations = c.violations
         // SyscallSummary fails only on an unbalanced quote.
-        s.malformed.count(.unbalancedQuote, times: c.malformed)
+        s.malformed.count(.unbalancedQuote, times: malformed)
         s.unattributed = c.unattributed
         s.noPolicy = c.noPolicy
         s.runtimeBootstrap = c.runtimeBootstrap
@@ -86,11 +75,32 @@ public final class EventEvaluator: PipelineStage {
     }
 
     /// Summarises and checks one event (what ``AuditPipeline`` does for each).
-    public func evaluate(_ event: AssembledEvent) {
-        switch SyscallEvent.summarise(event) {
-        case .syscall(let e): take(e)
-        case .malformed: takeMalformed()
-        case .none: break
+    public func evaluate(_ event: AssembledEvent) { takeEvent(event) }
+}
+
+extension EventEvaluator {
+    /// What the evaluator's stages counted: its own (events with a syscall
+    /// record, malformed ones) and, by name, attribution's and the verdict's.
+    @dynamicMemberLookup
+    public struct Counters: Sendable, Equatable {
+        /// Events that carried a SYSCALL or SECCOMP record.
+        public var syscallEvents: UInt64
+        /// Events whose syscall record was malformed.
+        public var malformed: UInt64
+        /// Stage 4's counters.
+        public var attribution: Attribution.Counters
+        /// Stage 5's counters.
+        public var verdict: Verdict.Counters
+
+        public subscript(dynamicMember field: KeyPath<Attribution.Counters, UInt64>) -> UInt64 {
+            attribution[keyPath: field]
+        }
+
+        public subscript(dynamicMember field: KeyPath<Verdict.Counters, UInt64>) -> UInt64 {
+            verdict[keyPath: field]
         }
     }
 }
+
+/// The evaluator's counters (the name the tests and benchmarks know).
+public typealias EvaluatorCounters = EventEvaluator.Counters

@@ -26,13 +26,7 @@ final class LearnTally: PipelineStage {
     }
 
     /// Summarises and counts one event (what ``AuditPipeline`` does for each).
-    func add(_ event: AssembledEvent) {
-        switch SyscallEvent.summarise(event) {
-        case .syscall(let e): take(e)
-        case .malformed: takeMalformed()
-        case .none: break
-        }
-    }
+    func add(_ event: AssembledEvent) { takeEvent(event) }
 
     /// Counts one syscall.
     func take(_ event: SyscallEvent) {

@@ -30,3 +30,22 @@ public struct LearnObservation: Sendable {
 
     public init() {}
 }
+
+extension LearnObservation {
+    /// The observation as `learn`'s statistics line: `{"learn":{...}}`.
+    public var json: StatisticsJSON {
+        func n(_ value: Int) -> StatisticsJSON { .count(UInt64(max(0, value))) }
+        return .object([
+            (
+                "learn",
+                .object([
+                    ("containers", n(containers.count)), ("events", .count(events)), ("syscalls", n(counts.count)),
+                    ("runtime_bootstrap", .count(runtimeBootstrap)), ("ignored", .count(ignored)),
+                    ("unnamed", n(unnamed.count)), ("peak_processes", n(peakTrackedProcesses)),
+                    ("processes_over_cap", n(processesOverCap)), ("rules_refused", n(refusals.count)),
+                    ("lost", .count(UInt64(kernelLost))), ("malformed", .count(malformed)), ("seconds", .number(seconds)),
+                ])
+            )
+        ])
+    }
+}

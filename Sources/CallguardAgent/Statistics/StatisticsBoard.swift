@@ -19,7 +19,7 @@ public final class StatisticsBoard: Sendable {
         var last = PipelineStatistics()
         var counts: [Counter]
         var levels: [Meter]
-        var labelled: [String: Counter] = [:]
+        var labelled: [String: [String: Counter]] = [:]
     }
 
     public init(registry: StatisticsRegistry = StatisticsRegistry()) {
@@ -64,10 +64,9 @@ public final class StatisticsBoard: Sendable {
     }
 
     private func labelled(_ label: String, _ dimension: String, _ value: String, _ state: inout State) -> Counter {
-        let key = label + "\u{0}" + value
-        if let counter = state.labelled[key] { return counter }
+        if let counter = state.labelled[label]?[value] { return counter }
         let counter = Counter(label: label, dimensions: [(dimension, value)], factory: registry)
-        state.labelled[key] = counter
+        state.labelled[label, default: [:]][value] = counter
         return counter
     }
 

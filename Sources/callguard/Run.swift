@@ -25,6 +25,8 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @OptionGroup var delivery: DeliveryOptions
+
     @Option(help: "unicast: be the audit daemon (default); multicast: read beside a running auditd.")
     var socket: AuditSessionConfiguration.SocketMode?
 
@@ -50,6 +52,7 @@ struct Run: AsyncParsableCommand {
             }
         }
         output.apply(to: &configuration)
+        delivery.apply(to: &configuration)
         if let socket { configuration.socketMode = socket }
         if let metrics { configuration.metricsAddress = metrics }
         configuration.stateRoots.docker += dockerRoots

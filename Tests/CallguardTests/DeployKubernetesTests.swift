@@ -88,12 +88,16 @@ import TestSupport
             + roots.containerd.map { "\($0)/io.containerd.metadata.v1.bolt/meta.db" }
     }
 
+    /// The agent's own writable mounts: the spool, and the kubelet's seccomp
+    /// root for the policies' Localhost profiles.
+    static let writableMounts: Set<String> = ["/var/lib/callguard", "/var/lib/kubelet/seccomp"]
+
     /// Every file attribution reads is inside a read-only hostPath mount of
     /// the same host path, and every hostPath but the spool is read-only,
     /// recursively where the kubelet can.
     @Test func everyFileAttributionReadsIsUnderAReadOnlyMount() throws {
         let mounts = try hostPathMounts()
-        for mount in mounts where mount.mountPath != "/var/lib/callguard" {
+        for mount in mounts where !Self.writableMounts.contains(mount.mountPath) {
             #expect(mount.readOnly, "\(mount.mountPath) read-only")
             #expect(mount.recursiveReadOnly == "IfPossible" || mount.recursiveReadOnly == "Enabled", "\(mount.mountPath) recursively read-only")
             #expect(mount.hostPath == mount.mountPath, "host path mounted at the same path")
@@ -126,7 +130,7 @@ import TestSupport
                 + roots.containerd.map { "\($0)/io.containerd.metadata.v1.bolt" }
             return all.first { file.hasPrefix($0 + "/") } ?? file
         })
-        for mount in try hostPathMounts() where mount.mountPath != "/var/lib/callguard" {
+        for mount in try hostPathMounts() where !Self.writableMounts.contains(mount.mountPath) {
             #expect(directories.contains(mount.hostPath), "\(mount.hostPath) is not a directory attribution reads from")
         }
     }

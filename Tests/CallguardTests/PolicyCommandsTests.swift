@@ -1,4 +1,5 @@
 import Foundation
+import PolicyKit
 import Testing
 import TestSupport
 
@@ -54,13 +55,34 @@ import TestSupport
         #expect(r.stderr.contains("did not load"))
     }
 
-    @Test func seccompWritesAnOCIProfile() throws {
-        let r = try callguard(["seccomp", "app", "--policies", fixture("valid")])
+    @Test func seccompWithBaseNoneWritesTheBareAllowlist() throws {
+        let r = try callguard(["seccomp", "app", "--policies", fixture("valid"), "--base", "none"])
         #expect(r.status == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(json["defaultAction"] as? String == "SCMP_ACT_ERRNO")
         let entries = try #require(json["syscalls"] as? [[String: Any]])
         #expect((entries.first?["names"] as? [String])?.contains("openat") == true)
+    }
+
+    @Test func seccompNarrowsTheBaseProfileAndNamesItsDigest() throws {
+        let base = fixture("base-seccomp.json")
+        let r = try callguard(["seccomp", "app", "--policies", fixture("valid"), "--base", base, "--action", "errno"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let entries = try #require(json["syscalls"] as? [[String: Any]])
+        let allowed = entries.filter { $0["action"] as? String == "SCMP_ACT_ALLOW" }.flatMap { $0["names"] as? [String] ?? [] }
+        let narrowed = entries.filter { $0["action"] as? String == "SCMP_ACT_ERRNO" && $0["errnoRet"] as? Int == 1 }
+            .flatMap { $0["names"] as? [String] ?? [] }
+        #expect(allowed.contains("openat"))
+        #expect(narrowed.contains("ptrace"))
+        #expect(r.stderr.contains("base \(base)"))
+        #expect(r.stderr.contains(ProfileDigest.of(r.stdout)))
+    }
+
+    @Test func seccompWithAMissingBaseExitsTwo() throws {
+        let r = try callguard(["seccomp", "app", "--policies", fixture("valid"), "--base", "/nonexistent/seccomp.json"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("/nonexistent/seccomp.json"))
     }
 
     @Test func seccompAcceptsAPolicyFilePath() throws {

@@ -23,9 +23,11 @@ import Testing
         summary.fold = .init(
             kind: .repeats, firstSerial: 457, lastSerial: 460, firstTime: Timestamp(millisecondsSinceEpoch: 1_795_932_000_130),
             lastTime: Timestamp(millisecondsSinceEpoch: 1_795_932_000_190))
+        var guarded = Samples.violation()
+        guarded.profile = .init(policy: "app", digest: "sha256:" + String(repeating: "5e", count: 32), stale: true)
         return [
             ("design", Samples.violation()), ("kubernetes", k8s), ("hostile", hostile), ("paths", withPaths),
-            ("spoofed", spoofed), ("summary", summary),
+            ("spoofed", spoofed), ("summary", summary), ("guarded", guarded),
         ]
     }()
 

@@ -31,11 +31,16 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var spoolDirectory: String?
     /// The spool's size limit.
     public var spoolMaximumBytes = 64 << 20
+    /// Bytes a sink keeps in memory, ahead of the spool, while its receiver is
+    /// down (`replay` sets it; `run` spools at once, which survives a restart).
+    public var sinkHoldBytes = 0
     /// Prometheus metrics on this loopback `HOST:PORT`, when set.
     public var metricsAddress: String?
     /// Where the container runtimes keep their state (add a docker `--data-root`
     /// or a containerd `--state` that is not the default here).
     public var stateRoots = ContainerStateRoots()
+    /// Where the policies' seccomp profiles go (OCI hook state, kubelet profiles).
+    public var profileDelivery = ProfileDeliveryConfiguration()
 
     public init() {}
 

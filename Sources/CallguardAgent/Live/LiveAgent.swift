@@ -68,6 +68,7 @@ public final class LiveAgent: @unchecked Sendable {
             "\(running.count) running container(s); \(unmatched.count) match no policy and are not checked",
             metadata: unmatched.isEmpty ? nil : ["unmatched": .string(unmatched.map { "\($0.id.prefix(12)) \($0.imageName ?? "?")" }.joined(separator: ", "))])
 
+        ProfileDelivery.publish(store.current, configuration: configuration.profileDelivery, logger: logger)
         let compiled = RuleCompiler().compile(store.current, excludingPid: getpid())
         var sessionConfiguration = AuditSessionConfiguration(
             socketMode: configuration.socketMode, rules: RuleMapping.auditRules(compiled))
@@ -228,6 +229,7 @@ public final class LiveAgent: @unchecked Sendable {
                 $0.lastReloadSuccess = Self.wallClockSeconds()
             }
             logger.info("policies reloaded from \(policiesDirectory)")
+            ProfileDelivery.publish(store.current, configuration: configuration.profileDelivery, logger: logger)
         } catch {
             board.update { $0.failedReloads &+= 1 }
             logger.error("policy reload failed; the policies in force stay: \(error)")

@@ -14,22 +14,36 @@ public struct LogReplay {
     public var assumedImage: String?
     /// Sinks, format, queue and throttle settings.
     public var configuration: AgentConfiguration
+    /// Seconds the sinks keep retrying, after the log is read, to deliver what
+    /// their receivers did not take (`replay --timeout`).
+    public var timeout: Double
 
-    public init(path: String, policies: PolicySet, assumedImage: String?, configuration: AgentConfiguration) {
+    /// The default of ``timeout``.
+    public static let defaultTimeout: Double = 30
+
+    public init(
+        path: String, policies: PolicySet, assumedImage: String?, configuration: AgentConfiguration,
+        timeout: Double = LogReplay.defaultTimeout
+    ) {
         self.path = path
         self.policies = policies
         self.assumedImage = assumedImage
         self.configuration = configuration
+        self.timeout = timeout
     }
 
-    /// Replays the log; returns its statistics once every violation is delivered
-    /// (or spooled). Throws ``ReplayInputError`` for an unreadable log and
-    /// ``SinkSet/Failure`` for an unusable sink.
+    /// Replays the log; returns its statistics once every violation is delivered,
+    /// or ``timeout`` has passed (what is left is then counted as not delivered,
+    /// or stays in the spool). Throws ``ReplayInputError`` for an unreadable log
+    /// and ``SinkSet/Failure`` for an unusable sink.
     public func run(logger: Logger) throws -> PipelineStatistics {
         var sinkConfiguration = configuration
         // A log is read as fast as the disk allows: let the queue hold a whole
         // replay rather than drop what a slower sink has not taken yet.
         sinkConfiguration.queueCapacity = max(configuration.queueCapacity, 1 << 20)
+        // And keep what a receiver does not take in memory (then the spool) until
+        // it returns or the timeout ends, rather than drop it.
+        sinkConfiguration.sinkHoldBytes = max(configuration.sinkHoldBytes, 64 << 20)
         let hostName = SinkConfiguration.systemHostName()
         let sinks = try SinkSet(sinkConfiguration, hostName: hostName, throttled: false, logger: logger)
         let source: ContainerSource = assumedImage.map { .assumed(imageName: $0) } ?? .none
@@ -46,7 +60,7 @@ public struct LogReplay {
             sinks.shutdown(timeout: 1)
             throw error
         }
-        sinks.shutdown(timeout: 30)
+        sinks.shutdown(timeout: 10, persisting: timeout)
         var statistics = board.snapshot
         statistics.bytes = read.bytes
         statistics.seconds = read.seconds

@@ -51,6 +51,14 @@ public final class ContainerInfo: Sendable, Equatable, CustomStringConvertible {
             pod: ref.podUID.map { PodInfo(uid: $0) }, isResolved: false)
     }
 
+    /// This container with `profile` as its callguard profile (self when unchanged).
+    func with(profile: ProfileStamp?) -> ContainerInfo {
+        guard profile != self.profile else { return self }
+        return ContainerInfo(
+            id: id, runtime: runtime, imageName: imageName, imageDigest: imageDigest, imageID: imageID, name: name,
+            pod: pod, isResolved: isResolved, profile: profile)
+    }
+
     public static func == (lhs: ContainerInfo, rhs: ContainerInfo) -> Bool {
         lhs === rhs
             || (lhs.id == rhs.id && lhs.runtime == rhs.runtime && lhs.imageName == rhs.imageName

@@ -92,31 +92,38 @@ public final class ContainerResolver {
 
     private func podman(_ ref: ContainerRef) -> ContainerInfo? {
         for index in storage {
-            if let info = index.info(id: ref.id, runtime: .podman, podUIDFromPath: ref.podUID) { return info }
+            if let info = index.info(id: ref.id, runtime: .podman, podUIDFromPath: ref.podUID) {
+                // The bundle (`userdata/config.json`) carries what the OCI hook applied.
+                let stamp = crioConfigPath(ref.id).flatMap { OCIAnnotations(configAt: $0, refusals: refusals)?.profileStamp }
+                return info.with(profile: stamp)
+            }
         }
         return nil
     }
 
     private func crio(_ ref: ContainerRef) -> ContainerInfo? {
-        if let path = crioConfigPath(ref.id), let ann = OCIAnnotations(configAt: path, refusals: refusals) {
+        let ann = crioConfigPath(ref.id).flatMap { OCIAnnotations(configAt: $0, refusals: refusals) }
+        if let ann {
             let info = ann.crioInfo(id: ref.id, podUIDFromPath: ref.podUID)
-            if info.imageName != nil { return info }
+            if info.imageName != nil { return info.with(profile: ann.profileStamp) }
         }
         for index in storage {
-            if let info = index.info(id: ref.id, runtime: .crio, podUIDFromPath: ref.podUID) { return info }
+            if let info = index.info(id: ref.id, runtime: .crio, podUIDFromPath: ref.podUID) {
+                return info.with(profile: ann?.profileStamp)
+            }
         }
         return nil
     }
 
     private func containerd(_ ref: ContainerRef) -> ContainerInfo? {
         guard let (path, namespace) = containerdBundle(ref.id), let ann = OCIAnnotations(configAt: path, refusals: refusals) else { return nil }
-        let info = ann.containerdInfo(id: ref.id, podUIDFromPath: ref.podUID)
+        let info = ann.containerdInfo(id: ref.id, podUIDFromPath: ref.podUID).with(profile: ann.profileStamp)
         guard info.imageName == nil,
             let image = roots.containerd.lazy.compactMap({ ContainerdMetadata.imageName(root: $0, namespace: namespace, id: ref.id) }).first
         else { return info }
         return ContainerInfo(
             id: info.id, runtime: info.runtime, imageName: image, imageDigest: OCIAnnotations.digest(inReference: image),
-            name: info.name ?? ref.id, pod: info.pod)
+            name: info.name ?? ref.id, pod: info.pod, profile: ann.profileStamp)
     }
 
     /// The containerd task of a container outside any runtime's cgroup naming
@@ -152,7 +159,11 @@ public final class ContainerResolver {
 
     private func docker(_ ref: ContainerRef) -> ContainerInfo? {
         for root in roots.docker {
-            if let info = DockerConfig.info(root: root, id: ref.id, podUIDFromPath: ref.podUID, refusals: refusals) { return info }
+            if let info = DockerConfig.info(root: root, id: ref.id, podUIDFromPath: ref.podUID, refusals: refusals) {
+                // dockerd's task bundle (containerd namespace `moby`) carries the hook's annotations.
+                let stamp = containerdBundle(ref.id).flatMap { OCIAnnotations(configAt: $0.path, refusals: refusals)?.profileStamp }
+                return info.with(profile: stamp)
+            }
         }
         return nil
     }

@@ -67,6 +67,15 @@ struct OCIAnnotations {
             pod: pod.isEmpty ? nil : pod)
     }
 
+    /// The callguard profile the OCI hook recorded (`dev.callguard.policy`,
+    /// `dev.callguard.profile-digest`); nil unless both are there and plausible.
+    var profileStamp: ProfileStamp? {
+        guard let policy = self[ProfileStamp.policyAnnotation], let digest = self[ProfileStamp.digestAnnotation],
+            policy.utf8.count <= 253, digest.utf8.count <= 128
+        else { return nil }
+        return ProfileStamp(policy: policy, digest: digest)
+    }
+
     /// `sha256:…` from `repo@sha256:…` or a bare `sha256:…`; nil otherwise.
     static func digest(inReference ref: String) -> String? {
         if ref.hasPrefix("sha256:") { return ref }

@@ -21,11 +21,15 @@ public final class CompiledPolicy: Sendable, CustomStringConvertible {
     /// What a container under this policy may do: ``syscalls`` plus the
     /// container runtime's own calls (``runtimeAllowance``). The verdict uses this.
     public let allowed: SyscallSet
+    /// `spec.action`: what its delivered seccomp profile does with a call it
+    /// does not allow (log, the default, or errno).
+    public let action: ProfileAction
 
     init(
         name: String, file: String, severity: PolicySeverity, images: [ImagePattern], isDefault: Bool,
-        syscalls: SyscallSet
+        syscalls: SyscallSet, action: ProfileAction = .log
     ) {
+        self.action = action
         self.name = name
         self.file = file
         self.severity = severity

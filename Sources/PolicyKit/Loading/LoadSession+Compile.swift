@@ -48,7 +48,7 @@ extension LoadSession {
             compiled.append(
                 CompiledPolicy(
                     name: doc.name.value, file: doc.file, severity: doc.severity, images: patterns,
-                    isDefault: isDefault, syscalls: set))
+                    isDefault: isDefault, syscalls: set, action: doc.action))
         }
         checkTies(claims)
         let sorted = diagnostics.sorted

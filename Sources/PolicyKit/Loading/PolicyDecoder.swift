@@ -5,14 +5,14 @@
 /// apiVersion: callguard.dev/v1
 /// kind: SyscallPolicy
 /// metadata: {name: nginx}
-/// spec: {images: [...], allow: [...], include: [...], severity: high}
+/// spec: {images: [...], allow: [...], include: [...], severity: high, action: log}
 /// ```
 struct PolicyDecoder {
     static let apiVersion = "callguard.dev/v1"
     static let kind = "SyscallPolicy"
     static let topKeys = ["apiVersion", "kind", "metadata", "spec"]
     static let metadataKeys = ["name", "description"]
-    static let specKeys = ["images", "allow", "include", "severity"]
+    static let specKeys = ["images", "allow", "include", "severity", "action"]
 
     var seccompOptions: SeccompImportOptions
 
@@ -55,6 +55,7 @@ struct PolicyDecoder {
         var allow: [Located<String>] = []
         var include: [Located<String>] = []
         var severity = PolicySeverity.medium
+        var action = ProfileAction.log
         if let specNode = top["spec"] {
             let spec = MappingFields(specNode, what: "spec", keys: Self.specKeys, file: file, diagnostics: &diagnostics)
             if let i = spec["images"] { images = i.stringList("spec.images", file: file, diagnostics: &diagnostics) }
@@ -71,6 +72,17 @@ struct PolicyDecoder {
                     )
                 }
             }
+            if let a = spec["action"]?.string("spec.action", file: file, diagnostics: &diagnostics) {
+                if let v = ProfileAction(rawValue: a.value) {
+                    action = v
+                } else {
+                    let names = ProfileAction.allCases.map(\.rawValue)
+                    diagnostics.error(
+                        file, a.mark,
+                        "unknown action '\(a.value)'\(Suggestion.hint(for: a.value, in: names)); use one of \(names.joined(separator: ", ")) (log: report the call, errno: make it fail with EPERM)"
+                    )
+                }
+            }
             if case .mapping = specNode.kind, spec["allow"] == nil, spec["include"] == nil {
                 diagnostics.error(file, specNode.mark, "spec has neither allow nor include; the policy would allow nothing")
             }
@@ -79,7 +91,7 @@ struct PolicyDecoder {
         }
         guard let name else { return nil }
         return PolicyDocument(
-            file: file, mark: node.mark, name: name, images: images, severity: severity,
+            file: file, mark: node.mark, name: name, images: images, severity: severity, action: action,
             body: .policy(allow: allow, include: include))
     }
 

@@ -14,5 +14,7 @@ struct PolicyDocument: Sendable {
     /// nil: the policy names no images (only usable through `include`).
     var images: [Located<String>]?
     var severity: PolicySeverity
+    /// `spec.action`: what the delivered seccomp profile does with calls the policy does not allow.
+    var action: ProfileAction = .log
     var body: Body
 }

@@ -10,8 +10,8 @@ public final class PolicySet: Sendable {
     public let defaultPolicy: CompiledPolicy?
     /// Non-fatal diagnostics from loading.
     public let warnings: [Diagnostic]
-    /// (pattern, policy), most specific first.
-    private let patterns: [(ImagePattern, CompiledPolicy)]
+    /// Image → policy, as the OCI hook's index matches too.
+    private let patterns: ImagePatternTable<CompiledPolicy>
     /// The loader (limits, profile directories) the set was loaded with; a
     /// reload through ``PolicyStore`` uses it again.
     public let loader: PolicyLoader
@@ -24,9 +24,8 @@ public final class PolicySet: Sendable {
         defaultPolicy = policies.first(where: \.isDefault)
         self.warnings = warnings
         loader = PolicyLoader()
-        patterns = policies.flatMap { p in p.images.map { ($0, p) } }.sorted {
-            $0.0.specificity != $1.0.specificity ? $0.0.specificity > $1.0.specificity : $0.1.name < $1.1.name
-        }
+        patterns = ImagePatternTable(
+            policies.flatMap { p in p.images.map { ($0, p.name, p) } }, fallback: policies.first(where: \.isDefault))
     }
 
     /// `set` as loaded by `loader`.
@@ -50,18 +49,12 @@ public final class PolicySet: Sendable {
     /// pinned to a digest (`nginx@sha256:…`) only match images named by digest.
     /// Call once per container and cache.
     public func policy(forImage image: String, digest: String? = nil) -> CompiledPolicy? {
-        guard let reference = try? ImageReference.parse(image) else { return defaultPolicy }
-        return policy(for: reference, digest: digest)
+        patterns.lookup(image: image, digest: digest)
     }
 
     /// The policy for a parsed image reference (see ``policy(forImage:digest:)``).
     public func policy(for reference: ImageReference, digest: String? = nil) -> CompiledPolicy? {
-        // A digest that is not ALGORITHM:HEX names nothing a pattern can pin.
-        let resolved = digest.flatMap { d in (try? ImageReference.validateDigest(d[...])).map { d } }
-        for (pattern, policy) in patterns where pattern.matches(reference, digest: resolved) {
-            return policy
-        }
-        return defaultPolicy
+        patterns.lookup(reference, digest: digest)
     }
 
     /// The named policy (any policy, also include-only ones).

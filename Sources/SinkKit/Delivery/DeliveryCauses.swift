@@ -7,12 +7,16 @@ public enum DropCause: String, CaseIterable, Sendable, Hashable {
     case spoolFull = "spool_full"
     /// The receiver was unreachable and the spool could not be written.
     case spoolError = "spool_error"
-    /// The receiver was unreachable and no spool is configured.
+    /// The receiver was unreachable and no spool is configured (in `replay`:
+    /// and the memory that holds messages before the spool was full).
     case noSpool = "no_spool"
     /// The message is larger than the transport can carry.
     case tooLarge = "too_large"
     /// The violation was submitted after the sink began shutting down.
     case stopped
+    /// The sink stopped with the message still held in memory: its receiver did
+    /// not come back within the time it was given (`replay --timeout`).
+    case timeout
 }
 
 /// Why the throttle folded a violation into a later summary instead of sending

@@ -15,6 +15,10 @@ public struct SinkConfiguration: Sendable {
     public var spoolDirectory: String?
     /// Bound of the spool on disk.
     public var spoolMaxBytes: Int
+    /// Bytes of messages kept in memory, ahead of the spool, while the receiver
+    /// cannot be reached (`replay`, which waits for it at the end); 0 (`run`):
+    /// straight to the spool, which survives a restart of the agent.
+    public var holdBytes: Int
     /// Folding and rate cap.
     public var throttle: Throttle
     /// Reconnection delays.
@@ -26,7 +30,7 @@ public struct SinkConfiguration: Sendable {
     public init(
         spec: SinkSpec, format: ViolationFormat = .json, hostName: String = SinkConfiguration.systemHostName(),
         queueCapacity: Int = 10_000, spoolDirectory: String? = nil, spoolMaxBytes: Int = 64 << 20,
-        throttle: Throttle = Throttle(), backoff: Backoff = Backoff(), retainUnacknowledged: Int = 4096
+        throttle: Throttle = Throttle(), backoff: Backoff = Backoff(), retainUnacknowledged: Int = 4096, holdBytes: Int = 0
     ) {
         self.spec = spec
         self.format = format
@@ -37,6 +41,7 @@ public struct SinkConfiguration: Sendable {
         self.throttle = throttle
         self.backoff = backoff
         self.retainUnacknowledged = retainUnacknowledged
+        self.holdBytes = holdBytes
     }
 
     /// This machine's host name (gethostname), or `-`.

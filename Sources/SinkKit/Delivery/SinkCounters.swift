@@ -8,6 +8,9 @@ public final class SinkCounters: Sendable {
     let queueDepthValue = Atomic<Int>(0)
     let spoolBytesValue = Atomic<Int>(0)
     let resentCount = Atomic<Int>(0)
+    let heldCount = Atomic<Int>(0)
+    let unconfirmedCount = Atomic<Int>(0)
+    let spoolMessagesValue = Atomic<Int>(0)
     // Drops, by cause (``DropCause``).
     let droppedQueueFull = Atomic<Int>(0)
     let droppedSpoolFull = Atomic<Int>(0)
@@ -15,6 +18,7 @@ public final class SinkCounters: Sendable {
     let droppedNoSpool = Atomic<Int>(0)
     let droppedTooLarge = Atomic<Int>(0)
     let droppedStopped = Atomic<Int>(0)
+    let droppedTimeout = Atomic<Int>(0)
     // Folds, by cause (``FoldCause``), copied from the sink thread's throttle.
     let foldedRepeats = Atomic<Int>(0)
     let foldedRateLimited = Atomic<Int>(0)
@@ -32,6 +36,7 @@ public final class SinkCounters: Sendable {
         case .noSpool: droppedNoSpool.add(n, ordering: .relaxed)
         case .tooLarge: droppedTooLarge.add(n, ordering: .relaxed)
         case .stopped: droppedStopped.add(n, ordering: .relaxed)
+        case .timeout: droppedTimeout.add(n, ordering: .relaxed)
         }
     }
 
@@ -51,6 +56,7 @@ public final class SinkCounters: Sendable {
         case .noSpool: droppedNoSpool.load(ordering: .relaxed)
         case .tooLarge: droppedTooLarge.load(ordering: .relaxed)
         case .stopped: droppedStopped.load(ordering: .relaxed)
+        case .timeout: droppedTimeout.load(ordering: .relaxed)
         }
     }
 
@@ -68,7 +74,9 @@ public final class SinkCounters: Sendable {
         var s = Snapshot(
             sent: sentCount.load(ordering: .relaxed), spooled: spooledCount.load(ordering: .relaxed),
             errors: errorCount.load(ordering: .relaxed), queueDepth: queueDepthValue.load(ordering: .relaxed),
-            spoolBytes: spoolBytesValue.load(ordering: .relaxed), resent: resentCount.load(ordering: .relaxed))
+            spoolBytes: spoolBytesValue.load(ordering: .relaxed), resent: resentCount.load(ordering: .relaxed),
+            held: heldCount.load(ordering: .relaxed), unconfirmed: unconfirmedCount.load(ordering: .relaxed),
+            spoolMessages: spoolMessagesValue.load(ordering: .relaxed))
         for cause in DropCause.allCases { s.droppedByCause[cause] = dropped(cause) }
         for cause in FoldCause.allCases { s.foldedByCause[cause] = folded(cause) }
         return s
@@ -88,6 +96,16 @@ public final class SinkCounters: Sendable {
         public var spoolBytes: Int
         /// Messages re-sent because the connection died before the peer acknowledged them.
         public var resent: Int
+        /// Messages held in memory while the receiver could not be reached
+        /// (`replay`, ahead of the spool).
+        public var held: Int
+        /// Messages the receiver's kernel acknowledged on a TCP or TLS connection
+        /// that then broke: whether the receiver itself kept them cannot be known
+        /// without application acknowledgements (RELP has them). Possibly lost.
+        public var unconfirmed: Int
+        /// Messages left in the spool when the sink stopped (counted at shutdown;
+        /// delivered by the next sink on the same spool).
+        public var spoolMessages: Int
         /// Violations lost, by cause (every cause present, 0 when none). A lost
         /// summary counts the violations it stood for; a message lost from the
         /// spool (too large to send) or unacknowledged at a connection loss counts one.
@@ -97,7 +115,7 @@ public final class SinkCounters: Sendable {
 
         public init(
             sent: Int = 0, spooled: Int = 0, errors: Int = 0, queueDepth: Int = 0, spoolBytes: Int = 0, resent: Int = 0,
-            droppedByCause: [DropCause: Int] = [:], foldedByCause: [FoldCause: Int] = [:]
+            held: Int = 0, unconfirmed: Int = 0, spoolMessages: Int = 0, droppedByCause: [DropCause: Int] = [:], foldedByCause: [FoldCause: Int] = [:]
         ) {
             self.sent = sent
             self.spooled = spooled
@@ -105,6 +123,9 @@ public final class SinkCounters: Sendable {
             self.queueDepth = queueDepth
             self.spoolBytes = spoolBytes
             self.resent = resent
+            self.held = held
+            self.unconfirmed = unconfirmed
+            self.spoolMessages = spoolMessages
             self.droppedByCause = Dictionary(uniqueKeysWithValues: DropCause.allCases.map { ($0, droppedByCause[$0] ?? 0) })
             self.foldedByCause = Dictionary(uniqueKeysWithValues: FoldCause.allCases.map { ($0, foldedByCause[$0] ?? 0) })
         }
@@ -122,6 +143,9 @@ public final class SinkCounters: Sendable {
             queueDepth += other.queueDepth
             spoolBytes += other.spoolBytes
             resent += other.resent
+            held += other.held
+            unconfirmed += other.unconfirmed
+            spoolMessages += other.spoolMessages
             for (cause, n) in other.droppedByCause { droppedByCause[cause, default: 0] += n }
             for (cause, n) in other.foldedByCause { foldedByCause[cause, default: 0] += n }
         }
@@ -129,7 +153,7 @@ public final class SinkCounters: Sendable {
         public var description: String {
             let drops = DropCause.allCases.map { "\"\($0.rawValue)\":\(droppedByCause[$0] ?? 0)" }.joined(separator: ",")
             let folds = FoldCause.allCases.map { "\"\($0.rawValue)\":\(foldedByCause[$0] ?? 0)" }.joined(separator: ",")
-            return "{\"sent\":\(sent),\"spooled\":\(spooled),\"dropped\":\(dropped),\"errors\":\(errors),\"folded\":\(folded),\"queue_depth\":\(queueDepth),\"spool_bytes\":\(spoolBytes),\"resent\":\(resent),"
+            return "{\"sent\":\(sent),\"spooled\":\(spooled),\"dropped\":\(dropped),\"errors\":\(errors),\"folded\":\(folded),\"queue_depth\":\(queueDepth),\"spool_bytes\":\(spoolBytes),\"resent\":\(resent),\"held\":\(held),\"unconfirmed\":\(unconfirmed),\"spool_messages\":\(spoolMessages),"
                 + "\"dropped_by_cause\":{\(drops)},\"folded_by_cause\":{\(folds)}}"
         }
     }

@@ -116,6 +116,26 @@ public final class Spool {
     /// Bytes of messages still waiting (with their record headers).
     public var pendingBytes: Int { segments.reduce(0) { $0 + $1.size - $1.readOffset } }
 
+    /// How many messages are still waiting (reads every record header: for a
+    /// report at shutdown, not for the hot path). A torn record ends its segment's count.
+    public func pendingMessages() -> Int {
+        var count = 0
+        var h = [UInt8](repeating: 0, count: 4)
+        for s in segments where s.readOffset < s.size {
+            let fd = openat(dirFD, name(s.sequence), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { Glibc.close(fd) }
+            var offset = s.readOffset
+            while offset + 4 <= s.size, pread(fd, &h, 4, off_t(offset)) == 4 {
+                let len = Int(h[0]) | Int(h[1]) << 8 | Int(h[2]) << 16 | Int(h[3]) << 24
+                guard len <= s.size - offset - 4 else { break }
+                count += 1
+                offset += 4 + len
+            }
+        }
+        return count
+    }
+
     /// Appends a message; returns false when the spool is full (the caller counts a drop).
     public func append(_ message: UnsafeRawBufferPointer) throws(SpoolError) -> Bool {
         let need = 4 + message.count

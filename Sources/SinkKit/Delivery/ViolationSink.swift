@@ -6,10 +6,11 @@ import Synchronization
 ///
 /// ``submit(_:)`` puts a violation in a bounded in-memory queue and returns. A
 /// dedicated thread throttles, encodes and sends. While the receiver is down it
-/// writes to the bounded on-disk ``Spool`` and reconnects with backoff and
-/// jitter; when the receiver returns, the spool is delivered first, in order.
+/// keeps what it cannot send (in memory up to ``SinkConfiguration/holdBytes``,
+/// then in the bounded on-disk ``Spool``) and reconnects with backoff and
+/// jitter; when the receiver returns, what it kept is delivered first, in order.
 /// On a stream, messages that the peer had not acknowledged when the connection
-/// died go back in front of the spool. What is lost (queue and spool full) is
+/// died go back in front of the backlog. What is lost (queue and spool full) is
 /// counted in ``counters`` by ``DropCause``, never silent; what the throttle
 /// folds is counted by ``FoldCause`` and delivered in its summaries.
 public final class ViolationSink: @unchecked Sendable {
@@ -26,9 +27,12 @@ public final class ViolationSink: @unchecked Sendable {
     private var stopping = false
     private var reopenRequested = false
     private var finished = false
+    /// Until when (milliseconds since the epoch) a stopping sink keeps trying to
+    /// deliver what it holds; nil: one last attempt.
+    private var persistUntilMS: Int64?
     // Owned by the sink thread:
     private let transport: any Transport
-    private let spool: Spool?
+    private let backlog: Backlog
     private var encoder: MessageEncoder
     private var throttle: Throttle
     private var backoff: Backoff
@@ -37,11 +41,16 @@ public final class ViolationSink: @unchecked Sendable {
     /// The last reason the transport could not be opened, once logged as a
     /// warning (repeats of the same reason are logged at debug level).
     private var lastOpenFailure: String?
+    /// Whether the last open failed for a reason retrying cannot mend (a
+    /// refused file directory, an unreadable certificate): persisting stops.
+    private var openRefused = false
     /// After a spool read error, the spool is left alone until then (no busy loop).
     private var spoolPausedUntilMS: Int64 = 0
     private var inflight: [(end: UInt64, message: [UInt8])] = []
     private var inflightHead = 0
     private var sendsSincePrune = 0
+    /// Messages sent on the current connection (for what a broken one leaves unconfirmed).
+    private var sentOnConnection = 0
 
     /// Creates the sink and starts its thread.
     public init(configuration: SinkConfiguration, logger: Logger = Logger(label: "callguard.sink")) throws(SpoolError) {
@@ -49,9 +58,10 @@ public final class ViolationSink: @unchecked Sendable {
         self.logger = logger
         transport = configuration.spec.makeTransport()
         destination = transport.destination
-        spool = try configuration.spoolDirectory.map { (dir) throws(SpoolError) in
+        let spool = try configuration.spoolDirectory.map { (dir) throws(SpoolError) in
             try Spool(directory: dir, maxBytes: configuration.spoolMaxBytes)
         }
+        backlog = Backlog(memoryBytes: configuration.holdBytes, spool: spool)
         encoder = MessageEncoder(
             formatter: configuration.format.formatter(), syslog: configuration.spec.syslogHeader(hostName: configuration.hostName))
         throttle = configuration.throttle
@@ -99,20 +109,38 @@ public final class ViolationSink: @unchecked Sendable {
             && counters.queueDepthValue.load(ordering: .relaxed) == 0
     }
 
-    /// Stops the thread: delivers what it can within `timeout` seconds, spools
-    /// the rest, closes the transport. Returns whether the thread finished in time.
+    /// Stops the thread: delivers what it can, spools the rest, closes the
+    /// transport. With `persisting` seconds it keeps reconnecting (at least once
+    /// a second) and sending what it holds until the receiver has confirmed
+    /// everything or that time is up; what is then still in memory is counted
+    /// as dropped (``DropCause/timeout``), what is in the spool stays there.
+    /// Returns whether the thread finished within `persisting` + `timeout` seconds.
     @discardableResult
-    public func shutdown(timeout: Double = 5) -> Bool {
+    public func shutdown(timeout: Double = 5, persisting: Double = 0) -> Bool {
+        beginShutdown(persisting: persisting)
+        return waitUntilFinished(Date(timeIntervalSinceNow: timeout + max(0, persisting)))
+    }
+
+    /// Asks the thread to stop (see ``shutdown(timeout:persisting:)``) without
+    /// waiting, so that several sinks persist at the same time.
+    public func beginShutdown(persisting: Double = 0) {
         condition.lock()
+        if !stopping, persisting > 0 {
+            persistUntilMS = Timestamp.now().millisecondsSinceEpoch + Int64(persisting * 1000)
+        }
         stopping = true
         condition.signal()
-        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.unlock()
+    }
+
+    /// Waits until the thread has finished, or `deadline`; returns whether it finished.
+    public func waitUntilFinished(_ deadline: Date) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
         while !finished {
             if !condition.wait(until: deadline) { break }
         }
-        let done = finished
-        condition.unlock()
-        return done
+        return finished
     }
 
     // MARK: - Sink thread
@@ -129,6 +157,7 @@ public final class ViolationSink: @unchecked Sendable {
             }
             swap(&batch, &queue)
             let stop = stopping
+            let persistUntil = persistUntilMS
             let reopen = reopenRequested
             reopenRequested = false
             counters.queueDepthValue.store(batch.count, ordering: .relaxed)
@@ -152,6 +181,7 @@ public final class ViolationSink: @unchecked Sendable {
             if stop {
                 for v in throttle.flushAll(now: now) { emit(v, now: now) }
                 service(now: now)
+                if let persistUntil { persist(until: persistUntil) }
                 finish()
                 return
             }
@@ -162,49 +192,53 @@ public final class ViolationSink: @unchecked Sendable {
         let now = Timestamp.now().millisecondsSinceEpoch
         var wake = now + 1000
         if let d = throttle.nextDeadline { wake = min(wake, d) }
-        if let spool, !spool.isEmpty { wake = min(wake, max(spoolPausedUntilMS, connected ? now : nextAttemptMS)) }
+        if !backlog.isEmpty { wake = min(wake, max(spoolPausedUntilMS, connected ? now : nextAttemptMS)) }
         return wake - now
     }
 
-    /// Reconnects when due and drains the spool (a bounded amount per call).
+    /// After stopping: keeps reconnecting (at least once a second) and sending
+    /// the backlog until it is empty and the peer confirmed what was sent, or
+    /// `deadline` passes, or the transport refuses to open for a reason that
+    /// waiting cannot mend (``TransportError/Kind/configuration``).
+    private func persist(until deadline: Int64) {
+        while true {
+            var now = Timestamp.now().millisecondsSinceEpoch
+            if backlog.isEmpty {
+                confirmSent()  // what the peer does not confirm comes back into the backlog
+                if backlog.isEmpty { return }
+            }
+            guard now < deadline, !openRefused else { return }
+            nextAttemptMS = min(nextAttemptMS, now + 1000)
+            let wake = min(deadline, max(spoolPausedUntilMS, connected ? now : nextAttemptMS))
+            if wake > now { usleep(UInt32(min(wake - now, 1000)) * 1000) }
+            now = Timestamp.now().millisecondsSinceEpoch
+            service(now: now)
+        }
+    }
+
+    /// Reconnects when due and drains the backlog (a bounded amount per call).
     private func service(now: Int64) {
-        guard let spool, !spool.isEmpty, now >= spoolPausedUntilMS else { return }
+        guard !backlog.isEmpty, now >= spoolPausedUntilMS else { return }
         ensureConnected(now: now)
         guard connected else { return }
         var budget = 1000
         while connected, budget > 0 {
             budget -= 1
-            let next: [UInt8]?
-            do { next = try spool.peek() } catch {
+            let next: Backlog.Entry?
+            do { next = try backlog.peek() } catch {
                 spoolFailed(error)
                 spoolPausedUntilMS = now + 1000
                 return
             }
-            guard let message = next else { break }
-            guard transport.isAlive() else {
-                connectionLost("the receiver closed the connection", now: now)
-                break
-            }
-            do {
-                let end = try message.withUnsafeBytes { (b) throws(TransportError) in try transport.send(b) }
-                counters.sentCount.add(1, ordering: .relaxed)
-                track(end, message)
-                try spool.advance()
-            } catch let error as TransportError {
-                if error.kind == .messageTooLarge {
-                    counters.drop(.tooLarge)
-                    counters.errorCount.add(1, ordering: .relaxed)
-                    try? spool.advance()
-                } else {
-                    connectionLost(error.description, now: now)
-                }
-            } catch {
+            guard let entry = next else { break }
+            guard entry.message.withUnsafeBytes({ send($0, violations: entry.violations, now: now) }) != .lost else { break }
+            do { try backlog.advance() } catch {
                 spoolFailed(error)
                 spoolPausedUntilMS = now + 1000
                 return
             }
         }
-        counters.spoolBytesValue.store(spool.diskBytes, ordering: .relaxed)
+        counters.spoolBytesValue.store(backlog.diskBytes, ordering: .relaxed)
     }
 
     private func emit(_ v: Violation, now: Int64) {
@@ -215,47 +249,65 @@ public final class ViolationSink: @unchecked Sendable {
     /// summary's count); a loss counts them all.
     private func deliver(_ message: UnsafeRawBufferPointer, now: Int64, violations: Int) {
         ensureConnected(now: now)
-        if connected, spool.map({ !$0.isEmpty }) ?? false { service(now: now) }
-        if connected && (spool?.isEmpty ?? true) {
-            if !transport.isAlive() {
-                connectionLost("the receiver closed the connection", now: now)
-            } else {
-                do {
-                    let end = try transport.send(message)
-                    counters.sentCount.add(1, ordering: .relaxed)
-                    track(end, message)
-                    backoff.reset()
-                    return
-                } catch {
-                    if error.kind == .messageTooLarge {
-                        counters.drop(.tooLarge, violations)
-                        counters.errorCount.add(1, ordering: .relaxed)
-                        logger.error("dropped a violation: \(error)")
-                        return
-                    }
-                    connectionLost(error.description, now: now)
-                }
+        if connected, !backlog.isEmpty { service(now: now) }
+        if connected && backlog.isEmpty {
+            switch send(message, violations: violations, now: now) {
+            case .sent:
+                backoff.reset()
+                return
+            case .tooLarge: return
+            case .lost: break
             }
         }
-        spoolOrDrop(message, violations: violations)
+        hold(message, violations: violations)
     }
 
-    private func spoolOrDrop(_ message: UnsafeRawBufferPointer, violations: Int) {
-        guard let spool else {
-            counters.drop(.noSpool, violations)
-            return
+    /// What became of one message handed to ``send(_:violations:now:)``.
+    private enum SendOutcome { case sent, tooLarge, lost }
+
+    /// The one send path, for new messages and spooled ones alike: checks that
+    /// the receiver is still there, sends, counts, and remembers the message
+    /// until the peer acknowledges it. A message too large for the transport is
+    /// dropped (counted for `violations`); any other failure loses the
+    /// connection, and what it had not acknowledged goes back in front of the spool.
+    private func send(_ message: UnsafeRawBufferPointer, violations: Int, now: Int64) -> SendOutcome {
+        guard transport.isAlive() else {
+            connectionLost("the receiver closed the connection", now: now)
+            return .lost
         }
         do {
-            if try spool.append(message) {
-                counters.spooledCount.add(1, ordering: .relaxed)
-            } else {
-                counters.drop(.spoolFull, violations)
+            let end = try transport.send(message)
+            counters.sentCount.add(1, ordering: .relaxed)
+            sentOnConnection += 1
+            track(end, message)
+            return .sent
+        } catch {
+            guard error.kind == .messageTooLarge else {
+                connectionLost(error.description, now: now)
+                return .lost
+            }
+            counters.drop(.tooLarge, violations)
+            counters.errorCount.add(1, ordering: .relaxed)
+            logger.error("dropped a violation: \(error)")
+            return .tooLarge
+        }
+    }
+
+    /// Keeps a message that could not be sent (memory, then spool); a loss
+    /// counts every violation it stood for.
+    private func hold(_ message: UnsafeRawBufferPointer, violations: Int) {
+        do {
+            switch try backlog.append(message, violations: violations) {
+            case .memory: counters.heldCount.add(1, ordering: .relaxed)
+            case .spool: counters.spooledCount.add(1, ordering: .relaxed)
+            case .full: counters.drop(.spoolFull, violations)
+            case .nowhere: counters.drop(.noSpool, violations)
             }
         } catch {
             counters.drop(.spoolError, violations)
             spoolFailed(error)
         }
-        counters.spoolBytesValue.store(spool.diskBytes, ordering: .relaxed)
+        counters.spoolBytesValue.store(backlog.diskBytes, ordering: .relaxed)
     }
 
     private func ensureConnected(now: Int64) {
@@ -263,17 +315,20 @@ public final class ViolationSink: @unchecked Sendable {
         do {
             try transport.open()
             connected = true
+            sentOnConnection = 0
+            openRefused = false
             lastOpenFailure = nil
             logger.info("connected to \(destination)")
         } catch {
             counters.errorCount.add(1, ordering: .relaxed)
+            openRefused = error.kind == .configuration
             nextAttemptMS = now + backoff.next()
             // A refusal (a file sink's unsafe directory, a certificate not accepted)
             // must reach the operator with its remedy, not only a debug line.
             let reason = error.description
             if reason != lastOpenFailure {
                 lastOpenFailure = reason
-                logger.warning("cannot reach \(destination): \(reason); violations are spooled (or dropped without a spool) until it can be reached")
+                logger.warning("cannot reach \(destination): \(reason); violations are kept (in memory for replay, in the spool) or, without room, dropped and counted until it can be reached")
             } else {
                 logger.debug("cannot reach \(destination): \(reason)")
             }
@@ -282,13 +337,8 @@ public final class ViolationSink: @unchecked Sendable {
 
     /// Remembers a sent message until the peer acknowledges its last byte.
     private func track(_ end: UInt64?, _ message: UnsafeRawBufferPointer) {
-        guard end != nil, configuration.retainUnacknowledged > 0 else { return }
-        track(end, Array(message))
-    }
-
-    private func track(_ end: UInt64?, _ message: [UInt8]) {
         guard let end, configuration.retainUnacknowledged > 0 else { return }
-        inflight.append((end, message))
+        inflight.append((end, Array(message)))
         sendsSincePrune += 1
         if sendsSincePrune >= 32 || inflight.count - inflightHead > configuration.retainUnacknowledged {
             sendsSincePrune = 0
@@ -305,11 +355,21 @@ public final class ViolationSink: @unchecked Sendable {
         }
     }
 
-    private func connectionLost(_ reason: String, now: Int64) {
+    /// The connection is gone (`broken`: it failed under the sink, rather than
+    /// being closed by it): what the peer had not acknowledged goes back in
+    /// front of the backlog.
+    private func connectionLost(_ reason: String, now: Int64, broken: Bool = true) {
         counters.errorCount.add(1, ordering: .relaxed)
         logger.warning("lost \(destination): \(reason); spooling and reconnecting")
-        let acked = transport.acknowledgedPosition() ?? 0
+        let position = transport.acknowledgedPosition()
+        let acked = position ?? 0
         let unacked = inflight[inflightHead...].filter { $0.end > acked }.map(\.message)
+        // TCP and TLS: what the receiver's kernel acknowledged on a broken connection
+        // may have died with the receiver, and nobody can tell. Counted, not re-sent.
+        if broken, position != nil, !transport.receiverAcknowledges {
+            counters.unconfirmedCount.add(max(0, sentOnConnection - unacked.count), ordering: .relaxed)
+        }
+        sentOnConnection = 0
         inflight.removeAll(keepingCapacity: true)
         inflightHead = 0
         transport.close()
@@ -318,16 +378,15 @@ public final class ViolationSink: @unchecked Sendable {
         guard !unacked.isEmpty else { return }
         counters.sentCount.add(-unacked.count, ordering: .relaxed)
         counters.resentCount.add(unacked.count, ordering: .relaxed)
-        if let spool {
-            do {
-                try spool.prepend(unacked)
-                counters.spooledCount.add(unacked.count, ordering: .relaxed)
-            } catch {
-                counters.drop(.spoolError, unacked.count)
-                spoolFailed(error)
+        do {
+            switch try backlog.prepend(unacked) {
+            case .memory: counters.heldCount.add(unacked.count, ordering: .relaxed)
+            case .spool: counters.spooledCount.add(unacked.count, ordering: .relaxed)
+            case .full, .nowhere: counters.drop(.noSpool, unacked.count)
             }
-        } else {
-            counters.drop(.noSpool, unacked.count)
+        } catch {
+            counters.drop(.spoolError, unacked.count)
+            spoolFailed(error)
         }
     }
 
@@ -336,22 +395,38 @@ public final class ViolationSink: @unchecked Sendable {
         logger.error("spool failure: \(error)")
     }
 
-    /// At shutdown: waits briefly for the peer to acknowledge what was sent,
-    /// re-spools what it did not, closes.
-    private func finish() {
-        if connected, let last = inflight.last?.end {
-            transport.drain()
-            let deadline = Timestamp.now().millisecondsSinceEpoch + 1000
-            while (transport.acknowledgedPosition() ?? last) < last && Timestamp.now().millisecondsSinceEpoch < deadline {
-                usleep(10_000)
-            }
-            let acked = transport.acknowledgedPosition() ?? last
-            if acked < last { connectionLost("shutting down with unacknowledged messages", now: 0) }
+    /// Waits briefly for the peer to acknowledge what was sent; what it did
+    /// not goes back in front of the backlog.
+    private func confirmSent() {
+        guard connected, let last = inflight.last?.end else { return }
+        transport.drain()
+        let deadline = Timestamp.now().millisecondsSinceEpoch + 1000
+        while (transport.acknowledgedPosition() ?? last) < last && Timestamp.now().millisecondsSinceEpoch < deadline {
+            usleep(10_000)
         }
+        let acked = transport.acknowledgedPosition() ?? last
+        if acked < last {
+            connectionLost("shutting down with unacknowledged messages", now: Timestamp.now().millisecondsSinceEpoch, broken: false)
+        } else {
+            inflight.removeAll(keepingCapacity: true)
+            inflightHead = 0
+        }
+    }
+
+    /// At shutdown: confirms what was sent, closes; what memory still holds is
+    /// lost with the sink (counted), what the spool holds waits for the next one.
+    private func finish() {
+        confirmSent()
         transport.close()
         connected = false
-        counters.spoolBytesValue.store(spool?.diskBytes ?? 0, ordering: .relaxed)
-        spool?.close()  // releases the directory for a successor sink (reload)
+        let held = backlog.discardMemory()
+        if held.messages > 0 {
+            counters.drop(.timeout, held.violations)
+            logger.error("\(destination) did not take \(held.messages) message(s) in time; they are dropped")
+        }
+        counters.spoolBytesValue.store(backlog.diskBytes, ordering: .relaxed)
+        counters.spoolMessagesValue.store(backlog.spool?.pendingMessages() ?? 0, ordering: .relaxed)
+        backlog.spool?.close()  // releases the directory for a successor sink (reload)
         condition.lock()
         finished = true
         condition.broadcast()

@@ -109,6 +109,15 @@ public struct CEFFormatter: ViolationFormatter {
                 value(pod, &out)
             }
         }
+        if let p = v.profile {
+            out.appendASCII(" callguardCallguardProfilePolicy=")
+            value(p.policy, &out)
+            out.appendASCII(" callguardCallguardProfileDigest=")
+            value(p.digest, &out)
+            if let stale = p.stale {
+                out.appendASCII(stale ? " callguardCallguardProfileStale=true" : " callguardCallguardProfileStale=false")
+            }
+        }
         if let f = v.fold {
             out.appendASCII(" callguardCallguardFoldKind=")
             out.appendFoldKind(f.kind)

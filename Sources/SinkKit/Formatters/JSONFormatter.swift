@@ -102,6 +102,14 @@ public struct JSONFormatter: ViolationFormatter {
         }
         out.appendASCII("},\"count\":")
         out.appendDecimal(v.count)
+        if let p = v.profile {
+            out.appendASCII(",\"profile\":{\"policy\":")
+            string(p.policy, &out)
+            out.appendASCII(",\"digest\":")
+            string(p.digest, &out)
+            if let stale = p.stale { out.appendASCII(stale ? ",\"stale\":true" : ",\"stale\":false") }
+            out.appendASCII("}")
+        }
         if let f = v.fold {
             out.appendASCII(",\"fold\":{\"kind\":\"")
             out.appendFoldKind(f.kind)

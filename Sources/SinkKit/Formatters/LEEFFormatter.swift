@@ -85,6 +85,13 @@ public struct LEEFFormatter: ViolationFormatter {
                 value(name, &out)
             }
         }
+        if let p = v.profile {
+            out.appendASCII("^profilePolicy=")
+            value(p.policy, &out)
+            out.appendASCII("^profileDigest=")
+            value(p.digest, &out)
+            if let stale = p.stale { out.appendASCII(stale ? "^profileStale=true" : "^profileStale=false") }
+        }
         out.appendASCII("^auditSerial=")
         out.appendDecimal(v.audit.serial)
         out.appendASCII("^auditTime=")

@@ -27,6 +27,9 @@ public struct Violation: Sendable, Hashable {
     public var count: Int
     /// On a throttle summary: what the count folded (see ``Fold``); nil otherwise.
     public var fold: Fold? = nil
+    /// The callguard seccomp profile the container was created with (from its
+    /// bundle's annotations); nil when it has none (unguarded) or is not a container.
+    public var profile: Profile? = nil
 
     public init(
         timestamp: Timestamp, event: Event = Event(), hostName: String, container: Container?,
@@ -154,6 +157,24 @@ public struct Violation: Sendable, Hashable {
         public init(serial: UInt64, time: Timestamp) {
             self.serial = serial
             self.time = time
+        }
+    }
+
+    /// The seccomp profile a guarded container runs with: JSON
+    /// `callguard.profile.{policy,digest,stale}`.
+    public struct Profile: Sendable, Hashable {
+        /// The policy whose profile the OCI hook applied.
+        public var policy: String
+        /// The applied profile's digest (`sha256:<hex>`).
+        public var digest: String
+        /// Whether it differs from the current profile of the policy that judged
+        /// the call (the container predates a policy change); nil when unknown.
+        public var stale: Bool?
+
+        public init(policy: String, digest: String, stale: Bool?) {
+            self.policy = policy
+            self.digest = digest
+            self.stale = stale
         }
     }
 }

@@ -206,6 +206,9 @@ public final class RELPTransport: Transport {
 
     public func acknowledgedPosition() -> UInt64? { acknowledged }
 
+    /// The receiver answers each message itself.
+    public var receiverAcknowledges: Bool { true }
+
     /// Closes the session politely; when the receiver answered `close` without
     /// any error on the way, every message sent on it is acknowledged.
     public func drain() {

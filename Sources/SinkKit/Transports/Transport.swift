@@ -21,6 +21,10 @@ public protocol Transport: AnyObject {
     /// everything sent; ``acknowledgedPosition()`` then says how far it did.
     /// RELP closes its session for it; others have nothing to do.
     func drain()
+    /// Whether ``acknowledgedPosition()`` means the receiving program has the
+    /// message (RELP answers each one), rather than only its kernel (TCP, TLS):
+    /// then a message acknowledged on a connection that breaks is safe.
+    var receiverAcknowledges: Bool { get }
     /// Releases the connection or file.
     func close()
     /// Reopens a file after rotation; a no-op for sockets.
@@ -32,4 +36,5 @@ extension Transport {
     public func acknowledgedPosition() -> UInt64? { nil }
     public func reopen() throws(TransportError) {}
     public func drain() {}
+    public var receiverAcknowledges: Bool { false }
 }

@@ -114,7 +114,7 @@ import TestSupport
         let object = try #require(FormatParsers.json(Array(s.description.utf8)))
         #expect(object["dropped"] as? Int == 4)
         #expect((object["dropped_by_cause"] as? [String: Int]) == [
-            "queue_full": 3, "spool_full": 0, "spool_error": 0, "no_spool": 1, "too_large": 0, "stopped": 0,
+            "queue_full": 3, "spool_full": 0, "spool_error": 0, "no_spool": 1, "too_large": 0, "stopped": 0, "timeout": 0,
         ])
         #expect((object["folded_by_cause"] as? [String: Int])?["table_full"] == 5)
         #expect(object["folded"] as? Int == 5)

@@ -75,3 +75,34 @@ import TestSupport
         #expect(FormatParsers.undisplay(leef.attrs["filePath"] ?? "") == bytes)
     }
 }
+
+/// A guarded container's profile in every format.
+struct ViolationProfileFieldTests {
+    static var guarded: Violation {
+        var v = Samples.violation()
+        v.profile = .init(policy: "app", digest: "sha256:" + String(repeating: "a", count: 64), stale: true)
+        return v
+    }
+
+    @Test func jsonCarriesTheProfileUnderCallguard() throws {
+        let object = try #require(FormatParsers.json(JSONFormatter().format(Self.guarded)))
+        let profile = try #require((object["callguard"] as? [String: Any])?["profile"] as? [String: Any])
+        #expect(profile["policy"] as? String == "app")
+        #expect(profile["digest"] as? String == "sha256:" + String(repeating: "a", count: 64))
+        #expect(profile["stale"] as? Bool == true)
+    }
+
+    @Test func cefAndLeefCarryTheProfile() throws {
+        let cef = try #require(FormatParsers.cef(String(decoding: CEFFormatter().format(Self.guarded), as: UTF8.self)))
+        #expect(cef.ext["callguardCallguardProfilePolicy"] == "app")
+        #expect(cef.ext["callguardCallguardProfileStale"] == "true")
+        let leef = String(decoding: LEEFFormatter().format(Self.guarded), as: UTF8.self)
+        #expect(leef.contains("^profilePolicy=app^profileDigest=sha256:"))
+        #expect(leef.contains("^profileStale=true"))
+    }
+
+    @Test func unguardedViolationHasNoProfile() throws {
+        let object = try #require(FormatParsers.json(JSONFormatter().format(Samples.violation())))
+        #expect((object["callguard"] as? [String: Any])?["profile"] == nil)
+    }
+}

@@ -115,6 +115,7 @@ public final class Verdict {
                 var violation = factory.make(event, container: ViolationFactory.container(info), policy: policy)
                 violation.event.action =
                     info.imageName == nil ? Violation.Event.notAllowedImageUnknown : Violation.Event.notAllowed
+                violation.profile = ViolationFactory.profile(info.profile, judgedBy: policy)
                 return violation
             }
         case .assumed(let imageName):

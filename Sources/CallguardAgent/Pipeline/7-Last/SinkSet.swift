@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import SinkKit
 
@@ -29,7 +30,8 @@ public final class SinkSet: @unchecked Sendable {
                 spec: spec, format: configuration.format, hostName: hostName,
                 queueCapacity: configuration.queueCapacity, spoolDirectory: spool,
                 spoolMaxBytes: configuration.spoolMaximumBytes,
-                throttle: throttled ? configuration.throttle : Throttle(windowMS: 0, maxPerSecond: 0))
+                throttle: throttled ? configuration.throttle : Throttle(windowMS: 0, maxPerSecond: 0),
+                holdBytes: configuration.sinkHoldBytes)
             do {
                 sinks.append(try ViolationSink(configuration: sinkConfiguration, logger: logger))
             } catch {
@@ -50,11 +52,15 @@ public final class SinkSet: @unchecked Sendable {
         for sink in sinks { sink.reopen() }
     }
 
-    /// Delivers what can be delivered within `timeout` seconds, spools the rest.
+    /// Delivers what can be delivered within `timeout` seconds, spools the rest;
+    /// with `persisting` seconds every sink keeps trying that long first
+    /// (``ViolationSink/shutdown(timeout:persisting:)``), all at the same time.
     @discardableResult
-    public func shutdown(timeout: Double = 5) -> Bool {
+    public func shutdown(timeout: Double = 5, persisting: Double = 0) -> Bool {
+        for sink in sinks { sink.beginShutdown(persisting: persisting) }
+        let deadline = Date(timeIntervalSinceNow: timeout + max(0, persisting))
         var all = true
-        for sink in sinks where !sink.shutdown(timeout: timeout) { all = false }
+        for sink in sinks where !sink.waitUntilFinished(deadline) { all = false }
         return all
     }
 

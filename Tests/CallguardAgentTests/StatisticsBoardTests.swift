@@ -1,6 +1,7 @@
 import AuditKit
 import CallguardAgent
 import SinkKit
+import Foundation
 import Testing
 
 /// Statistics are pushed: stages write their counters to the board, which
@@ -38,5 +39,20 @@ import Testing
         #expect(text.contains("callguard_records_total 7\n"))
         #expect(text.contains("callguard_violations_total{policy=\"app\"} 2\n"))
         #expect(text.contains("callguard_policy_reloads_total 1\n"))
+    }
+}
+
+/// The stats line's `sinks` object says everything SinkKit's own snapshot says.
+@Suite struct StatisticsLineSinksTests {
+    @Test func theSinksObjectHasEveryKeyOfTheSinksSnapshot() throws {
+        var statistics = PipelineStatistics()
+        statistics.takeSinks(SinkCounters.Snapshot(droppedByCause: [.queueFull: 1], foldedByCause: [.repeats: 2]))
+        let line = try #require(
+            try JSONSerialization.jsonObject(with: Data(statistics.jsonLine.utf8)) as? [String: Any])
+        let ours = try #require(line["sinks"] as? [String: Any])
+        let theirs = try #require(
+            try JSONSerialization.jsonObject(with: Data(statistics.sinks!.description.utf8)) as? [String: Any])
+        #expect(Set(ours.keys) == Set(theirs.keys))
+        #expect((ours["dropped_by_cause"] as? [String: Int])?["queue_full"] == 1)
     }
 }

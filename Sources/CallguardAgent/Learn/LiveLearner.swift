@@ -72,13 +72,14 @@ public final class LiveLearner: @unchecked Sendable {
             (TimerService(every: configuration.rescanInterval, immediately: true) { follower.gate.ifOpen { follower.rescan() } }, "rescan"),
             (TimerService(every: .seconds(1)) { housekeeping.requestSweep() }, "attribution-sweep"),
             (DeadlineService(after: configuration.duration), "duration"),
+            // Said once SIGTERM and SIGINT are trapped: a signal sent on it stops learning cleanly.
+            (StartedService { [logger, configuration] in logger.info("learning image \(configuration.image) for \(configuration.duration)") }, "started"),
         ]
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = parts.map {
             .init(
                 service: $0.0, successTerminationBehavior: .gracefullyShutdownGroup,
                 failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: $0.1)
         }
-        logger.info("learning image \(configuration.image) for \(configuration.duration)")
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

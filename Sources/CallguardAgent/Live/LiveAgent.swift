@@ -152,9 +152,10 @@ public final class LiveAgent: @unchecked Sendable {
         }
 
         // The services, in start order; graceful shutdown (SIGTERM, SIGINT, or
-        // the reader failing) stops them in reverse: reloads first, then the
-        // reader (its last events handed on, the kernel's audit state
-        // restored), then the timers and the metrics, the sinks last (drained).
+        // the reader failing) stops them in reverse: the signal handlers
+        // (reloads) first, then the reader (its last events handed on, the
+        // kernel's audit state restored), then the timer and the metrics, the
+        // sinks last (drained).
         let published = board
         let gate = SessionGate()
         let readerService = ReaderService(session: session, pipeline: pipeline, logger: logger) { [logger] in
@@ -176,14 +177,26 @@ public final class LiveAgent: @unchecked Sendable {
         if let metrics { add(MetricsService(server: metrics), "metrics") }
         let housekeeping = pipeline.housekeeping
         add(TimerService(every: .seconds(5)) { housekeeping.requestSweep() }, "attribution-sweep")
-        add(SignalService(.sigusr1) { [self] in logStatistics(sinks: sinks) }, "statistics")
         add(readerService, "reader")
-        add(SignalService(.sighup) { [self] in gate.ifOpen { reload(session: session, sinks: sinks) } }, "policy-reload")
+        // Ready once SIGHUP and SIGUSR1 are trapped (SIGTERM and SIGINT are by
+        // then): a signal sent on READY=1 finds its handler. Until then they
+        // are ignored, never fatal.
+        signal(SIGHUP, SIG_IGN)
+        signal(SIGUSR1, SIG_IGN)
+        let sinkNames = configuration.sinks.joined(separator: ", ")
+        add(
+            SignalService(
+                [
+                    (.sighup, { [self] in gate.ifOpen { reload(session: session, sinks: sinks) } }),
+                    (.sigusr1, { [self] in logStatistics(sinks: sinks) }),
+                ],
+                onInstalled: { [logger] in
+                    notifier.notify("READY=1")
+                    logger.info("reading the audit stream; violations go to \(sinkNames)")
+                }), "signals")
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        notifier.notify("READY=1")
-        logger.info("reading the audit stream; violations go to \(configuration.sinks.joined(separator: ", "))")
         do {
             try await group.run()
         } catch {

@@ -109,7 +109,8 @@ public struct PipelineStatistics: Sendable {
         return .object([
             ("sent", count(s.sent)), ("spooled", count(s.spooled)), ("dropped", count(s.dropped)),
             ("errors", count(s.errors)), ("folded", count(s.folded)), ("queue_depth", count(s.queueDepth)),
-            ("spool_bytes", count(s.spoolBytes)), ("resent", count(s.resent)),
+            ("spool_bytes", count(s.spoolBytes)), ("resent", count(s.resent)), ("held", count(s.held)),
+            ("unconfirmed", count(s.unconfirmed)), ("spool_messages", count(s.spoolMessages)),
             ("dropped_by_cause", .object(DropCause.allCases.map { ($0.rawValue, count(s.droppedByCause[$0] ?? 0)) })),
             ("folded_by_cause", .object(FoldCause.allCases.map { ($0.rawValue, count(s.foldedByCause[$0] ?? 0)) })),
         ])

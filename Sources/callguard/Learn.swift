@@ -104,5 +104,5 @@ struct Learn: AsyncParsableCommand {
     }
 
     /// The observation as one JSON line (what `run` prints as statistics).
-    static func summaryLine(_ o: LearnObservation) -> String { o.json.text }
+    static func summaryLine(_ o: LearnObservation) -> String { o.json.serialized() }
 }

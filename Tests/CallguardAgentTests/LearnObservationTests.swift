@@ -1,4 +1,5 @@
 import CallguardAgent
+import PolicyKit
 import Testing
 
 /// `learn`'s statistics line, written by the statistics encoder.
@@ -11,7 +12,7 @@ import Testing
         o.kernelLost = 2
         o.seconds = 1.5
         #expect(
-            o.json.text
+            o.json.serialized()
                 == #"{"learn":{"containers":1,"events":4,"syscalls":2,"runtime_bootstrap":0,"ignored":0,"unnamed":0,"peak_processes":0,"processes_over_cap":0,"rules_refused":0,"lost":2,"malformed":0,"seconds":1.5}}"#
         )
     }

@@ -75,19 +75,7 @@ public final class LiveLearner: @unchecked Sendable {
             // Said once SIGTERM and SIGINT are trapped: a signal sent on it stops learning cleanly.
             (StartedService { [logger, configuration] in logger.info("learning image \(configuration.image) for \(configuration.duration)") }, "started"),
         ]
-        let services: [ServiceGroupConfiguration.ServiceConfiguration] = parts.map {
-            .init(
-                service: $0.0, successTerminationBehavior: .gracefullyShutdownGroup,
-                failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: $0.1)
-        }
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            logger.error("\(error)")
-        }
+        await AgentServices.run(parts, logger: logger)
         if session.reader.waker.isReaderRunning {
             throw LearnError("the audit reader did not stop; nothing was written. Check `auditctl -l` for rules with key callguard")
         }

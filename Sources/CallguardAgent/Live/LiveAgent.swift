@@ -166,13 +166,8 @@ public final class LiveAgent: @unchecked Sendable {
                 for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
             }
         }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        func add(_ service: any Service, _ name: String) {
-            services.append(
-                .init(
-                    service: service, successTerminationBehavior: .gracefullyShutdownGroup,
-                    failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: name))
-        }
+        var services: [(any Service, String)] = []
+        func add(_ service: any Service, _ name: String) { services.append((service, name)) }
         add(SinkService(sinks: sinks, logger: logger), "sinks")
         if let metrics { add(MetricsService(server: metrics), "metrics") }
         let housekeeping = pipeline.housekeeping
@@ -194,14 +189,7 @@ public final class LiveAgent: @unchecked Sendable {
                     notifier.notify("READY=1")
                     logger.info("reading the audit stream; violations go to \(sinkNames)")
                 }), "signals")
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            logger.error("\(error)")
-        }
+        await AgentServices.run(services, logger: logger)
         // Late signals no longer have a handler: they change nothing now.
         signal(SIGHUP, SIG_IGN)
         signal(SIGUSR1, SIG_IGN)

@@ -1,4 +1,5 @@
 import AuditKit
+import PolicyKit
 import SinkKit
 
 /// The counters `replay --stats` and `run` (on SIGUSR1 and at exit) print:
@@ -80,17 +81,17 @@ public struct PipelineStatistics: Sendable {
     public var lost: UInt64 { kernelLost &+ overruns &+ serialGaps }
 
     /// The statistics as one line of JSON (no trailing newline), keys in a fixed order.
-    public var jsonLine: String { json.text }
+    public var jsonLine: String { json.serialized() }
 
     /// The statistics as a JSON object (the stats line's names).
-    public var json: StatisticsJSON {
+    public var json: JSONValue {
         let rate = seconds > 0 ? Double(records) / seconds : 0
         let megabytes = seconds > 0 ? Double(bytes) / 1_000_000 / seconds : 0
-        var fields: [(String, StatisticsJSON)] = [
+        var fields: [(String, JSONValue)] = [
             ("records", .count(records)), ("events", .count(events)), ("malformed", .count(malformed.total)),
             ("evicted", .count(evicted)), ("lost", .count(lost)), ("violations", .count(violations)),
-            ("seconds", .number(Self.rounded(seconds))), ("records_per_second", .count(UInt64(rate))),
-            ("bytes", .count(bytes)), ("megabytes_per_second", .number(Self.rounded(megabytes))),
+            ("seconds", .real(Self.rounded(seconds))), ("records_per_second", .count(UInt64(rate))),
+            ("bytes", .count(bytes)), ("megabytes_per_second", .real(Self.rounded(megabytes))),
             ("timed_out", .count(timedOut)), ("dropped_records", .count(droppedRecords)),
             ("serial_gaps", .count(serialGaps)), ("serials_missing", .count(serialsMissing)),
             ("serial_jumps", .count(serialJumps)), ("state_files_refused", .count(stateFilesRefused)),
@@ -98,21 +99,21 @@ public struct PipelineStatistics: Sendable {
             ("runtime_bootstrap", .count(runtimeBootstrap)), ("no_policy", .count(noPolicy)),
             ("image_unknown", .count(imageUnknown)), ("container_unknown", .count(containerUnknown)),
             ("unparsable_syscall", .count(unparsableSyscall)),
-            ("malformed_by_reason", .object(malformed.byName.map { ($0.0, .count($0.1)) })),
+            ("malformed_by_reason", .fields(malformed.byName.map { ($0.0, .count($0.1)) })),
         ]
         if let sinks { fields.append(("sinks", Self.json(sinks))) }
-        return .object(fields)
+        return .fields(fields)
     }
 
-    private static func json(_ s: SinkCounters.Snapshot) -> StatisticsJSON {
-        func count(_ n: Int) -> StatisticsJSON { .count(UInt64(max(0, n))) }
-        return .object([
+    private static func json(_ s: SinkCounters.Snapshot) -> JSONValue {
+        func count(_ n: Int) -> JSONValue { .count(n) }
+        return .fields([
             ("sent", count(s.sent)), ("spooled", count(s.spooled)), ("dropped", count(s.dropped)),
             ("errors", count(s.errors)), ("folded", count(s.folded)), ("queue_depth", count(s.queueDepth)),
             ("spool_bytes", count(s.spoolBytes)), ("resent", count(s.resent)), ("held", count(s.held)),
             ("unconfirmed", count(s.unconfirmed)), ("spool_messages", count(s.spoolMessages)),
-            ("dropped_by_cause", .object(DropCause.allCases.map { ($0.rawValue, count(s.droppedByCause[$0] ?? 0)) })),
-            ("folded_by_cause", .object(FoldCause.allCases.map { ($0.rawValue, count(s.foldedByCause[$0] ?? 0)) })),
+            ("dropped_by_cause", .fields(DropCause.allCases.map { ($0.rawValue, count(s.droppedByCause[$0] ?? 0)) })),
+            ("folded_by_cause", .fields(FoldCause.allCases.map { ($0.rawValue, count(s.foldedByCause[$0] ?? 0)) })),
         ])
     }
 

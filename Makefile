@@ -24,7 +24,7 @@ define apt_ensure
 	fi
 endef
 
-.PHONY: all deps deps-test deps-bench build run test unit-test golden fuzz fuzz-short bench bench-live clean syscall-catalogue images abi-table
+.PHONY: all deps deps-test deps-bench build run test unit-test golden fuzz fuzz-short bench bench-live bench-host clean syscall-catalogue images abi-table
 
 all: build
 
@@ -73,6 +73,12 @@ bench-live: deps-bench
 	$(call apt_ensure,auditd busybox-static podman runc)
 	Scripts/bench-live.sh
 	Scripts/bench-agent.sh
+
+## Host cost (root): a host syscall mix without the agent, under `run` (default --rules auto) and `--rules system`, as ratios;
+## and a guarded container's uname flood: agent CPU per SECCOMP record vs the C netlink reader, kernel lost.
+bench-host: deps-bench
+	$(call apt_ensure,auditd busybox-static podman runc python3)
+	Scripts/bench-host.sh
 
 ## Real images from Debian packages (mmdebstrap; nginx, redis, postgresql, python3), cached, imported into podman.
 ## Not part of `test`: about 20 s per image on an idle machine (2 min under load), seconds when cached.

@@ -57,10 +57,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Live benchmark reader (Scripts/bench-live.sh): AuditKit's reader draining the kernel.
-        .executableTarget(
-            name: "callguard-live-drain", dependencies: ["AuditKit", "CallguardAgent", "ContainerKit", "PolicyKit"],
-            path: "Benchmarks/LiveAudit/Drain"),
         .target(name: "TestSupport", dependencies: [], path: "Sources/TestSupport"),
 
         .testTarget(name: "AuditKitTests", dependencies: ["AuditKit", "TestSupport"], exclude: ["Fixtures"]),

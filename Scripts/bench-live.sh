@@ -35,8 +35,8 @@ READER_PID=""
 echo "bench-live: building storm, C reader and callguard-live-drain (release)" >&2
 gcc -O2 -Wall -o "$WORK/storm" Benchmarks/LiveAudit/storm.c
 gcc -O2 -Wall -o "$WORK/creader" Benchmarks/LiveAudit/creader.c -laudit
-$SWIFT build -c release --product callguard-live-drain >&2
-DRAIN="$($SWIFT build -c release --show-bin-path)/callguard-live-drain"
+$SWIFT build -c release --package-path Benchmarks --product callguard-live-drain >&2
+DRAIN="$($SWIFT build -c release --package-path Benchmarks --show-bin-path)/callguard-live-drain"
 trap 'rm -rf "$WORK"' EXIT
 
 # Other kernel-audit tests and benchmarks take the same lock: never fight over

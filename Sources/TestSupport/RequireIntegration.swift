@@ -16,15 +16,9 @@ public enum RequireIntegration {
     /// Whether this process runs as root.
     public static var isRoot: Bool { geteuid() == 0 }
 
-    /// Whether `name` is an executable on the PATH (or an absolute executable path).
-    public static func hasExecutable(_ name: String) -> Bool {
-        if name.hasPrefix("/") { return FileManager.default.isExecutableFile(atPath: name) }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
-        for dir in path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"] {
-            if FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") { return true }
-        }
-        return false
-    }
+    /// Whether `name` is an executable on the PATH or in the usual system
+    /// directories (or an absolute executable path).
+    public static func hasExecutable(_ name: String) -> Bool { ChildProcess.executable(name) != nil }
 
     /// Condition for `@Test(.enabled(if:))`-style gating that never hides a
     /// missing prerequisite in CI: returns `true` when the test must run (the

@@ -2,12 +2,16 @@ import ArgumentParser
 import Foundation
 import PolicyKit
 
-/// `callguard rules`: prints the audit rules `run` would install for the
-/// policies, in auditctl syntax, with how many syscalls are audited and how
-/// many need no rule.
+/// `callguard rules`: prints the audit rules `run --rules system` installs for
+/// the policies, exactly as `auditctl -l` lists them once loaded, with how
+/// many syscalls are audited and how many need no rule.
 struct Rules: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print the audit rules 'run' would install, in auditctl syntax.")
+        abstract: "Print the audit rules 'run --rules system' installs, as 'auditctl -l' lists them.",
+        discussion: """
+            The default 'run --rules auto' installs none of these while every running container \
+            has a callguard seccomp profile: only bounded per-process rules for unguarded containers.
+            """)
 
     @OptionGroup var policies: PoliciesOptions
 
@@ -20,6 +24,6 @@ struct Rules: AsyncParsableCommand {
         if agentPid == nil {
             print("# pid!=\(pid) stands for the agent's pid: 'callguard run' excludes its own")
         }
-        print(RuleCompiler().compile(set, excludingPid: pid).auditctl, terminator: "")
+        print(RuleCompiler().compile(set).auditctl(excludingPid: UInt32(bitPattern: pid)), terminator: "")
     }
 }

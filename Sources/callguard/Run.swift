@@ -30,6 +30,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "unicast: be the audit daemon (default); multicast: read beside a running auditd.")
     var socket: AuditSessionConfiguration.SocketMode?
 
+    @Option(help: "Audit exit rules: auto (default: none while every container has a callguard seccomp profile; bounded per-process rules for the others), none (unguarded containers are reported, not checked), containers (per-process rules for every container), system (system-wide rules: every host process pays).")
+    var rules: RuleMode?
+
     @Option(help: "Serve Prometheus metrics on this loopback HOST:PORT, e.g. 127.0.0.1:9477.")
     var metrics: String?
 
@@ -55,6 +58,7 @@ struct Run: AsyncParsableCommand {
         delivery.apply(to: &configuration)
         if let socket { configuration.socketMode = socket }
         if let metrics { configuration.metricsAddress = metrics }
+        if let rules { configuration.ruleMode = rules }
         configuration.stateRoots.docker += dockerRoots
         configuration.stateRoots.containerdTasks += containerdStates.map { "\($0)/io.containerd.runtime.v2.task" }
         var directory = policies.resolvedDirectory
@@ -77,3 +81,4 @@ struct Run: AsyncParsableCommand {
 }
 
 extension AuditSessionConfiguration.SocketMode: ExpressibleByArgument {}
+extension RuleMode: ExpressibleByArgument {}

@@ -113,3 +113,27 @@ import TestSupport
         #expect(configuration.queueCapacity == 10)
     }
 }
+
+/// The `rules` key (``RuleMode``).
+@Suite struct AgentConfigurationRulesKeyTests {
+    @Test(arguments: RuleMode.allCases)
+    func rulesKeySetsTheRuleMode(mode: RuleMode) throws {
+        let path = try AgentConfigurationFileTests.temporaryFile("config.yaml", contents: "rules: \(mode.rawValue)\n")
+        defer { AgentConfigurationFileTests.remove(path) }
+        var configuration = AgentConfiguration()
+        try AgentConfigurationFile.apply(path, to: &configuration)
+        #expect(configuration.ruleMode == mode)
+    }
+
+    @Test func defaultRuleModeIsAuto() {
+        #expect(AgentConfiguration().ruleMode == .auto)
+    }
+
+    @Test func unknownRuleModeIsAnErrorWithItsPosition() throws {
+        let path = try AgentConfigurationFileTests.temporaryFile("config.yaml", contents: "rules: everything\n")
+        defer { AgentConfigurationFileTests.remove(path) }
+        let message = try #require(AgentConfigurationFileTests.failure(path))
+        #expect(message.contains("config.yaml:1:8"))
+        #expect(message.contains("rules must be one of auto, none, containers, system"))
+    }
+}

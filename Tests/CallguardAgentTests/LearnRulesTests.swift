@@ -8,10 +8,10 @@ import Testing
         let plan = ProcessRulePlan(arches: [.b64, .b32])
         #expect(
             plan.rules(for: 42).map(\.description) == [
-                "-a always,exit -F arch=b64 -S all -F pid=42 -k callguard",
-                "-a always,exit -F arch=b64 -S all -F ppid=42 -k callguard",
-                "-a always,exit -F arch=b32 -S all -F pid=42 -k callguard",
-                "-a always,exit -F arch=b32 -S all -F ppid=42 -k callguard",
+                "-a always,exit -F arch=b64 -S all -F pid=42 -F key=callguard",
+                "-a always,exit -F arch=b64 -S all -F ppid=42 -F key=callguard",
+                "-a always,exit -F arch=b32 -S all -F pid=42 -F key=callguard",
+                "-a always,exit -F arch=b32 -S all -F ppid=42 -F key=callguard",
             ])
         #expect(plan.rules(for: 42).allSatisfy { $0.coversAllSyscalls && $0.isBoundedToProcesses })
     }

@@ -6,10 +6,6 @@ import Testing
 /// `callguard abi`, run as the built executable: exit 0 when every image runs
 /// on the target kernel, 1 when one would break, 2 for unusable input.
 @Suite struct AbiCommandTests {
-    func callguard(_ args: [String]) throws -> CallguardCommand.Result {
-        try CallguardCommand.run(args)
-    }
-
     func fixture(_ name: String) -> String {
         Fixtures.directory().appendingPathComponent("abi/\(name)").path
     }
@@ -105,7 +101,7 @@ import Testing
     let command = AbiCommandTests()
 
     func exportHost() throws -> String {
-        let r = try command.callguard(["abi", "--export-host"])
+        let r = try callguard(["abi", "--export-host"])
         #expect(r.status == 0, "\(r.stderr)")
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-host-\(getpid()).json").path
         try r.stdout.write(toFile: path, atomically: true, encoding: .utf8)
@@ -126,7 +122,7 @@ import Testing
     }
 
     @Test func hostSaysConfiguredOutSyscallsBreak() throws {
-        let r = try command.callguard(["abi", "--host", command.fixture("host/modules.yaml")])
+        let r = try callguard(["abi", "--host", command.fixture("host/modules.yaml")])
         #expect(r.status == 1, "\(r.stderr)")
         #expect(r.stdout.contains("init_module    not implemented (breaks)  configured out (weak entry point: ENOSYS)"))
         #expect(r.stdout.contains("3 not implemented"))
@@ -136,8 +132,8 @@ import Testing
     @Test func kernelTableGivesTheSameAnswerAsHost() throws {
         let path = try exportHost()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let host = try command.callguard(["abi", "--host", "--format", "json", command.fixture("host/modules.yaml")])
-        let table = try command.callguard(["abi", "--kernel-table", path, "--format", "json", command.fixture("host/modules.yaml")])
+        let host = try callguard(["abi", "--host", "--format", "json", command.fixture("host/modules.yaml")])
+        let table = try callguard(["abi", "--kernel-table", path, "--format", "json", command.fixture("host/modules.yaml")])
         #expect(table.status == 1)
         let a = try #require(try JSONSerialization.jsonObject(with: Data(host.stdout.utf8)) as? [String: Any])
         let b = try #require(try JSONSerialization.jsonObject(with: Data(table.stdout.utf8)) as? [String: Any])
@@ -147,56 +143,56 @@ import Testing
 
     @Test func versionAloneCallsConfiguredOutSyscallsPresent() throws {
         // What --host corrects: by version, 6.18 has init_module.
-        let r = try command.callguard(["abi", "--kernel", "6.18", command.fixture("host/modules.yaml")])
+        let r = try callguard(["abi", "--kernel", "6.18", command.fixture("host/modules.yaml")])
         #expect(r.status == 0)
     }
 
     @Test func glibcAbsorbsWhatAnOldKernelLacks() throws {
-        let r = try command.callguard(["abi", "--kernel", "3.10", "--libc", "glibc-2.36", command.fixture("host/spawner.yaml")])
+        let r = try callguard(["abi", "--kernel", "3.10", "--libc", "glibc-2.36", command.fixture("host/spawner.yaml")])
         #expect(r.status == 0, "\(r.stdout)")
         #expect(r.stdout.contains("statx    missing (libc falls back: statx → fstatat, glibc ≥ 2.28)"))
         #expect(r.stdout.contains("clone3   missing (libc falls back: clone3 → clone, glibc ≥ 2.34)"))
     }
 
     @Test func muslDoesNotAbsorbIt() throws {
-        let r = try command.callguard(["abi", "--kernel", "3.10", "--libc", "musl-1.2.4", command.fixture("host/spawner.yaml")])
+        let r = try callguard(["abi", "--kernel", "3.10", "--libc", "musl-1.2.4", command.fixture("host/spawner.yaml")])
         #expect(r.status == 1)
         #expect(r.stdout.contains("statx    missing (breaks)"))
     }
 
     @Test func unknownLibcIsSaidAndCountsAsBreaking() throws {
-        let r = try command.callguard(["abi", "--kernel", "3.10", command.fixture("host/spawner.yaml")])
+        let r = try callguard(["abi", "--kernel", "3.10", command.fixture("host/spawner.yaml")])
         #expect(r.status == 1)
         #expect(r.stdout.contains("would fall back under statx → fstatat, glibc ≥ 2.28; statx → fstatat, musl ≥ 1.2.5, but the libc is unknown"))
         #expect(r.stdout.contains("libc: unknown"))
     }
 
     @Test func rootfsGivesTheLibc() throws {
-        let r = try command.callguard(["abi", "--kernel", "3.10", "--rootfs", "/", command.fixture("host/spawner.yaml")])
+        let r = try callguard(["abi", "--kernel", "3.10", "--rootfs", "/", command.fixture("host/spawner.yaml")])
         #expect(r.status == 0, "\(r.stdout)")
         #expect(r.stdout.contains("libc: glibc 2."))
     }
 
     @Test func rootfsLibcRefusesAKernelOlderThanItsAbiTag() throws {
-        let r = try command.callguard(["abi", "--kernel", "2.6.0", "--rootfs", "/", command.fixture("host/spawner.yaml")])
+        let r = try callguard(["abi", "--kernel", "2.6.0", "--rootfs", "/", command.fixture("host/spawner.yaml")])
         #expect(r.status == 1)
         #expect(r.stdout.contains("FATAL: kernel too old"))
     }
 
     @Test func badLibcExitsTwo() throws {
-        let r = try command.callguard(["abi", "--kernel", "3.10", "--libc", "bionic", command.fixture("host/spawner.yaml")])
+        let r = try callguard(["abi", "--kernel", "3.10", "--libc", "bionic", command.fixture("host/spawner.yaml")])
         #expect(r.status == 2)
         #expect(r.stderr.contains("'bionic' is not a libc"))
     }
 
     @Test func twoTargetsExitTwo() throws {
-        let r = try command.callguard(["abi", "--kernel", "3.10", "--host", command.fixture("host/spawner.yaml")])
+        let r = try callguard(["abi", "--kernel", "3.10", "--host", command.fixture("host/spawner.yaml")])
         #expect(r.status == 2)
         #expect(r.stderr.contains("give one target"))
     }
 
     @Test func unreadableKernelTableExitsTwo() throws {
-        let r = try command.callguard(["abi", "--kernel-table", "/nonexistent/host.json", command.fixture("host/spawner.yaml")])
+        let r = try callguard(["abi", "--kernel-table", "/nonexistent/host.json", command.fixture("host/spawner.yaml")])
         #expect(r.status == 2)
         #expect(r.stderr.contains("/nonexistent/host.json"))
     }
@@ -207,18 +203,18 @@ import Testing
     let command = AbiCommandTests()
 
     @Test func missingKernelOptionExitsTwo() throws {
-        let r = try command.callguard(["abi"])
+        let r = try callguard(["abi"])
         #expect(r.status == 2)
         #expect(r.stderr.contains("--kernel"))
     }
 
     @Test func unknownFormatExitsTwo() throws {
-        let r = try command.callguard(["abi", "--kernel", "6.1", "--format", "yaml"])
+        let r = try callguard(["abi", "--kernel", "6.1", "--format", "yaml"])
         #expect(r.status == 2)
     }
 
     @Test func helpStillExitsZero() throws {
-        let r = try command.callguard(["abi", "--help"])
+        let r = try callguard(["abi", "--help"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("--kernel"))
     }

@@ -97,6 +97,7 @@ import TestSupport
     /// recursively where the kubelet can.
     @Test func everyFileAttributionReadsIsUnderAReadOnlyMount() throws {
         let mounts = try hostPathMounts()
+        #expect(mounts.count > 1, "the DaemonSet's hostPath mounts")
         for mount in mounts where !Self.writableMounts.contains(mount.mountPath) {
             #expect(mount.readOnly, "\(mount.mountPath) read-only")
             #expect(mount.recursiveReadOnly == "IfPossible" || mount.recursiveReadOnly == "Enabled", "\(mount.mountPath) recursively read-only")
@@ -116,7 +117,9 @@ import TestSupport
             "/var/log/pods", "/var/log/containers", "/var/lib/docker/containers", "/var/lib/containers/storage/overlay",
             "/var/lib/containers/storage/volumes", "/var/lib/containerd", "/var/lib/kubelet/pods", "/run/containers/storage/overlay",
         ]
-        for mount in try hostPathMounts() {
+        let mounts = try hostPathMounts()
+        #expect(mounts.count > 1, "the DaemonSet's hostPath mounts")
+        for mount in mounts {
             for path in forbidden {
                 let exposes = path == mount.hostPath || path.hasPrefix(mount.hostPath == "/" ? "/" : mount.hostPath + "/")
                 #expect(!exposes, "the hostPath \(mount.hostPath) exposes \(path)")

@@ -5,23 +5,17 @@ import TestSupport
 /// Helpers for the tests of `deploy/`: where the repository and the built
 /// executable are, running a tool, and walking parsed YAML.
 enum Deploy {
-    /// The repository root (this file is `Tests/CallguardTests/DeploySupport.swift`).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    /// The repository root.
+    static var root: URL { Repository.root }
 
     /// `deploy/<relative>`.
-    static func path(_ relative: String) -> String {
-        root.appendingPathComponent("deploy").appendingPathComponent(relative).path
-    }
+    static func path(_ relative: String) -> String { Repository.deployPath(relative) }
 
     /// The text of `deploy/<relative>`.
-    static func text(_ relative: String) throws -> String {
-        try String(contentsOfFile: path(relative), encoding: .utf8)
-    }
+    static func text(_ relative: String) throws -> String { try Repository.deployText(relative) }
 
     /// The `callguard` executable built beside the test runner.
-    static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("callguard").path
+    static var executable: String { Repository.callguard }
 
     /// The first of `candidates` that is an executable file.
     static func tool(_ candidates: String...) -> String? {
@@ -37,12 +31,7 @@ enum Deploy {
     }
 
     /// A fresh temporary directory, removed by the caller.
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("callguard-deploy-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
-    }
+    static func temporaryDirectory() throws -> URL { try Repository.temporaryDirectory("callguard-deploy") }
 
     /// The YAML documents of `deploy/<relative>`.
     static func yamlDocuments(_ relative: String) throws -> [YAMLNode] {

@@ -5,13 +5,6 @@ import TestSupport
 
 /// The learned policy as the built `callguard` executable sees it.
 @Suite struct LearnCommandTests {
-    static let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("callguard").path
-
-    func callguard(_ args: [String]) throws -> ChildProcess.Output {
-        try ChildProcess.run(Self.executable, args)
-    }
-
     @Test func aLearnedAndMergedPolicyPassesCheck() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-learn-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

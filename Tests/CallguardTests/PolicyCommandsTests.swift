@@ -6,10 +6,6 @@ import TestSupport
 /// `callguard check`, `rules` and `seccomp`, run as the built executable:
 /// argv in, stdout/stderr and exit code out.
 @Suite struct PolicyCommandsTests {
-    func callguard(_ args: [String]) throws -> CallguardCommand.Result {
-        try CallguardCommand.run(args)
-    }
-
     func fixture(_ name: String) -> String {
         Fixtures.directory().appendingPathComponent("policy/\(name)").path
     }
@@ -44,7 +40,7 @@ import TestSupport
         let lines = r.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("# x86_64: ") == true)
         #expect(lines.first?.hasSuffix("audited, 4 skipped (allowed by every active policy)") == true)
-        #expect(lines.contains { $0.hasPrefix("-a always,exit -F arch=b64 -S ") && $0.hasSuffix(" -F pid!=4242 -k callguard") })
+        #expect(lines.contains { $0.hasPrefix("-a always,exit -F arch=b64 -S ") && $0.hasSuffix(" -F pid!=4242 -F key=callguard") })
         #expect(lines.contains { $0.hasPrefix("-a always,exit -F arch=b32 -S ") })
         #expect(!lines.contains { $0.contains("-S read,") || $0.contains(",read,") })
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -43,14 +44,21 @@ struct AttributionThroughputTests {
 
     static var pids: [Int32] { (0..<distinctPids).map { Int32(10_000 + $0 * 3) } }
 
+    /// The container `makeSource` put `pid` in, nil for a host process.
+    static func expectedContainer(_ pid: Int32) -> String? {
+        [nil, TestIDs.podman, nil, TestIDs.docker, nil, TestIDs.crio, nil, TestIDs.containerd][Int(pid - 10_000) / 3 % 8]
+    }
+
+    /// The pids whose attribution is not their container in `makeSource`.
+    static func misattributed(by attributor: Attributor) -> [Int32] {
+        pids.filter { attributor.attribute(pid: $0, ppid: 1).container?.id != expectedContainer($0) }
+    }
+
     /// A pseudo-random event order over the distinct pids (fixed seed).
     static func eventOrder(count: Int) -> [Int32] {
         let pids = self.pids
-        var state: UInt64 = 0x1234_5678_9abc_def1
-        return (0..<count).map { _ in
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return pids[Int((state >> 33) % UInt64(pids.count))]
-        }
+        var random = SplitMix64(seed: 0x1234_5678_9abc_def1)
+        return (0..<count).map { _ in pids[Int(random.next() % UInt64(pids.count))] }
     }
 
     /// The calling thread's heap allocation count when Benchmarks/ContainerKit/run.sh
@@ -93,12 +101,13 @@ struct AttributionThroughputTests {
         for (i, pid) in Self.pids.enumerated() { reference[pid] = i }
 
         var sink = 0
+        var inContainers = (distinct: 0, hot: 0)
         let distinct = Self.bestOf(
             5,
             reference: { for pid in order { sink &+= reference[pid] ?? 0 } },
             subject: {
                 for pid in order {
-                    if case .container = attributor.attribute(pid: pid, ppid: 1) { sink &+= 1 }
+                    if case .container = attributor.attribute(pid: pid, ppid: 1) { inContainers.distinct += 1 }
                 }
             })
         let hot = Self.bestOf(
@@ -106,7 +115,7 @@ struct AttributionThroughputTests {
             reference: { for pid in onePid { sink &+= reference[pid] ?? 0 } },
             subject: {
                 for pid in onePid {
-                    if case .container = attributor.attribute(pid: pid, ppid: 1) { sink &+= 1 }
+                    if case .container = attributor.attribute(pid: pid, ppid: 1) { inContainers.hot += 1 }
                 }
             })
         let (dictTime, warmTime, dictOneTime, oneTime) = (distinct.reference, distinct.subject, hot.reference, hot.subject)
@@ -125,7 +134,12 @@ struct AttributionThroughputTests {
         #expect(source.reads == readsAfterWarmUp)
         #expect(attributor.counters.misses == 0)
         #expect(attributor.counters.hits >= UInt64(10 * Self.events))
-        #expect(sink != 0)
+        // What the attributor answered while timed: containers exactly where the source put them.
+        #expect(inContainers.distinct == 5 * order.count(where: { Self.expectedContainer($0) != nil }))
+        #expect(inContainers.hot == 5 * Self.events)
+        #expect(Self.misattributed(by: attributor).isEmpty)
+        #expect(source.reads == readsAfterWarmUp)
+        _ = sink  // the reference loops' result, kept so that they are not optimised away
         let n = Double(Self.events)
         print(
             """
@@ -161,7 +175,8 @@ struct AttributionThroughputTests {
         #expect(attributor.counters.misses == UInt64(Self.distinctPids))
         #expect(sink == Self.distinctPids / 2)
         #expect(attributor.counters.containersResolved == 4)
-        #expect(reference.count == Self.distinctPids)
+        #expect(Self.misattributed(by: attributor).isEmpty)
+        #expect(source.reads == Self.distinctPids)
         let n = Double(Self.distinctPids)
         print(
             """

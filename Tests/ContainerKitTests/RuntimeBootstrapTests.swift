@@ -18,6 +18,13 @@ struct RuntimeBootstrapTests {
         return Attributor(proc: proc, resolver: ContainerResolver(roots: TestIDs.roots.value, minReloadInterval: 0))
     }
 
+    /// Whether a fresh attributor, having attributed `pid` once, calls it the runtime's bootstrap.
+    func isBootstrapWhenFirstSeen(pid: Int32, ppid: Int32) -> Bool {
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: pid, ppid: ppid)
+        return attributor.isRuntimeBootstrap(pid: pid, ppid: ppid)
+    }
+
     /// runc create (host, runc's binary) and runc:[2:INIT] in the container's cgroup.
     func addRuncCreate(child: Int32 = 501, seccomp: SeccompState = noFilter) {
         proc.add(pid: 500, ppid: 400, startTime: 50, comm: "runc", cgroup: Self.conmonCgroup, executable: Self.runc)
@@ -26,50 +33,38 @@ struct RuntimeBootstrapTests {
 
     @Test func runcInitBeforeItsFilterIsBootstrap() {
         addRuncCreate()
-        let attributor = makeAttributor()
-        _ = attributor.attribute(pid: 501, ppid: 500)
-        #expect(attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+        #expect(isBootstrapWhenFirstSeen(pid: 501, ppid: 500))
     }
 
     @Test func processWithItsOwnFilterIsNotBootstrapEvenUnderRunc() {
         // runc exec's process after execve, while runc exec still lives.
         addRuncCreate(seccomp: Self.oneFilter)
-        let attributor = makeAttributor()
-        _ = attributor.attribute(pid: 501, ppid: 500)
-        #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+        #expect(!isBootstrapWhenFirstSeen(pid: 501, ppid: 500))
     }
 
     @Test func containerProcessNamedRuncRunningACopyOfRuncIsNotBootstrap() {
         // `cp payload /tmp/runc; /tmp/runc` inside the container: parent is the container's shell.
         proc.add(pid: 600, ppid: 500, startTime: 60, comm: "sh", cgroup: Self.podmanCgroup)
         proc.add(pid: 601, ppid: 600, startTime: 61, comm: "runc:[2:INIT]", cgroup: Self.podmanCgroup, executable: Self.runc)
-        let attributor = makeAttributor()
-        _ = attributor.attribute(pid: 601, ppid: 600)
-        #expect(!attributor.isRuntimeBootstrap(pid: 601, ppid: 600))
+        #expect(!isBootstrapWhenFirstSeen(pid: 601, ppid: 600))
     }
 
     @Test func parentInAContainerIsNotTheHostRuntime() {
         proc.add(pid: 500, ppid: 400, startTime: 50, comm: "runc", cgroup: Self.podmanCgroup, executable: Self.runc)
         proc.add(pid: 501, ppid: 500, startTime: 60, cgroup: Self.podmanCgroup)
-        let attributor = makeAttributor()
-        _ = attributor.attribute(pid: 501, ppid: 500)
-        #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+        #expect(!isBootstrapWhenFirstSeen(pid: 501, ppid: 500))
     }
 
     @Test func parentRunningAnotherFileNamedRuncIsNotTheRuntime() {
         proc.add(pid: 500, ppid: 400, startTime: 50, comm: "runc", cgroup: Self.conmonCgroup, executable: AttributorTests.fakeRunc)
         proc.add(pid: 501, ppid: 500, startTime: 60, cgroup: Self.podmanCgroup)
-        let attributor = makeAttributor()
-        _ = attributor.attribute(pid: 501, ppid: 500)
-        #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+        #expect(!isBootstrapWhenFirstSeen(pid: 501, ppid: 500))
     }
 
     @Test func parentStartedAfterTheChildIsAReusedPid() {
         proc.add(pid: 500, ppid: 400, startTime: 70, comm: "runc", cgroup: Self.conmonCgroup, executable: Self.runc)
         proc.add(pid: 501, ppid: 500, startTime: 60, cgroup: Self.podmanCgroup)
-        let attributor = makeAttributor()
-        _ = attributor.attribute(pid: 501, ppid: 500)
-        #expect(!attributor.isRuntimeBootstrap(pid: 501, ppid: 500))
+        #expect(!isBootstrapWhenFirstSeen(pid: 501, ppid: 500))
     }
 
     @Test func processReparentedSinceItsRecordIsNotBootstrap() {

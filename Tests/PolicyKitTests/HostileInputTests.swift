@@ -4,33 +4,109 @@ import Testing
 import TestSupport
 
 /// Broken files must produce diagnostics, never a crash or a hang: every
-/// fixture cut at every byte, and bytes flipped, still loads to a result.
+/// fixture cut at every byte, and bytes flipped, loads to the outcome named
+/// for it: a set only where the cut leaves a whole policy, otherwise errors
+/// that point into the file.
 @Suite struct HostileInputTests {
-    static let fixtures: [String] = {
+    static let names = ["valid/web.yaml", "valid/default.yaml", "invalid/unknown-keys.yaml", "seccomp/docker-default-shape.json"]
+
+    static let fixtures: [(name: String, text: String)] = {
         let dir = Fixtures.directory()
-        let names = ["valid/web.yaml", "valid/default.yaml", "invalid/unknown-keys.yaml", "seccomp/docker-default-shape.json"]
-        return names.compactMap { try? String(contentsOf: dir.appendingPathComponent($0), encoding: .utf8) }
+        return names.compactMap { name in
+            (try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)).map { (name, $0) }
+        }
     }()
 
-    @Test func everyTruncationLoadsToDiagnosticsOrASet() {
-        #expect(Self.fixtures.count == 4)
-        for text in Self.fixtures {
-            let bytes = Array(text.utf8)
-            for cut in stride(from: 0, to: bytes.count, by: 1) {
-                let result = PolicyLoader().load(sources: [PolicySource(path: "cut.yaml", bytes: Array(bytes[..<cut]))])
-                #expect(result.set != nil || !result.errors.isEmpty)
-            }
+    /// The cuts (byte counts) of each fixture that load to a set; every other
+    /// cut is an error. 0 is the empty file (no policy, a warning).
+    static let cutsThatLoad: [String: Set<Int>] = [
+        // "  allow:" and "  allow: " (null: allows nothing more), after
+        // "  allow: [accept4, epoll_wait, sendfile]" and its newline and
+        // indent, "  include:" and "  include: " (null).
+        "valid/web.yaml": [0, 255, 256, 287, 288, 289, 290, 298, 299],
+        // Inside the leading comment line; "  include:" and "  include: ".
+        "valid/default.yaml": Set(0...56).union([163, 164]),
+        "invalid/unknown-keys.yaml": [0],
+        // The JSON object without its final newline (a profile, no policy active).
+        "seccomp/docker-default-shape.json": [0, 1773],
+    ]
+
+    /// Every diagnostic names `file` and a place inside `bytes` (or the line
+    /// after its end, where libyaml reports an input that ends too early).
+    static func expectPointsInto(_ result: PolicyLoadResult, file: String, bytes: [UInt8], _ what: String) {
+        let lines = bytes.count(where: { $0 == UInt8(ascii: "\n") }) + 2
+        for d in result.diagnostics {
+            #expect(d.file == file, "\(what): \(d)")
+            #expect((1...lines).contains(d.mark.line) && d.mark.column >= 1, "\(what): \(d) outside its \(lines) line(s)")
+            #expect(!d.message.isEmpty, "\(what): \(d)")
         }
     }
 
-    @Test func flippedBytesLoadToDiagnosticsOrASet() {
-        var rng = SystemRandomNumberGenerator()
-        for text in Self.fixtures {
-            for _ in 0..<300 {
+    @Test func everyTruncationLoadsToASetOnlyWhereItLeavesAWholePolicy() {
+        #expect(Self.fixtures.count == Self.names.count)
+        for (name, text) in Self.fixtures {
+            let bytes = Array(text.utf8)
+            var loaded: Set<Int> = []
+            for cut in 0..<bytes.count {
+                let prefix = Array(bytes[..<cut])
+                let result = PolicyLoader().load(sources: [PolicySource(path: "cut.yaml", bytes: prefix)])
+                if result.set != nil { loaded.insert(cut) }
+                #expect((result.set == nil) == !result.errors.isEmpty, "\(name) cut at \(cut): \(result.diagnostics)")
+                Self.expectPointsInto(result, file: "cut.yaml", bytes: prefix, "\(name) cut at \(cut)")
+            }
+            #expect(loaded == Self.cutsThatLoad[name], "\(name): cuts that load")
+        }
+    }
+
+    @Test func theEmptyCutLoadsToNoPolicyWithAWarning() throws {
+        let result = PolicyLoader().load(sources: [PolicySource(path: "cut.yaml", bytes: [])])
+        let set = try #require(result.set)
+        #expect(set.policiesByName.isEmpty)
+        #expect(result.diagnostics.map(\.description) == ["cut.yaml:1:1: warning: the file holds no policy; remove it or write one"])
+    }
+
+    /// Three bytes flipped to random values (the same ones on every run):
+    /// whatever loads, every diagnostic points into the file, a set comes only
+    /// without errors, and a policy's name is one the flipped file spells (or,
+    /// for a seccomp profile, the file's own name).
+    @Test func flippedBytesLoadToDiagnosticsInsideTheFileOrToPoliciesItNames() {
+        var rng = SplitMix64(seed: 0x686F_7374_696C_65)
+        var outcomes = (sets: 0, errors: 0)
+        for (name, text) in Self.fixtures {
+            for round in 0..<300 {
                 var bytes = Array(text.utf8)
                 for _ in 0..<3 { bytes[Int.random(in: 0..<bytes.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng) }
                 let result = PolicyLoader().load(sources: [PolicySource(path: "flip.yaml", bytes: bytes)])
-                #expect(result.set != nil || !result.errors.isEmpty)
+                let what = "\(name) flip round \(round)"
+                #expect((result.set == nil) == !result.errors.isEmpty, "\(what): \(result.diagnostics)")
+                Self.expectPointsInto(result, file: "flip.yaml", bytes: bytes, what)
+                if let set = result.set {
+                    outcomes.sets += 1
+                    let spelled = String(decoding: bytes, as: UTF8.self)
+                    for policy in set.policiesByName.keys {
+                        #expect(policy == "flip" || spelled.contains(policy), "\(what): '\(policy)'")
+                    }
+                } else {
+                    outcomes.errors += 1
+                }
+            }
+        }
+        // Both outcomes occur, so neither branch above is dead.
+        #expect(outcomes.sets > 0 && outcomes.errors > 0, "\(outcomes)")
+    }
+
+    /// A byte that cannot start UTF-8 anywhere in the file is one error at the
+    /// file's start, whatever else the file says.
+    @Test func aByteThatIsNotUTF8IsOneErrorWherever() {
+        for (name, text) in Self.fixtures {
+            for offset in stride(from: 0, to: text.utf8.count, by: 7) {
+                var bytes = Array(text.utf8)
+                bytes[offset] = 0xFF
+                let result = PolicyLoader().load(sources: [PolicySource(path: "flip.yaml", bytes: bytes)])
+                #expect(result.set == nil, "\(name) at \(offset)")
+                #expect(
+                    result.errors.map(\.description) == ["flip.yaml:1:1: YAML syntax error: invalid leading UTF-8 octet; fix the YAML at this place"],
+                    "\(name) at \(offset)")
             }
         }
     }

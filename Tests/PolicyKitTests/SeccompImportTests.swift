@@ -21,9 +21,11 @@ import TestSupport
     }
 
     static let podmanProfile = "/usr/share/containers/seccomp.json"
+    static var hasPodmanProfile: Bool { FileManager.default.fileExists(atPath: podmanProfile) }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: podmanProfile)))
+    @Test(.enabled(if: RequireIntegration.shouldRun(hasPodmanProfile)))
     func podmanProfileAllowsItsUnconditionalNames() throws {
+        guard RequireIntegration.check(Self.hasPodmanProfile, "podman's seccomp profile at \(Self.podmanProfile) (Debian golang-github-containers-common)") else { return }
         let (set, diags) = try load(Self.podmanProfile)
         #expect(diags.isEmpty)
         for name in ["read", "write", "openat", "execve", "clone3", "pread64", "mkdirat"] {
@@ -32,8 +34,9 @@ import TestSupport
         #expect(set.count(on: .x86_64) > 300)
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: podmanProfile)))
+    @Test(.enabled(if: RequireIntegration.shouldRun(hasPodmanProfile)))
     func podmanProfileHonoursArchConditions() throws {
+        guard RequireIntegration.check(Self.hasPodmanProfile, "podman's seccomp profile at \(Self.podmanProfile) (Debian golang-github-containers-common)") else { return }
         let (set, _) = try load(Self.podmanProfile)
         #expect(has(set, "arch_prctl", .x86_64))
         #expect(!has(set, "arch_prctl", .i386))  // includes.arches [amd64, x32]
@@ -41,8 +44,9 @@ import TestSupport
         #expect(has(set, "_llseek", .i386))
     }
 
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: podmanProfile)))
+    @Test(.enabled(if: RequireIntegration.shouldRun(hasPodmanProfile)))
     func podmanProfileHonoursCapabilityConditions() throws {
+        guard RequireIntegration.check(Self.hasPodmanProfile, "podman's seccomp profile at \(Self.podmanProfile) (Debian golang-github-containers-common)") else { return }
         let (set, _) = try load(Self.podmanProfile)
         #expect(!has(set, "bpf", .x86_64))  // needs CAP_SYS_ADMIN
         #expect(has(set, "chroot", .x86_64))  // CAP_SYS_CHROOT is a podman default

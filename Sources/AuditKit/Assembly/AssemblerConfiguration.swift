@@ -11,6 +11,18 @@ public struct AssemblerConfiguration: Sendable {
     /// writes last. auditd's log files carry no EOE records, so replay sets this;
     /// the netlink stream has EOE and leaves it off.
     public var completeOnProctitle: Bool
+    /// Whether an audit syscall rule (exit, task) may be loaded in the kernel,
+    /// as far as the assembler is told at the start (``EventAssembler/exitRulesLoaded``
+    /// changes it at runtime). A syscall that a seccomp filter logs produces
+    /// one SECCOMP record; the kernel writes a SYSCALL record (and EOE) only
+    /// for a syscall an exit rule matches. With no such rule loaded nothing
+    /// more can come for the SECCOMP record's serial, and the assembler hands
+    /// it on at once instead of at the timeout. True (wait) is the safe
+    /// default: an auditd log says nothing of the rules it was written under.
+    /// (On x86_64 the kernel runs seccomp before audit's syscall entry, so the
+    /// SECCOMP record takes its own serial even when a rule matches: measured
+    /// by `LoneSeccompLiveTests`; other arches and old kernels may differ.)
+    public var exitRulesLoaded: Bool
     /// Records beyond this many in one event are dropped (and counted).
     public var maximumRecordsPerEvent: Int
     /// Bytes beyond this many in one event are dropped (and counted).
@@ -38,8 +50,10 @@ public struct AssemblerConfiguration: Sendable {
         maximumRecordsPerEvent: Int = 1024,
         maximumBytesPerEvent: Int = 1 << 20,
         clock: Clock = .recordTime,
-        serialSource: SerialGapTracker.Source = .kernelStream
+        serialSource: SerialGapTracker.Source = .kernelStream,
+        exitRulesLoaded: Bool = true
     ) {
+        self.exitRulesLoaded = exitRulesLoaded
         self.maximumOpenEvents = max(1, maximumOpenEvents)
         self.timeoutMilliseconds = timeoutMilliseconds
         self.completeOnProctitle = completeOnProctitle

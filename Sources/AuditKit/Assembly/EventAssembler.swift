@@ -50,6 +50,14 @@ public final class EventAssembler {
         s.serialJumps = serials.jumps
         return s
     }
+    /// Whether an exit rule may be loaded in the kernel (starts as
+    /// ``AssemblerConfiguration/exitRulesLoaded``). When false, a SECCOMP
+    /// record that opens no event is an event on its own, handed on at once
+    /// (``CompletionReason/loneSeccomp``): the kernel writes no SYSCALL record
+    /// for its serial. Set it from the thread that calls ``add(_:)``; set it
+    /// false only some time after the last exit rule went, since a syscall
+    /// that entered while one was loaded still brings its SYSCALL record.
+    public var exitRulesLoaded: Bool
     /// The assembler's clock, in milliseconds since the epoch.
     public private(set) var now: UInt64 = 0
     /// How many events are open now.
@@ -72,6 +80,7 @@ public final class EventAssembler {
     public init(configuration: AssemblerConfiguration = .init(), handler: @escaping Handler) {
         self.configuration = configuration
         self.handler = handler
+        exitRulesLoaded = configuration.exitRulesLoaded
         serials = SerialGapTracker(source: configuration.serialSource)
         let capacity = configuration.maximumOpenEvents
         // All-zero bytes are an unused slot (open() sets the rest), so the table
@@ -151,6 +160,11 @@ public final class EventAssembler {
         if type.isStandalone, found == nil {
             counters.events &+= 1
             handler(AssembledEvent(id: record.id, reason: .standalone, droppedRecords: 0, storage: .single(record)))
+            return
+        }
+        if type == .seccomp, found == nil, !exitRulesLoaded {
+            counters.events &+= 1
+            handler(AssembledEvent(id: record.id, reason: .loneSeccomp, droppedRecords: 0, storage: .single(record)))
             return
         }
         let slot = found ?? open(record.id)

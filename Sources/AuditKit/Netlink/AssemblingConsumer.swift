@@ -10,8 +10,10 @@ import Glibc
 /// seccomp filter that returns `SECCOMP_RET_LOG` (an OCI profile's
 /// `SCMP_ACT_LOG`), need no audit rule: they arrive on the same socket. When
 /// the syscall is audited too, its SYSCALL record and EOE follow under the same
-/// serial; when it is not, no EOE comes and the event completes at the
-/// assembler's timeout (500 ms live).
+/// serial (when any exit rule is loaded, whichever syscalls it names); when no
+/// exit rule is loaded, the record is alone, and an assembler told so
+/// (``EventAssembler/exitRulesLoaded``) hands it on at once instead of at its
+/// timeout (500 ms live).
 public struct AssemblingConsumer: AuditMessageConsumer {
     /// The parser (stateless).
     public let parser: RecordParser

@@ -7,12 +7,37 @@ public struct AuditRule: Hashable, Sendable, CustomStringConvertible {
     /// removes a rule without it.
     public static let callguardKey = "callguard"
 
-    /// The syscall ABI a rule matches (`-F arch=b64` / `b32`).
-    public enum Arch: String, Hashable, Sendable {
+    /// The syscall ABI a rule matches (`-F arch=b64` / `b32`), relative to
+    /// the host as libaudit reads it. The one place that maps an
+    /// ``AuditArch`` to it is ``init(_:)``.
+    public enum Arch: String, Hashable, Sendable, CaseIterable {
         /// The native 64-bit ABI (x86_64, aarch64).
         case b64
         /// The 32-bit compat ABI (i386 on x86_64).
         case b32
+
+        /// The ABI of `arch` on this host: the arch libaudit takes for `b64`
+        /// is b64, the one it takes for `b32` is b32; any other arch (not
+        /// this host's) has no rule arch.
+        public init?(_ arch: AuditArch) {
+            guard let found = Arch.allCases.first(where: { $0.auditArch == arch }) else { return nil }
+            self = found
+        }
+
+        /// The host arch libaudit resolves this ABI to (x86_64 and i386 on an
+        /// x86_64 host), or nil when the host has no such ABI.
+        public var auditArch: AuditArch? {
+            switch self {
+            case .b64: Arch.host64
+            case .b32: Arch.host32
+            }
+        }
+
+        /// The ABIs this host runs, native first.
+        public static var onHost: [Arch] { allCases.filter { $0.auditArch != nil } }
+
+        private static let host64 = AuditArch(name: "b64")
+        private static let host32 = AuditArch(name: "b32")
     }
 
     /// A syscall, by name (resolved by libaudit for the rule's arch) or by number.
@@ -65,13 +90,45 @@ public struct AuditRule: Hashable, Sendable, CustomStringConvertible {
         self.key = key
     }
 
-    /// The rule in auditctl syntax (without the own-pid exclusion added at install).
-    public var description: String {
-        var parts = ["-a always,exit", "-F arch=\(arch.rawValue)"]
-        parts += syscalls.map { "-S \($0)" }
+    /// The rule in auditctl syntax, as `auditctl -l` lists it once loaded
+    /// with ``AuditControl/install(_:excludingPid:)``: `-a always,exit -F arch=b64
+    /// -S read,uname -F ppid=7 -F pid!=42 -F key=callguard`. Syscalls are named
+    /// as libaudit names them on the rule's arch (a number it cannot name stays
+    /// a number), in ascending syscall number, once each; `-S all` for every
+    /// syscall; then the fields in order, the install's own-pid exclusion, the key.
+    /// The one renderer: `callguard rules` prints it, and what is installed is
+    /// this rule. A file of such lines is what `auditctl -R` reads.
+    public func auditctl(excludingPid: UInt32? = nil) -> String {
+        var parts = ["-a always,exit", "-F arch=\(arch.rawValue)", "-S \(syscallList)"]
         parts += fields.map { "-F \($0)" }
-        parts.append("-k \(key)")
+        if let pid = excludingPid { parts.append("-F pid!=\(pid)") }
+        parts.append("-F key=\(key)")
         return parts.joined(separator: " ")
+    }
+
+    /// The rule in auditctl syntax without the own-pid exclusion (``auditctl(excludingPid:)``).
+    public var description: String { auditctl(excludingPid: nil) }
+
+    /// The `-S` list: `all`, or the syscalls by ascending number, named where libaudit can.
+    private var syscallList: String {
+        if coversAllSyscalls { return "all" }
+        let table = arch.auditArch
+        var seen = Set<Int32>()
+        var numbered: [(number: Int32, text: String)] = []
+        var unresolved: [String] = []
+        for syscall in syscalls {
+            switch syscall {
+            case .number(let n):
+                if seen.insert(n).inserted { numbered.append((n, table?.syscallName(n) ?? String(n))) }
+            case .name(let name):
+                if let n = table?.syscallNumber(name) {
+                    if seen.insert(n).inserted { numbered.append((n, name)) }
+                } else if !unresolved.contains(name) {
+                    unresolved.append(name)
+                }
+            }
+        }
+        return (numbered.sorted { $0.number < $1.number }.map(\.text) + unresolved).joined(separator: ",")
     }
 }
 

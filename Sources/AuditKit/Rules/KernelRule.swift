@@ -18,6 +18,18 @@ public struct KernelRule: Hashable, Sendable {
     /// The rule's `arch=` field, if it has one.
     public var arch: AuditArch?
 
+    /// Whether the rule is on a syscall list (exit, entry, task, io_uring):
+    /// while any such rule is loaded, the kernel keeps every syscall's audit
+    /// context live (`audit_n_rules`), so that a SECCOMP record is followed by
+    /// the SYSCALL record (and EOE) of its serial. The user, exclude and
+    /// filesystem lists do not count.
+    public var isSyscallRule: Bool {
+        switch Int32(bitPattern: filter) {
+        case AUDIT_FILTER_USER, AUDIT_FILTER_EXCLUDE, AUDIT_FILTER_FS: false
+        default: true
+        }
+    }
+
     /// Whether the rule carries `key` among its keys.
     public func hasKey(_ key: String) -> Bool { keys.contains(key) }
 

@@ -13,6 +13,10 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var format: ViolationFormat = .json
     /// Unicast (the registered audit daemon) or multicast (read-only, beside auditd).
     public var socketMode: AuditSessionConfiguration.SocketMode = .unicast
+    /// Which audit exit rules the agent keeps (`--rules`; see ``RuleMode``).
+    public var ruleMode: RuleMode = .auto
+    /// The most per-process rules (`auto`, `containers`) loaded at once.
+    public var maximumProcessRules = 200
     /// The kernel's backlog_limit while callguard runs.
     public var backlogLimit: UInt32 = 8192
     /// The kernel's backlog_wait_time while callguard runs (0: never stall the host).

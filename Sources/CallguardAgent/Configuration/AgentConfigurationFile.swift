@@ -13,6 +13,7 @@ import SinkKit
 /// sinks: ["syslog+tcp://siem.example:6514", "file:/var/log/callguard.json"]
 /// format: cef
 /// socket: multicast
+/// rules: auto            # auto | none | containers | system (see RuleMode)
 /// backlog: {limit: 16384, waitTime: 0}
 /// cache: {events: 4096, processes: 65536}
 /// queue: 10000
@@ -26,7 +27,7 @@ public enum AgentConfigurationFile {
         public var description: String
     }
 
-    static let keys = ["policies", "sinks", "format", "socket", "backlog", "cache", "queue", "throttle", "spool", "metrics", "state"]
+    static let keys = ["policies", "sinks", "format", "socket", "rules", "backlog", "cache", "queue", "throttle", "spool", "metrics", "state"]
 
     /// Applies the file at `path` to `configuration`.
     public static func apply(_ path: String, to configuration: inout AgentConfiguration) throws(Failure) {
@@ -108,6 +109,11 @@ public enum AgentConfigurationFile {
                     throw fail(value, "socket must be unicast or multicast")
                 }
                 configuration.socketMode = mode
+            case "rules":
+                guard let mode = RuleMode(rawValue: try string(value)) else {
+                    throw fail(value, "rules must be one of \(RuleMode.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                configuration.ruleMode = mode
             case "backlog":
                 let m = try mapping(value, ["limit", "waitTime"])
                 if let n = m["limit"] { configuration.backlogLimit = UInt32(clamping: try integer(n)) }

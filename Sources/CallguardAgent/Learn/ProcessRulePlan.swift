@@ -18,7 +18,7 @@ public struct ProcessRulePlan: Sendable {
     /// Processes left without rules because the cap was reached (each counted once per update).
     public private(set) var processesOverCap = 0
 
-    public init(arches: [AuditRule.Arch] = [.b64, .b32], maximumRules: Int = 200) {
+    public init(arches: [AuditRule.Arch] = AuditRule.Arch.onHost, maximumRules: Int = 200) {
         self.arches = arches
         self.maximumRules = maximumRules
     }

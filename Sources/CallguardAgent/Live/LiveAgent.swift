@@ -32,6 +32,8 @@ public final class LiveAgent: @unchecked Sendable {
     /// Where every stage (and the reload service) publishes its counters.
     private let board = StatisticsBoard()
     private let started = ContinuousClock.now
+    /// Per-process rules and the exit-rule census (``RuleMode``); set once before the reader starts.
+    private var keeper: ContainerRuleKeeper?
 
     /// An agent for `policies` (loaded from `policiesDirectory`, which SIGHUP reloads).
     public init(configuration: AgentConfiguration, policies: PolicySet, policiesDirectory: String, logger: Logger) {
@@ -69,9 +71,9 @@ public final class LiveAgent: @unchecked Sendable {
             metadata: unmatched.isEmpty ? nil : ["unmatched": .string(unmatched.map { "\($0.id.prefix(12)) \($0.imageName ?? "?")" }.joined(separator: ", "))])
 
         ProfileDelivery.publish(store.current, configuration: configuration.profileDelivery, logger: logger)
-        let compiled = RuleCompiler().compile(store.current, excludingPid: getpid())
+        let compiled = RuleCompiler().compile(store.current)
         var sessionConfiguration = AuditSessionConfiguration(
-            socketMode: configuration.socketMode, rules: RuleMapping.auditRules(compiled))
+            socketMode: configuration.socketMode, rules: configuration.ruleMode == .system ? compiled.rules : [])
         sessionConfiguration.backlogLimit = configuration.backlogLimit
         sessionConfiguration.backlogWaitTime = configuration.backlogWaitTime
         let session: AuditSession
@@ -81,10 +83,11 @@ public final class LiveAgent: @unchecked Sendable {
             sinks.shutdown(timeout: 1)
             throw StartupError(description: error.description)
         }
-        for summary in compiled.summaries {
+        logger.info("audit rules: \(configuration.ruleMode)")
+        for summary in compiled.summaries where configuration.ruleMode == .system {
             logger.info("audit rules for \(summary.arch): \(summary.audited) syscalls audited, \(summary.skipped) skipped (every policy allows them)")
         }
-        logger.info("\(session.ruleReport.installed.count) rule(s) installed with key \(RuleCompiler.key); socket \(configuration.socketMode.rawValue)")
+        logger.info("\(session.ruleReport.installed.count) rule(s) installed with key \(AuditRule.callguardKey); socket \(configuration.socketMode.rawValue)")
         for refusal in session.ruleReport.refused { logger.warning("\(refusal.description)") }
         for note in session.notes { logger.notice("\(note)") }
         if session.removedLeftovers > 0 {
@@ -104,6 +107,21 @@ public final class LiveAgent: @unchecked Sendable {
         assemblerConfiguration.maximumOpenEvents = configuration.maximumOpenEvents
         let pipeline = AuditPipeline(assemblerConfiguration, stage: evaluator)
         pipeline.board = board
+        let keeper: ContainerRuleKeeper
+        do {
+            keeper = ContainerRuleKeeper(
+                mode: configuration.ruleMode, control: try AuditControl(), store: store,
+                resolver: ContainerResolver(roots: configuration.stateRoots, minReloadInterval: 0), hostName: hostName,
+                logger: logger, maximumRules: configuration.maximumProcessRules, report: sinks.submit)
+        } catch {
+            for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
+            sinks.shutdown(timeout: 1)
+            throw StartupError(description: error.description)
+        }
+        self.keeper = keeper
+        // Whether an exit rule may be loaded decides how long a lone SECCOMP record waits.
+        let assembler = pipeline.assembly.assembler
+        pipeline.beforeBatch = { assembler.exitRulesLoaded = keeper.exitRulesLoaded }
         let notifier = SystemdNotifier()
         let reader = session.reader
         var lastRefused: UInt64 = 0
@@ -146,6 +164,7 @@ public final class LiveAgent: @unchecked Sendable {
             logger.info("capabilities kept: \(restricted.kept.map(\.name).joined(separator: ", ")); every other one dropped from all \(restricted.threads) threads (bounding set included), no_new_privs set")
         } catch {
             metrics?.stop()
+            keeper.stop()
             for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
             sinks.shutdown(timeout: 1)
             throw StartupError(description: error.description)
@@ -158,11 +177,14 @@ public final class LiveAgent: @unchecked Sendable {
         // sinks last (drained).
         let published = board
         let gate = SessionGate()
+        keeper.start()
+        assembler.exitRulesLoaded = keeper.exitRulesLoaded
         let readerService = ReaderService(session: session, pipeline: pipeline, logger: logger) { [logger] in
             notifier.notify("STOPPING=1")
             gate.close {
                 let kernelLost = (try? session.kernelLostSinceStart()) ?? 0
                 published.update { $0.kernelLost = UInt64(kernelLost) }
+                keeper.stop()
                 for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
             }
         }
@@ -214,11 +236,13 @@ public final class LiveAgent: @unchecked Sendable {
     private func reload(session: AuditSession, sinks: SinkSet) {
         do {
             try store.reload(directory: policiesDirectory) { set in
+                // Only system-wide rules follow a reload here; per-process rules follow at the next scan.
+                guard configuration.ruleMode == .system else { return }
                 guard !session.isLocked else {
                     logger.warning("the audit configuration is locked: the new policies apply with the rules in force")
                     return
                 }
-                let rules = RuleMapping.auditRules(RuleCompiler().compile(set, excludingPid: getpid()))
+                let rules = RuleCompiler().compile(set).rules
                 let replacement = try session.control.replaceRules(with: rules)
                 for refusal in replacement.refused { logger.error("\(refusal.description)") }
                 for failure in replacement.removalErrors { logger.error("removing an audit rule: \(failure.description)") }
@@ -253,6 +277,11 @@ public final class LiveAgent: @unchecked Sendable {
         let elapsed = ContinuousClock.now - started
         current.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         current.takeSinks(sinks.counters)
+        if let kept = keeper?.snapshot {
+            current.unguardedContainers = kept.unguardedContainers
+            current.processRules = UInt64(kept.rulesLoaded)
+            current.processesOverCap = kept.processesOverCap
+        }
         return current
     }
 

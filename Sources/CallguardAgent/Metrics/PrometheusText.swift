@@ -47,6 +47,9 @@ public enum PrometheusText {
         one(
             "state_files_refused_total", "counter", "Runtime state files refused for their size (their containers have no image name).",
             Double(statistics.stateFilesRefused))
+        one("unguarded_containers_total", "counter", "Containers found without a callguard seccomp profile (reported container-unguarded).", Double(statistics.unguardedContainers))
+        one("process_rules", "gauge", "Per-process audit rules loaded for containers.", Double(statistics.processRules))
+        one("processes_over_cap_total", "counter", "Container processes left without per-process rules because the cap was reached.", Double(statistics.processesOverCap))
         one("attribution_misses_total", "counter", "Attribution cache misses (a /proc read).", Double(attributionMisses))
         if let sinks = statistics.sinks {
             one("sink_queue_depth", "gauge", "Violations waiting in memory.", Double(sinks.queueDepth))

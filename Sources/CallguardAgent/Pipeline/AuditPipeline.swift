@@ -62,6 +62,8 @@ public final class AuditPipeline<Stage: PipelineStage> {
     public var board: StatisticsBoard?
     /// Counters of the source's own (the reader's overruns, ...), published with the stages'.
     public var publishSource: ((inout PipelineStatistics) -> Void)?
+    /// What the live source sets before each batch (whether exit rules are loaded, for the assembler).
+    public var beforeBatch: (() -> Void)?
     var inBatch = false
 
     /// A pipeline ending in `stage`, assembling events as `configuration` says

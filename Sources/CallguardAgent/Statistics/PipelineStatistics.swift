@@ -51,6 +51,12 @@ public struct PipelineStatistics: Sendable {
     public var sinks: SinkCounters.Snapshot?
     /// Violations the fold (stage 6) folded into a later summary, by cause.
     public var foldedByCause: [FoldCause: Int] = [:]
+    /// Containers reported `container-unguarded` (no callguard seccomp profile; `--rules auto`).
+    public var unguardedContainers: UInt64 = 0
+    /// Per-process audit rules loaded now (`--rules auto` or `containers`).
+    public var processRules: UInt64 = 0
+    /// Container processes left without per-process rules: the cap was reached.
+    public var processesOverCap: UInt64 = 0
     /// Input bytes.
     public var bytes: UInt64 = 0
     /// Wall-clock seconds the run took.
@@ -98,7 +104,8 @@ public struct PipelineStatistics: Sendable {
             ("kernel_lost", .count(kernelLost)), ("overruns", .count(overruns)), ("unattributed", .count(unattributed)),
             ("runtime_bootstrap", .count(runtimeBootstrap)), ("no_policy", .count(noPolicy)),
             ("image_unknown", .count(imageUnknown)), ("container_unknown", .count(containerUnknown)),
-            ("unparsable_syscall", .count(unparsableSyscall)),
+            ("unparsable_syscall", .count(unparsableSyscall)), ("unguarded_containers", .count(unguardedContainers)),
+            ("process_rules", .count(processRules)), ("processes_over_cap", .count(processesOverCap)),
             ("malformed_by_reason", .fields(malformed.byName.map { ($0.0, .count($0.1)) })),
         ]
         if let sinks { fields.append(("sinks", Self.json(sinks))) }

@@ -1,7 +1,8 @@
 import AuditKit
 
 /// Computes the fewest audit rules that still see every possible violation of
-/// a policy set.
+/// a policy set, as AuditKit's ``AuditKit/AuditRule`` (the rule that is
+/// installed, and printed by `callguard rules`: one model, one renderer).
 ///
 /// A syscall that every active policy allows (the default policy included)
 /// can never be a violation and needs no rule; every other syscall the arch
@@ -10,16 +11,15 @@ import AuditKit
 /// gets at most one rule. With no active policy nothing is checked and no rule
 /// is needed.
 public struct RuleCompiler: Sendable {
-    /// The key on every callguard rule.
-    public static let key = "callguard"
     /// Syscall numbers one rule's mask can hold (`AUDIT_BITMASK_SIZE * 32`).
     public static let maskBits: Int32 = 2048
 
     /// The arches rules are made for.
     public var arches: [AuditArch]
+    /// The key on every rule (callguard's own, ``AuditKit/AuditRule/callguardKey``).
     public var key: String
 
-    public init(arches: [AuditArch] = RuleCompiler.hostArches, key: String = RuleCompiler.key) {
+    public init(arches: [AuditArch] = RuleCompiler.hostArches, key: String = AuditRule.callguardKey) {
         self.arches = arches
         self.key = key
     }
@@ -36,10 +36,12 @@ public struct RuleCompiler: Sendable {
         #endif
     }
 
-    /// The rules for `set`, excluding `agentPid`, with per-arch counts.
-    public func compile(_ set: PolicySet, excludingPid agentPid: Int32?) -> CompiledRules {
+    /// The rules for `set`, with per-arch counts. The agent's own pid is
+    /// excluded when they are installed (``AuditKit/AuditControl/install(_:excludingPid:)``).
+    /// An arch that is not one of this host's rule ABIs (``AuditKit/AuditRule/Arch``) gets no rule.
+    public func compile(_ set: PolicySet) -> CompiledRules {
         let active = set.activePolicies
-        var rules: [AuditSyscallRule] = []
+        var rules: [AuditRule] = []
         var summaries: [CompiledRules.ArchSummary] = []
         guard let first = active.first else { return CompiledRules(rules: [], summaries: []) }
         var allowedByAll = first.syscalls
@@ -51,11 +53,26 @@ public struct RuleCompiler: Sendable {
             let audited = all.filter { !allowedByAll.contains(arch: arch, syscall: $0) }
             summaries.append(
                 CompiledRules.ArchSummary(arch: arch, audited: audited.count, skipped: all.count - audited.count))
-            if !audited.isEmpty {
-                rules.append(AuditSyscallRule(arch: arch, syscalls: audited, excludedPid: agentPid, key: key))
+            if !audited.isEmpty, let ruleArch = AuditRule.Arch(arch) {
+                rules.append(AuditRule(arch: ruleArch, syscalls: audited.sorted().map { .number($0) }, key: key))
             }
         }
         return CompiledRules(rules: rules, summaries: summaries)
+    }
+
+    /// The rules that see every syscall `policy` does not allow (by its
+    /// verdict, ``CompiledPolicy/allows(arch:syscall:)``), one per arch, each
+    /// limited by `fields` (such as `pid=P`: per-process rules for a container
+    /// that has no callguard seccomp profile). An arch whose every syscall the
+    /// policy allows gets none.
+    public func rules(notAllowedBy policy: CompiledPolicy, fields: [AuditRuleField]) -> [AuditRule] {
+        let table = SyscallTable.shared
+        return arches.compactMap { arch in
+            guard table.arches.contains(arch), let ruleArch = AuditRule.Arch(arch) else { return nil }
+            let audited = table.allNumbers(on: arch).filter { !policy.allows(arch: arch, syscall: $0) }
+            guard !audited.isEmpty else { return nil }
+            return AuditRule(arch: ruleArch, syscalls: audited.sorted().map { .number($0) }, fields: fields, key: key)
+        }
     }
 }
 
@@ -69,19 +86,20 @@ public struct CompiledRules: Hashable, Sendable {
         public var skipped: Int
     }
 
-    public var rules: [AuditSyscallRule]
+    public var rules: [AuditRule]
     public var summaries: [ArchSummary]
 
-    /// The rules in auditctl syntax, one per line, after `#` comment lines with
-    /// the counts (a file `auditctl -R` accepts).
-    public var auditctl: String {
+    /// The rules in auditctl syntax as `auditctl -l` lists them once
+    /// installed with `excludingPid` (``AuditKit/AuditRule/auditctl(excludingPid:)``),
+    /// one per line, after `#` comment lines with the counts (a file `auditctl -R` accepts).
+    public func auditctl(excludingPid: UInt32?) -> String {
         var lines: [String] = []
         for s in summaries {
             lines.append(
                 "# \(s.arch): \(s.audited) syscalls audited, \(s.skipped) skipped (allowed by every active policy)")
         }
         if rules.isEmpty { lines.append("# no rules: no active policy, or every policy allows every syscall") }
-        lines += rules.map(\.auditctl)
+        lines += rules.map { $0.auditctl(excludingPid: excludingPid) }
         return lines.joined(separator: "\n") + "\n"
     }
 }

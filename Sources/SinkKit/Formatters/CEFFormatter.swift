@@ -26,9 +26,13 @@ public struct CEFFormatter: ViolationFormatter {
         out.append(UInt8(ascii: "|"))
         header(v.event.action, &out)
         out.append(UInt8(ascii: "|"))
-        out.appendASCII("syscall ")
-        header(v.syscall.name, &out)
-        out.appendASCII(" not allowed by policy ")
+        if v.event.action == Violation.Event.containerUnguarded {
+            out.appendASCII("container without a callguard seccomp profile, policy ")
+        } else {
+            out.appendASCII("syscall ")
+            header(v.syscall.name, &out)
+            out.appendASCII(" not allowed by policy ")
+        }
         header(v.policy.name, &out)
         out.append(UInt8(ascii: "|"))
         out.appendDecimal(v.event.severity)

@@ -61,6 +61,11 @@ public struct Violation: Sendable, Hashable {
         /// parent exited before `/proc` was read) but a seccomp filter logged the
         /// syscall, so the process's own profile did not allow it; no `container.*`.
         public static let notAllowedContainerUnknown = "syscall-not-allowed-container-unknown"
+        /// `event.action` of the once-per-container report that a container runs
+        /// without a callguard seccomp profile (its syscalls are not matched in
+        /// the kernel): `container.*` and the policy are set, no syscall was made
+        /// (`callguard.syscall.number` -1, empty name and arch).
+        public static let containerUnguarded = "container-unguarded"
 
         public init(kind: String = "alert", action: String = Event.notAllowed, severity: Int = 7) {
             self.kind = kind

@@ -6,9 +6,16 @@ import Testing
 /// The rule value type and the decoding of rules as the kernel lists them.
 @Suite
 struct AuditRuleTests {
-    @Test func descriptionIsAuditctlSyntaxWithCallguardKey() {
-        let rule = AuditRule(arch: .b32, syscalls: ["mkdir", .number(39)], fields: [.equal("ppid", 7), .notEqual("uid", 0)])
-        #expect(rule.description == "-a always,exit -F arch=b32 -S mkdir -S 39 -F ppid=7 -F uid!=0 -k callguard")
+    @Test func descriptionIsAuditctlListingWithCallguardKey() {
+        // i386: mkdir is 39, uname 122; listed by number, each once.
+        let rule = AuditRule(arch: .b32, syscalls: ["uname", .number(39), "mkdir"], fields: [.equal("ppid", 7), .notEqual("uid", 0)])
+        #expect(rule.description == "-a always,exit -F arch=b32 -S mkdir,uname -F ppid=7 -F uid!=0 -F key=callguard")
+        #expect(rule.auditctl(excludingPid: 42) == "-a always,exit -F arch=b32 -S mkdir,uname -F ppid=7 -F uid!=0 -F pid!=42 -F key=callguard")
+    }
+
+    @Test func everySyscallRendersAsAll() {
+        let rule = AuditRule(syscalls: [.all], fields: [.equal("pid", 9)])
+        #expect(rule.auditctl(excludingPid: 3) == "-a always,exit -F arch=b64 -S all -F pid=9 -F pid!=3 -F key=callguard")
     }
 
     /// The bytes of a `struct audit_rule_data` with the given (field, value) pairs and string buffer.

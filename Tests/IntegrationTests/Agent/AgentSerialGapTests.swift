@@ -29,7 +29,7 @@ import TestSupport
             try AgentEndToEndTests.writePolicies(to: policies)
             let metricsPort = UInt16.random(in: 20000...60000)
             let agent = try AgentProcess(
-                ["--policies", policies, "--sink", "stdout", "--metrics", "127.0.0.1:\(metricsPort)"], directory: work.path)
+                ["--policies", policies, "--rules", "system", "--sink", "stdout", "--metrics", "127.0.0.1:\(metricsPort)"], directory: work.path)
             defer { agent.kill() }
 
             // Every getcwd of this test's children is audited (key callguard: the

@@ -68,7 +68,7 @@ struct DockerAgentTests {
             try Self.writePolicies(to: policies)
 
             let agent = try AgentProcess(
-                ["--policies", policies, "--sink", "stdout", "--format", "json", "--docker-root", daemons.dockerDataRoot],
+                ["--policies", policies, "--rules", "system", "--sink", "stdout", "--format", "json", "--docker-root", daemons.dockerDataRoot],
                 directory: work.path)
             defer { agent.kill() }
 

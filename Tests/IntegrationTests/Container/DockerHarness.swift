@@ -44,8 +44,8 @@ final class ContainerDaemons: @unchecked Sendable {
             containerd: [containerdRoot])
     }
 
-    private var containerdPid: pid_t = 0
-    private var dockerdPid: pid_t = 0
+    private var containerd: RunningChild?
+    private var dockerd: RunningChild?
 
     private init(root: String) { self.root = root }
 
@@ -82,11 +82,11 @@ final class ContainerDaemons: @unchecked Sendable {
         """.write(toFile: "\(root)/containerd.toml", atomically: true, encoding: .utf8)
         try "{}".write(toFile: "\(root)/daemon.json", atomically: true, encoding: .utf8)
 
-        containerdPid = try Self.spawn(Self.containerd, ["--config", "\(root)/containerd.toml"], log: "\(root)/containerd.log")
+        containerd = try Self.spawn(Self.containerd, ["--config", "\(root)/containerd.toml"], log: "\(root)/containerd.log")
         try waitUntil("containerd", log: "\(root)/containerd.log") {
             (try? ChildProcess.run(Self.ctr, ["--address", self.containerdSocket, "version"]))?.status == 0
         }
-        dockerdPid = try Self.spawn(
+        dockerd = try Self.spawn(
             Self.dockerd,
             [
                 "--containerd=\(containerdSocket)", "--data-root", dockerDataRoot, "--exec-root", "\(root)/docker-exec",
@@ -125,7 +125,7 @@ final class ContainerDaemons: @unchecked Sendable {
 
     /// Imports a busybox-static rootfs into docker as `name` (e.g. `localhost/x:1`).
     func importBusyboxImage(named name: String, workDir: String) throws {
-        try docker(["import", try Self.busyboxRootfs(named: name, workDir: workDir), name])
+        try docker(["import", try BusyboxRootfs.tarball(named: name, workDir: workDir), name])
     }
 
     /// Imports the busybox image `name` into containerd's namespace `namespace`
@@ -149,14 +149,14 @@ final class ContainerDaemons: @unchecked Sendable {
     /// Removes all containers, stops dockerd then containerd by pid (SIGTERM, then
     /// SIGKILL after 15 s), kills leftover shims, unmounts and removes the root.
     func stop() {
-        if dockerdPid > 0 {
+        if let dockerd {
             if let ids = try? docker(["ps", "-aq"]), !ids.isEmpty {
                 _ = try? docker(["rm", "-f"] + ids.split(separator: "\n").map(String.init))
             }
-            Self.terminate(dockerdPid)
-            dockerdPid = 0
+            dockerd.terminate(grace: 15)
+            self.dockerd = nil
         }
-        if containerdPid > 0 {
+        if let containerd {
             for namespace in (try? ctr(["namespaces", "ls", "-q"]))?.split(separator: "\n") ?? [] {
                 let ns = String(namespace)
                 for id in (try? ctr(["-n", ns, "tasks", "ls", "-q"]))?.split(separator: "\n") ?? [] {
@@ -166,8 +166,8 @@ final class ContainerDaemons: @unchecked Sendable {
                     _ = try? ctr(["-n", ns, "containers", "rm", String(id)])
                 }
             }
-            Self.terminate(containerdPid)
-            containerdPid = 0
+            containerd.terminate(grace: 15)
+            self.containerd = nil
         }
         // Shims outlive containerd; theirs name our socket on their command line.
         for pid in Self.processes(mentioning: root) where pid != getpid() { Glibc.kill(pid, SIGKILL) }
@@ -193,33 +193,10 @@ final class ContainerDaemons: @unchecked Sendable {
     }
 
     /// Starts a daemon in the background, stdout and stderr to `log`.
-    private static func spawn(_ path: String, _ args: [String], log: String) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var cArgs: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
-        defer { for arg in cArgs { free(arg) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attributes, &cArgs, environ)
-        guard rc == 0 else { throw Failure(description: "cannot start \(path): errno \(rc)") }
-        return pid
+    private static func spawn(_ path: String, _ args: [String], log: String) throws -> RunningChild {
+        try RunningChild(path, args, stdout: .file(log), stderr: .standardOutput)
     }
 
-    /// SIGTERM, wait up to 15 s, then SIGKILL; reaps the child.
-    private static func terminate(_ pid: pid_t) { ChildProcess.terminate(pid: pid, grace: 15) }
 
     private static func processes(mentioning text: String) -> [pid_t] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
@@ -237,24 +214,6 @@ final class ContainerDaemons: @unchecked Sendable {
             let point = String(fields[4])
             return point.hasPrefix(root + "/") || point == root ? point : nil
         }
-    }
-
-    /// A busybox-static rootfs tarball naming `name` in `/image-name`, so that images differ in content.
-    static func busyboxRootfs(named name: String, workDir: String) throws -> String {
-        let fm = FileManager.default
-        let slug = String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
-        let rootfs = "\(workDir)/rootfs-\(slug)"
-        try fm.createDirectory(atPath: "\(rootfs)/bin", withIntermediateDirectories: true)
-        try fm.createDirectory(atPath: "\(rootfs)/tmp", withIntermediateDirectories: true)
-        try fm.copyItem(atPath: "/bin/busybox", toPath: "\(rootfs)/bin/busybox")
-        for applet in ["sh", "sleep", "true", "mkdir", "chmod"] {
-            try fm.createSymbolicLink(atPath: "\(rootfs)/bin/\(applet)", withDestinationPath: "busybox")
-        }
-        try Data(name.utf8).write(to: URL(fileURLWithPath: "\(rootfs)/image-name"))
-        let tar = "\(rootfs).tar"
-        let out = try ChildProcess.run("/bin/tar", ["-C", rootfs, "-cf", tar, "."])
-        guard out.status == 0 else { throw Failure(description: "tar failed: \(out.stderr)") }
-        return tar
     }
 }
 

@@ -21,11 +21,7 @@ import TestSupport
     /// Starts `/bin/sleep 30`; when `pid` is given, asks the kernel to hand out that pid next.
     static func spawnSleep(wantingPid pid: pid_t? = nil) -> pid_t {
         if let pid { try? "\(pid - 1)".write(toFile: "/proc/sys/kernel/ns_last_pid", atomically: false, encoding: .utf8) }
-        var child: pid_t = 0
-        var args: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("30"), nil]
-        defer { for a in args { free(a) } }
-        guard posix_spawn(&child, "/bin/sleep", nil, nil, &args, environ) == 0 else { return -1 }
-        return child
+        return (try? ChildProcess.spawn("/bin/sleep", ["30"])) ?? -1
     }
 
     static func stop(_ pid: pid_t) {

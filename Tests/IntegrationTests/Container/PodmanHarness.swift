@@ -16,79 +16,26 @@ struct PodmanHarness {
             && FileManager.default.isExecutableFile(atPath: "/bin/busybox")
     }
 
-    /// The full path of `name` on the PATH or in the usual system directories
-    /// (`swift test` may run tests with a PATH that lacks /usr/bin).
-    static func executable(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let dirs = path.split(separator: ":").map(String.init) + ["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"]
-        return dirs.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    /// The full path of `name` on the PATH or in the usual system directories.
+    static func executable(_ name: String) -> String? { ChildProcess.executable(name) }
 
     /// Runs `argv` and returns its trimmed stdout; throws with stderr when it fails.
-    ///
-    /// Spawned with posix_spawn and reaped with waitpid: Foundation's `Process`
-    /// never noticed `podman run -d` exiting here (its conmon stays behind).
-    /// Output goes to files, since conmon keeps inherited descriptors open.
     static func run(_ argv: [String]) throws -> String {
         guard let executable = executable(argv[0]) else {
             throw CommandError(command: argv, status: -1, output: "\(argv[0]) not found")
         }
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-cmd-\(UUID().uuidString)").path
-        let outPath = base + ".out"
-        let errPath = base + ".err"
-        defer {
-            unlink(outPath)
-            unlink(errPath)
-        }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        var cArgs: [UnsafeMutablePointer<CChar>?] = ([executable] + argv.dropFirst()).map { strdup($0) } + [nil]
-        defer { for arg in cArgs { free(arg) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attributes, &cArgs, environ)
-        guard rc == 0 else { throw CommandError(command: argv, status: -1, output: "posix_spawn failed: \(rc)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        let stdout = String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        guard exitCode == 0 else {
-            let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
-            throw CommandError(command: argv, status: exitCode, output: stderr)
-        }
-        return stdout
+        let r = try ChildProcess.run(executable, Array(argv.dropFirst()))
+        guard r.status == 0 else { throw CommandError(command: argv, status: r.status, output: r.stderr) }
+        return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     static func podman(_ args: [String]) throws -> String {
         try run(["podman"] + args)
     }
 
-    /// Imports a busybox-static rootfs as image `name` (e.g. `localhost/x:1`).
-    /// Each image gets a file naming it, so that the two images differ in content too.
+    /// Imports the busybox-static rootfs (``BusyboxRootfs``) as image `name` (e.g. `localhost/x:1`).
     static func importBusyboxImage(named name: String, workDir: String) throws {
-        let fm = FileManager.default
-        let slug = String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
-        let rootfs = "\(workDir)/rootfs-\(slug)"
-        try fm.createDirectory(atPath: "\(rootfs)/bin", withIntermediateDirectories: true)
-        try fm.createDirectory(atPath: "\(rootfs)/tmp", withIntermediateDirectories: true)
-        try fm.copyItem(atPath: "/bin/busybox", toPath: "\(rootfs)/bin/busybox")
-        for applet in ["sh", "sleep", "true"] {
-            try fm.createSymbolicLink(atPath: "\(rootfs)/bin/\(applet)", withDestinationPath: "busybox")
-        }
-        try Data(name.utf8).write(to: URL(fileURLWithPath: "\(rootfs)/image-name"))
-        _ = try run(["tar", "-C", rootfs, "-cf", "\(rootfs).tar", "."])
-        _ = try podman(["import", "\(rootfs).tar", name])
+        _ = try podman(["import", try BusyboxRootfs.tarball(named: name, workDir: workDir), name])
     }
 
     /// Starts a detached container and returns its full id.

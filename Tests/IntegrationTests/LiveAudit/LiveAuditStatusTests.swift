@@ -32,14 +32,7 @@ struct LiveAuditStatusTests {
         }
         try await LiveAudit.withRestoredState {
             let status = try AuditControl().status()
-            let out = Pipe()
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/sbin/auditctl")
-            p.arguments = ["-s"]
-            p.standardOutput = out
-            try p.run()
-            p.waitUntilExit()
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let text = try ChildProcess.run("/usr/sbin/auditctl", ["-s"]).stdout
             #expect(text.contains("backlog_limit \(status.backlogLimit)\n"))
             #expect(text.contains("enabled \(status.enabled.rawValue)\n"))
             #expect(text.contains("pid \(status.pid)\n"))

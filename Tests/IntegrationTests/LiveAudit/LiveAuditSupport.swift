@@ -37,14 +37,9 @@ enum LiveAudit {
     /// Runs `path` with `arguments` as a child of this process and waits for it; returns its pid.
     @discardableResult
     static func runChild(_ path: String, _ arguments: [String]) throws -> Int32 {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = arguments
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        return p.processIdentifier
+        let pid = try ChildProcess.spawn(path, arguments)
+        _ = ChildProcess.wait(pid: pid)
+        return pid
     }
 
     /// Runs `mkdir` as a child of this process on a path in a fresh temporary
@@ -121,61 +116,5 @@ extension Array where Element == ReceivedRecord {
     }
 }
 
-/// A child process started with a clean signal mask and default handlers
-/// (Foundation's Process inherits the spawning thread's mask, which can leave
-/// SIGTERM blocked in a daemon).
-struct SpawnedProcess {
-    let pid: pid_t
-
-    init(_ path: String, _ arguments: [String]) throws {
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attr, argv, environ)
-        guard rc == 0 else { throw SpawnFailed(path: path, errno: rc) }
-        self.pid = pid
-    }
-
-    /// Whether the process has not been reaped yet (reaps it if it exited).
-    var isRunning: Bool {
-        var status: Int32 = 0
-        return waitpid(pid, &status, WNOHANG) == 0
-    }
-
-    /// SIGTERM, up to `grace`, then SIGKILL; reaps the process.
-    func terminate(grace: Duration = .seconds(5)) {
-        guard isRunning else { return }
-        kill(pid, SIGTERM)
-        let deadline = ContinuousClock.now + grace
-        while ContinuousClock.now < deadline {
-            if !isRunning { return }
-            usleep(20_000)
-        }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-    }
-}
-
-/// posix_spawn failed.
-struct SpawnFailed: Error, CustomStringConvertible {
-    var path: String
-    var errno: Int32
-    var description: String { "posix_spawn \(path) failed: errno \(errno)" }
-}
+/// A child started with a clean signal mask and default handlers, stopped with `terminate()`.
+typealias SpawnedProcess = RunningChild

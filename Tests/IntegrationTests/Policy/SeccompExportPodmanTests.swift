@@ -12,7 +12,7 @@ struct SeccompExportPodmanTests {
     static let busybox = "/bin/busybox"
     static var prerequisites: Bool {
         RequireIntegration.isRoot && PolicyTestPodman.podman != nil
-            && PolicyTestPodman.which("runc") != nil && FileManager.default.fileExists(atPath: busybox)
+            && ChildProcess.executable("runc") != nil && FileManager.default.fileExists(atPath: busybox)
             && FileManager.default.fileExists(atPath: podmanProfile)
     }
 
@@ -74,7 +74,7 @@ struct SeccompExportPodmanTests {
     func check() -> Bool {
         RequireIntegration.check(RequireIntegration.isRoot, "root")
             && RequireIntegration.check(PolicyTestPodman.podman != nil, "podman")
-            && RequireIntegration.check(PolicyTestPodman.which("runc") != nil, "runc")
+            && RequireIntegration.check(ChildProcess.executable("runc") != nil, "runc")
             && RequireIntegration.check(FileManager.default.fileExists(atPath: Self.busybox), "busybox-static")
             && RequireIntegration.check(
                 FileManager.default.fileExists(atPath: Self.podmanProfile), "podman's seccomp.json")
@@ -117,21 +117,10 @@ struct SeccompExportPodmanTests {
     /// Imports a busybox-static image with a unique name, runs `body`, removes it.
     func withImage(_ body: (String, URL) throws -> Void) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-policy-\(UUID().uuidString)")
-        let rootfs = dir.appendingPathComponent("rootfs")
-        let fm = FileManager.default
-        for sub in ["bin", "tmp", "etc", "proc", "sys", "dev"] {
-            try fm.createDirectory(at: rootfs.appendingPathComponent(sub), withIntermediateDirectories: true)
-        }
-        defer { try? fm.removeItem(at: dir) }
-        try fm.copyItem(atPath: Self.busybox, toPath: rootfs.appendingPathComponent("bin/busybox").path)
-        for applet in ["sh", "ls", "cat", "date", "sleep", "wc", "id", "ps", "uname", "mkdir", "touch", "echo"] {
-            try fm.createSymbolicLink(atPath: rootfs.appendingPathComponent("bin/\(applet)").path, withDestinationPath: "busybox")
-        }
-        let tar = dir.appendingPathComponent("rootfs.tar").path
-        let tarred = try PolicyTestPodman.exec(["/bin/tar", "-C", rootfs.path, "-cf", tar, "."])
-        try #require(tarred.status == 0, "tar: \(tarred.stderr)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
         let image = "localhost/callguard-policy-test-\(UUID().uuidString.prefix(8).lowercased()):1"
-        let imported = try PolicyTestPodman.exec(["podman", "import", tar, image])
+        let imported = try PolicyTestPodman.exec(["podman", "import", try BusyboxRootfs.tarball(named: image, workDir: dir.path), image])
         try #require(imported.status == 0, "podman import: \(imported.stderr)")
         defer { _ = try? PolicyTestPodman.exec(["podman", "rmi", "-f", image]) }
         try body(image, dir)
@@ -142,17 +131,7 @@ struct SeccompExportPodmanTests {
 enum PolicyTestPodman {
     typealias Output = ChildProcess.Output
 
-    /// An executable's absolute path, from the usual system directories.
-    /// (TestSupport's `hasExecutable` misreads PATH entries; see the report.)
-    static func which(_ name: String) -> String? {
-        for dir in ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
-        where FileManager.default.isExecutableFile(atPath: dir + "/" + name) {
-            return dir + "/" + name
-        }
-        return nil
-    }
-
-    static let podman = which("podman")
+    static let podman = ChildProcess.executable("podman")
 
     static func run(image: String, seccomp: String, script: String) throws -> Output {
         try exec([
@@ -163,6 +142,6 @@ enum PolicyTestPodman {
     }
 
     static func exec(_ argv: [String]) throws -> Output {
-        try ChildProcess.run(argv[0].hasPrefix("/") ? argv[0] : (which(argv[0]) ?? argv[0]), Array(argv.dropFirst()))
+        try ChildProcess.run(ChildProcess.executable(argv[0]) ?? argv[0], Array(argv.dropFirst()))
     }
 }

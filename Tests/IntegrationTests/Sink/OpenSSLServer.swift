@@ -5,7 +5,7 @@ import TestSupport
 /// test, and the certificates to choose from, made with the openssl CLI in a
 /// temporary directory: one CA ("the configured CA"), another CA, and server
 /// certificates that are good, for another name, expired, self-signed, or
-/// signed by the other CA. `close()` stops the server by its pid and removes
+/// signed by the other CA. `close()` stops the server and removes
 /// the directory.
 final class OpenSSLServer {
     static var prerequisitesPresent: Bool { RequireIntegration.hasExecutable("/usr/bin/openssl") }
@@ -27,7 +27,7 @@ final class OpenSSLServer {
     let directory: String
     var caFile: String { directory + "/ca.pem" }
     private(set) var port: UInt16 = 0
-    private var pid: pid_t = 0
+    private var server: RunningChild?
 
     init() throws {
         directory = NSTemporaryDirectory() + "callguard-s_server-\(UUID().uuidString.prefix(8))"
@@ -40,18 +40,18 @@ final class OpenSSLServer {
     /// Starts s_server presenting `certificate`; waits until it accepts connections.
     func start(_ certificate: Certificate) throws {
         stop()
-        repeat { port = UInt16.random(in: 20000...60000) } while !RsyslogReceiver.portIsFree(port)
+        repeat { port = UInt16.random(in: 20000...60000) } while !LoopbackPort.isFree(port)
         let name = certificate.rawValue
         // -www: answers an HTTP GET and never reads stdin, so it serves until stopped.
-        pid = try RsyslogReceiver.spawn(
+        let server = try RunningChild(
             "/usr/bin/openssl",
             ["s_server", "-accept", "127.0.0.1:\(port)", "-cert", "\(directory)/\(name).pem", "-key", "\(directory)/\(name).key", "-www", "-quiet"],
-            stderr: directory + "/s_server.out")
+            stderr: .appending(directory + "/s_server.out"))
+        self.server = server
         let deadline = Date(timeIntervalSinceNow: 10)
         while Date() < deadline {
-            if RsyslogReceiver.accepts(port) { return }
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid { pid = 0; break }
+            if LoopbackPort.accepts(port) { return }
+            if !server.isRunning { break }
             usleep(20_000)
         }
         let out = (try? String(contentsOfFile: directory + "/s_server.out", encoding: .utf8)) ?? ""
@@ -61,9 +61,8 @@ final class OpenSSLServer {
 
     /// Stops the server (SIGTERM, SIGKILL after 5 s) and reaps it.
     func stop() {
-        guard pid > 0 else { return }
-        defer { pid = 0 }
-        ChildProcess.terminate(pid: pid, grace: 5)
+        server?.terminate(grace: 5)
+        server = nil
     }
 
     /// Stops the server and removes the directory.

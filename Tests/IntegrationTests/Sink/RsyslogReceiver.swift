@@ -15,12 +15,11 @@ import TestSupport
 /// files); `close()` kills it and removes the directory. Call `close()` in a `defer`.
 final class RsyslogReceiver {
     static var relpPrerequisitesPresent: Bool {
-        prerequisitesPresent && FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/rsyslog/imrelp.so")
+        prerequisitesPresent && Rsyslogd.hasModule("imrelp")
     }
 
     static var prerequisitesPresent: Bool {
-        RequireIntegration.hasExecutable("/usr/sbin/rsyslogd") && RequireIntegration.hasExecutable("/usr/bin/openssl")
-            && FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so")
+        Rsyslogd.isInstalled && RequireIntegration.hasExecutable("/usr/bin/openssl") && Rsyslogd.hasModule("lmnsd_gtls")
     }
 
     let directory: String
@@ -40,7 +39,7 @@ final class RsyslogReceiver {
     var clientCertificate: String { directory + "/client.pem" }
     var clientKey: String { directory + "/client.key" }
     var receivedFile: String { directory + "/received.log" }
-    private var pid: pid_t = 0
+    private let daemon: Rsyslogd
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
@@ -48,11 +47,9 @@ final class RsyslogReceiver {
         self.relp = relp
         directory = NSTemporaryDirectory() + "callguard-rsyslog-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory + "/work", withIntermediateDirectories: true)
-        var ports: [UInt16] = []
-        while ports.count < 6 {
-            let p = UInt16.random(in: 20000...60000)
-            if !ports.contains(p) && Self.portIsFree(p) { ports.append(p) }
-        }
+        daemon = Rsyslogd(
+            configuration: directory + "/rsyslog.conf", pidFile: directory + "/rsyslogd.pid", log: directory + "/rsyslogd.out")
+        let ports = LoopbackPort.free(6)
         (udpPort, tcpPort, tlsPort, mutualTLSPort) = (ports[0], ports[1], ports[2], ports[3])
         (relpPort, relpTLSPort) = relp ? (ports[4], ports[5]) : (0, 0)
         try makeCertificates()
@@ -63,71 +60,32 @@ final class RsyslogReceiver {
 
     /// Starts rsyslogd and waits until every input accepts.
     func start() throws {
-        guard pid == 0 else { return }
-        pid = try Self.spawn(
-            "/usr/sbin/rsyslogd", ["-n", "-f", directory + "/rsyslog.conf", "-i", directory + "/rsyslogd.pid"],
-            stderr: directory + "/rsyslogd.out")
-        let deadline = Date(timeIntervalSinceNow: 10)
-        while Date() < deadline {
-            if Self.accepts(tcpPort) && Self.accepts(tlsPort) && Self.accepts(mutualTLSPort)
-                && FileManager.default.fileExists(atPath: unixSocket)
-                && (!relp || (Self.accepts(relpPort) && Self.accepts(relpTLSPort)))
-            {
+        do {
+            try daemon.start {
+                guard
+                    LoopbackPort.accepts(tcpPort) && LoopbackPort.accepts(tlsPort) && LoopbackPort.accepts(mutualTLSPort)
+                        && FileManager.default.fileExists(atPath: unixSocket)
+                        && (!relp || (LoopbackPort.accepts(relpPort) && LoopbackPort.accepts(relpTLSPort)))
+                else { return false }
                 usleep(100_000)  // imudp binds in the same start-up pass
-                return
+                return true
             }
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid { pid = 0; break }
-            usleep(20_000)
+        } catch {
+            close()
+            throw error
         }
-        let out = (try? String(contentsOfFile: directory + "/rsyslogd.out", encoding: .utf8)) ?? ""
-        close()
-        throw Failure(description: "rsyslogd did not come up: \(out)")
     }
 
     /// Stops rsyslogd (SIGTERM, then SIGKILL after 10 s) and reaps it.
     func stop() {
-        guard pid > 0 else { return }
-        defer { pid = 0 }
-        ChildProcess.terminate(pid: pid, grace: 10)
+        daemon.stop(grace: 10)
         try? FileManager.default.removeItem(atPath: unixSocket)
     }
 
     /// `kill -9`: rsyslogd gets no chance to finish anything; reaped at once.
     func kill9() {
-        guard pid > 0 else { return }
-        defer { pid = 0 }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        daemon.kill9()
         try? FileManager.default.removeItem(atPath: unixSocket)
-    }
-
-    /// posix_spawn with default signal dispositions and an empty signal mask
-    /// (the test process may block SIGTERM in its threads; rsyslogd must not inherit that).
-    static func spawn(_ path: String, _ args: [String], stderr: String) throws -> pid_t {
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attr, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for sig in [SIGTERM, SIGINT, SIGHUP, SIGPIPE] { sigaddset(&defaults, sig) }
-        posix_spawnattr_setsigdefault(&attr, &defaults)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_APPEND, 0o600)
-        let argv = ([path] + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var child: pid_t = 0
-        let rc = posix_spawn(&child, path, &actions, &attr, argv, environ)
-        guard rc == 0 else { throw Failure(description: "cannot start \(path): errno \(rc)") }
-        return child
     }
 
     /// Kills rsyslogd and removes the directory.
@@ -137,9 +95,7 @@ final class RsyslogReceiver {
     }
 
     /// What rsyslogd said on stderr (for failure messages).
-    var diagnostics: String {
-        (try? String(contentsOfFile: directory + "/rsyslogd.out", encoding: .utf8)) ?? ""
-    }
+    var diagnostics: String { daemon.output }
 
     /// The messages received so far, one per line.
     func received(_ file: String? = nil) -> [String] {
@@ -217,41 +173,7 @@ final class RsyslogReceiver {
     }
 
     static func run(_ tool: String, _ args: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
-        p.arguments = args
-        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw Failure(description: "\(tool) \(args.joined(separator: " ")) failed") }
-    }
-
-    static func portIsFree(_ port: UInt16) -> Bool {
-        for type in [Int32(SOCK_STREAM.rawValue), Int32(SOCK_DGRAM.rawValue)] {
-            let fd = socket(AF_INET, type, 0)
-            defer { Glibc.close(fd) }
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = port.bigEndian
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            if rc != 0 { return false }
-        }
-        return true
-    }
-
-    static func accepts(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { Glibc.close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = port.bigEndian
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
+        let r = try ChildProcess.run("/usr/bin/\(tool)", args)
+        guard r.status == 0 else { throw Failure(description: "\(tool) \(args.joined(separator: " ")) failed: \(r.stderr)") }
     }
 }

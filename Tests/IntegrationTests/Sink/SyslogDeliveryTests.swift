@@ -147,7 +147,7 @@ import Testing
             return (pri, String(parts[3]), String(parts[4][..<bracket]), String(parts[5]))
         }
         let parts = rest.split(separator: " ", maxSplits: 6, omittingEmptySubsequences: false)
-        guard parts.count == 7, parts[0] == "1", parts[5] == "-" || true else { return nil }
+        guard parts.count == 7, parts[0] == "1", parts[5] == "violation" else { return nil }
         // VERSION TS HOST APP PROCID MSGID SD MSG → after 6 splits, parts[6] = "SD MSG"
         let sdAndMsg = parts[6]
         guard sdAndMsg.hasPrefix("- ") else { return nil }

@@ -18,6 +18,7 @@ extension AuditPipeline: AuditMessageConsumer {
     public func consume(type: UInt16, payload: UnsafeRawBufferPointer) {
         if _slowPath(!inBatch) {
             inBatch = true
+            beforeBatch?()
             stage.beginBatch()
         }
         assembly.add(type: type, payload: payload)
@@ -26,7 +27,10 @@ extension AuditPipeline: AuditMessageConsumer {
     public func endOfBatch() {
         // An idle tick collects exits too: a process's exit is then known within a
         // tick, so a process started later is not taken for its child (runc create's).
-        if !inBatch { stage.beginBatch() }
+        if !inBatch {
+            beforeBatch?()
+            stage.beginBatch()
+        }
         inBatch = false
         assembly.endOfBatch()
         stage.endOfBatch()

@@ -12,11 +12,11 @@ import TestSupport
 /// must start (READY=1), reload on the unit's ExecReload, and stop on its
 /// KillSignal with the kernel's audit state restored.
 @Suite(.serialized) struct DeploySystemdStartTests {
-    static let setpriv = Deploy.tool("/usr/bin/setpriv", "/bin/setpriv")
-    static let openssl = Deploy.tool("/usr/bin/openssl")
+    static let setpriv = ChildProcess.executable("setpriv")
+    static let openssl = ChildProcess.executable("openssl")
     static var prerequisites: Bool {
         RequireIntegration.isRoot && setpriv != nil && openssl != nil && (try? AuditControl().status()) != nil
-            && FileManager.default.isExecutableFile(atPath: Deploy.executable)
+            && FileManager.default.isExecutableFile(atPath: Repository.callguard)
     }
 
     /// The deploy config's absolute paths moved under `root`.
@@ -67,8 +67,8 @@ import TestSupport
     @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites)))
     func agentStartsReloadsAndStopsWithTheShippedUnitAndConfig() async throws {
         guard RequireIntegration.check(Self.prerequisites, "root, kernel audit, setpriv, openssl and the built callguard") else { return }
-        let unit = DeploySystemdUnit(try Deploy.text("systemd/callguard.service"))
-        let dir = try Deploy.temporaryDirectory()
+        let unit = DeploySystemdUnit(try Repository.deployText("systemd/callguard.service"))
+        let dir = try Repository.temporaryDirectory("callguard-deploy")
         defer { try? FileManager.default.removeItem(at: dir) }
         let root = dir.path
         let fm = FileManager.default
@@ -78,17 +78,17 @@ import TestSupport
 
         // What the operator installs (deploy/README.md): config, policies, the SIEM's CA.
         try fm.createDirectory(atPath: "\(root)/etc/callguard/policies", withIntermediateDirectories: true)
-        for file in try fm.contentsOfDirectory(atPath: Deploy.root.appendingPathComponent("policies").path) where file.hasSuffix(".yaml") {
-            try fm.copyItem(atPath: Deploy.root.appendingPathComponent("policies/\(file)").path, toPath: "\(root)/etc/callguard/policies/\(file)")
+        for file in try fm.contentsOfDirectory(atPath: Repository.policies) where file.hasSuffix(".yaml") {
+            try fm.copyItem(atPath: Repository.root.appendingPathComponent("policies/\(file)").path, toPath: "\(root)/etc/callguard/policies/\(file)")
         }
         try fm.createDirectory(atPath: "\(root)/etc/callguard/tls", withIntermediateDirectories: true)
-        let ca = try Deploy.run(Self.openssl!, [
+        let ca = try ChildProcess.run(Self.openssl!, [
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
             "-subj", "/CN=callguard test CA", "-keyout", "\(root)/ca.key", "-out", "\(root)/etc/callguard/tls/ca.pem",
         ])
         try #require(ca.status == 0, "openssl: \(ca.stderr)")
         let metricsPort = Int.random(in: 20000...60000)
-        let config = Self.rewrite(try Deploy.text("systemd/config.yaml"), under: root)
+        let config = Self.rewrite(try Repository.deployText("systemd/config.yaml"), under: root)
             .replacingOccurrences(of: "127.0.0.1:9477", with: "127.0.0.1:\(metricsPort)")
         try config.write(toFile: "\(root)/etc/callguard/config.yaml", atomically: true, encoding: .utf8)
 
@@ -106,7 +106,7 @@ import TestSupport
         let execStart = try #require(unit.value("Service", "ExecStart"))
         var command = Self.rewrite(execStart, under: root).split(separator: " ").map(String.init)
         try #require(command.first == "/usr/local/bin/callguard", "ExecStart runs /usr/local/bin/callguard")
-        command[0] = Deploy.executable
+        command[0] = Repository.callguard
         let bounding = unit.words("Service", "CapabilityBoundingSet").map { $0.lowercased().replacingOccurrences(of: "cap_", with: "+") }
         var wrapper = ["--bounding-set", (["-all"] + bounding.sorted()).joined(separator: ",")]
         // AmbientCapabilities= (systemd also puts them in the inheritable set).
@@ -121,25 +121,19 @@ import TestSupport
         let err = "\(root)/agent.err"
         fm.createFile(atPath: out, contents: nil)
         fm.createFile(atPath: err, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.setpriv!)
-        process.arguments = wrapper + ["--"] + command
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = notify.path
         if let watchdog = unit.value("Service", "WatchdogSec"), let seconds = Int(watchdog.replacingOccurrences(of: "s", with: "")) {
             environment["WATCHDOG_USEC"] = String(seconds * 1_000_000)
         }
-        process.environment = environment
-        process.standardOutput = FileHandle(forWritingAtPath: out)
-        process.standardError = FileHandle(forWritingAtPath: err)
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
         func agentLog() -> String { (try? String(contentsOfFile: err, encoding: .utf8)) ?? "" }
 
         try await KernelAuditLock.withLock {
             let control = try AuditControl()
             let before = try control.status()
+            var process: RunningChild?
             defer {
-                if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+                process?.kill()
                 _ = try? control.removeRules(withKey: AuditRule.callguardKey)
                 _ = try? control.clearStaleDaemon()
                 if let now = try? control.status(), !now.isLocked, now.enabled != before.enabled {
@@ -147,17 +141,21 @@ import TestSupport
                 }
             }
             let oldUmask = umask(mode_t(Int(unit.value("Service", "UMask") ?? "0022", radix: 8) ?? 0o022))
-            try process.run()
+            let started = Result { try RunningChild(
+                Self.setpriv!, wrapper + ["--"] + command, in: "/", stdout: .appending(out), stderr: .appending(err),
+                environment: environment) }
             umask(oldUmask)
+            process = try started.get()
+            let agent = try #require(process)
 
-            let ready = notify.wait(for: "READY=1", timeout: 30) { process.isRunning }
-            try #require(ready != nil, "no READY=1 (the agent \(process.isRunning ? "still runs" : "exited")); it said: \(agentLog())")
-            #expect(process.isRunning, "\(agentLog())")
+            let ready = notify.wait(for: "READY=1", timeout: 30) { agent.isRunning }
+            try #require(ready != nil, "no READY=1 (the agent \(agent.isRunning ? "still runs" : "exited")); it said: \(agentLog())")
+            #expect(agent.isRunning, "\(agentLog())")
 
             // ExecReload, as the unit spells it.
             let reload = try #require(unit.value("Service", "ExecReload"))
-            let reloadWords = reload.replacingOccurrences(of: "$MAINPID", with: String(process.processIdentifier)).split(separator: " ").map(String.init)
-            let reloaded = try Deploy.run(reloadWords[0], Array(reloadWords.dropFirst()))
+            let reloadWords = reload.replacingOccurrences(of: "$MAINPID", with: String(agent.pid)).split(separator: " ").map(String.init)
+            let reloaded = try ChildProcess.run(reloadWords[0], Array(reloadWords.dropFirst()))
             #expect(reloaded.status == 0)
             let deadline = Date(timeIntervalSinceNow: 10)
             while !agentLog().contains("policies reloaded"), Date() < deadline { usleep(100_000) }
@@ -166,13 +164,10 @@ import TestSupport
             // KillSignal (SIGTERM by default), then the kernel is as it was.
             let signalName = unit.value("Service", "KillSignal") ?? "SIGTERM"
             try #require(signalName == "SIGTERM" || signalName == "SIGINT")
-            kill(process.processIdentifier, signalName == "SIGTERM" ? SIGTERM : SIGINT)
-            let stopBy = Date(timeIntervalSinceNow: 30)
-            while process.isRunning, Date() < stopBy { usleep(100_000) }
-            #expect(!process.isRunning, "the agent did not stop within 30 s")
-            if !process.isRunning {
-                #expect(process.terminationStatus == 0, "exit status \(process.terminationStatus): \(agentLog())")
-            }
+            agent.send(signalName == "SIGTERM" ? SIGTERM : SIGINT)
+            let exit = agent.wait(timeout: 30)
+            #expect(exit != nil, "the agent did not stop within 30 s")
+            if let exit { #expect(exit == 0, "exit status \(exit): \(agentLog())") }
             #expect(try control.kernelRules().filter { $0.hasKey(AuditRule.callguardKey) }.isEmpty, "callguard rules left")
             #expect(try control.status().pid == 0, "audit pid left registered")
             #expect(try control.status().enabled == before.enabled, "audit enabled flag restored")

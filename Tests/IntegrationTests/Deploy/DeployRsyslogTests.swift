@@ -11,12 +11,13 @@ import Glibc
 /// octet-counted RFC 5424 frames to the receiver, end to end from
 /// `callguard replay --sink syslog+tcp://…`.
 @Suite(.serialized) struct DeployRsyslogTests {
-    static let rsyslogd = Deploy.tool("/usr/sbin/rsyslogd")
-    static let openssl = Deploy.tool("/usr/bin/openssl")
-    static let logger = Deploy.tool("/usr/bin/logger", "/bin/logger")
-    static let gtls = ["/usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_gtls.so", "/usr/lib/aarch64-linux-gnu/rsyslog/lmnsd_gtls.so"]
-        .contains { FileManager.default.fileExists(atPath: $0) }
-    static let prerequisites = rsyslogd != nil && openssl != nil && gtls && Deploy.tool("/usr/bin/python3") != nil
+    static let openssl = ChildProcess.executable("openssl")
+    static let logger = ChildProcess.executable("logger")
+    static let prerequisites = Rsyslogd.isInstalled && openssl != nil && Rsyslogd.hasModule("lmnsd_gtls")
+    static let what = "rsyslogd, rsyslog-gnutls and openssl"
+
+    /// The line `callguard replay` turns into one ptrace violation.
+    static let replayLog = Repository.root.appendingPathComponent("Tests/CallguardTests/Fixtures/deploy/ptrace.log").path
 
     /// A CA, a server certificate for siem.example.net and a client certificate
     /// under nodes.example.net (the names the example configs check).
@@ -32,29 +33,9 @@ import Glibc
         try "subjectAltName=DNS:siem.example.net\n".write(toFile: "\(d)/server.ext", atomically: true, encoding: .utf8)
         try "subjectAltName=DNS:node-1.nodes.example.net\n".write(toFile: "\(d)/client.ext", atomically: true, encoding: .utf8)
         for step in steps {
-            let r = try Deploy.run(openssl!, step)
+            let r = try ChildProcess.run(openssl!, step)
             try #require(r.status == 0, "openssl \(step.joined(separator: " ")): \(r.stderr)")
         }
-    }
-
-    /// A TCP port on 127.0.0.1 that was free a moment ago.
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(fd >= 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        try #require(bound == 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// The example configs with their paths and ports moved into `dir`.
@@ -68,19 +49,19 @@ import Glibc
 
     static func configs(in dir: URL) throws -> Configs {
         let d = dir.path
-        let siemPort = try freePort()
-        let inputPort = try freePort()
+        let ports = LoopbackPort.free(2)
+        let (siemPort, inputPort) = (Int(ports[0]), Int(ports[1]))
         let output = dir.appendingPathComponent("out")
         let work = dir.appendingPathComponent("work")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        let receiver = try Deploy.text("rsyslog/siem-receiver.conf")
+        let receiver = try Repository.deployText("rsyslog/siem-receiver.conf")
             .replacingOccurrences(of: "/etc/siem/tls/", with: "\(d)/")
             .replacingOccurrences(of: "port=\"6514\"", with: "port=\"\(siemPort)\"")
             .replacingOccurrences(of: "/var/log/siem/", with: "\(output.path)/")
         // Only the target's address changes: the forwarder still checks the
         // receiver's certificate for the name siem.example.net.
-        let forwarder = try Deploy.text("rsyslog/callguard-forward.conf")
+        let forwarder = try Repository.deployText("rsyslog/callguard-forward.conf")
             .replacingOccurrences(of: "/etc/callguard/tls/", with: "\(d)/")
             .replacingOccurrences(of: "target=\"siem.example.net\"", with: "target=\"127.0.0.1\"")
             .replacingOccurrences(of: "port=\"6514\"", with: "port=\"\(siemPort)\"")
@@ -96,8 +77,8 @@ import Glibc
 
     @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites)))
     func forwarderConfigPassesRsyslogValidation() throws {
-        guard RequireIntegration.check(Self.prerequisites, "rsyslogd, rsyslog-gnutls, openssl and python3") else { return }
-        let r = try Deploy.run(Self.rsyslogd!, ["-N1", "-f", Deploy.path("rsyslog/callguard-forward.conf")])
+        guard RequireIntegration.check(Self.prerequisites, Self.what) else { return }
+        let r = try Rsyslogd.validate(Repository.deployPath("rsyslog/callguard-forward.conf"))
         #expect(r.status == 0, "rsyslogd -N1: \(r.stderr)")
     }
 
@@ -105,38 +86,37 @@ import Glibc
     /// opens while validating: they are moved to generated ones.
     @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites)))
     func receiverConfigPassesRsyslogValidation() throws {
-        guard RequireIntegration.check(Self.prerequisites, "rsyslogd, rsyslog-gnutls, openssl and python3") else { return }
-        let dir = try Deploy.temporaryDirectory()
+        guard RequireIntegration.check(Self.prerequisites, Self.what) else { return }
+        let dir = try Repository.temporaryDirectory("callguard-deploy")
         defer { try? FileManager.default.removeItem(at: dir) }
         try Self.makeCertificates(in: dir)
         let c = try Self.configs(in: dir)
-        let r = try Deploy.run(Self.rsyslogd!, ["-N1", "-f", c.receiver])
+        let r = try Rsyslogd.validate(c.receiver)
         #expect(r.status == 0, "rsyslogd -N1: \(r.stderr)")
     }
 
     @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites && logger != nil)))
     func forwarderDeliversOnlyCallguardMessagesOverTLS() throws {
-        guard RequireIntegration.check(Self.prerequisites && Self.logger != nil, "rsyslogd, rsyslog-gnutls, openssl, python3 and logger") else { return }
-        let dir = try Deploy.temporaryDirectory()
+        guard RequireIntegration.check(Self.prerequisites && Self.logger != nil, Self.what + " and logger") else { return }
+        let dir = try Repository.temporaryDirectory("callguard-deploy")
         defer { try? FileManager.default.removeItem(at: dir) }
         try Self.makeCertificates(in: dir)
         let c = try Self.configs(in: dir)
 
-        let receiver = try Self.startRsyslogd(c.receiver, pidFile: dir.appendingPathComponent("receiver.pid").path)
-        defer { Self.stop(receiver) }
+        let receiver = Self.rsyslogd(c.receiver, in: dir, named: "receiver")
+        defer { receiver.stop(grace: 5) }
         // The receiver listens before the forwarder sends: rsyslog re-sends its
         // last message after a failed connection, which would duplicate it.
-        try Self.waitForListener(port: c.receiverPort)
-        let forwarder = try Self.startRsyslogd(c.forwarder, pidFile: dir.appendingPathComponent("forwarder.pid").path)
-        defer { Self.stop(forwarder) }
-        try Self.waitForListener(port: c.forwarderPort)
+        try receiver.start { LoopbackPort.accepts(UInt16(c.receiverPort)) }
+        let forwarder = Self.rsyslogd(c.forwarder, in: dir, named: "forwarder")
+        defer { forwarder.stop(grace: 5) }
+        try forwarder.start { LoopbackPort.accepts(UInt16(c.forwarderPort)) }
 
         // Something else on the same port: the forwarder must drop it.
-        _ = try Deploy.run(Self.logger!, ["--tcp", "-P", "\(c.forwarderPort)", "-n", "127.0.0.1", "--rfc5424", "-t", "other", "not for the SIEM"])
-        let log = Fixtures.directory().appendingPathComponent("deploy/ptrace.log").path
-        let replay = try Deploy.run(Deploy.executable, [
-            "replay", "--policies", Deploy.root.appendingPathComponent("policies").path,
-            "--assume-image", "localhost/busybox:1", "--sink", "syslog+tcp://127.0.0.1:\(c.forwarderPort)", log,
+        _ = try ChildProcess.run(Self.logger!, ["--tcp", "-P", "\(c.forwarderPort)", "-n", "127.0.0.1", "--rfc5424", "-t", "other", "not for the SIEM"])
+        let replay = try ChildProcess.run(Repository.callguard, [
+            "replay", "--policies", Repository.policies,
+            "--assume-image", "localhost/busybox:1", "--sink", "syslog+tcp://127.0.0.1:\(c.forwarderPort)", Self.replayLog,
         ])
         #expect(replay.status == 1, "callguard replay: \(replay.stderr)")
 
@@ -157,51 +137,11 @@ import Glibc
         #expect(!raw.contains("not for the SIEM") && !payload.contains("not for the SIEM"))
     }
 
-    /// Starts rsyslogd in the foreground. Foundation's Process hands the child
-    /// the spawning thread's signal mask, in which SIGTERM is blocked here; a
-    /// python3 shim clears the mask (and SIGPIPE's disposition) before exec.
-    static func startRsyslogd(_ config: String, pidFile: String) throws -> Process {
-        let shim = """
-            import os, signal, sys
-            signal.pthread_sigmask(signal.SIG_SETMASK, [])
-            signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-            os.execv(sys.argv[1], sys.argv[1:])
-            """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        p.arguments = ["-c", shim, rsyslogd!, "-n", "-f", config, "-i", pidFile]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        return p
-    }
-
-    /// SIGTERM, then SIGKILL if rsyslogd has not exited within 5 s.
-    static func stop(_ p: Process) {
-        if p.isRunning { kill(p.processIdentifier, SIGTERM) }
-        let deadline = Date().addingTimeInterval(5)
-        while p.isRunning && Date() < deadline { usleep(20_000) }
-        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
-        p.waitUntilExit()
-    }
-
-    static func waitForListener(port: Int) throws {
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = UInt16(port).bigEndian
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            close(fd)
-            if connected == 0 { return }
-            usleep(50_000)
-        }
-        Issue.record("rsyslogd did not listen on 127.0.0.1:\(port) within 10 s")
+    /// rsyslogd with `configuration`, its pid file and standard error in `dir`.
+    static func rsyslogd(_ configuration: String, in dir: URL, named name: String) -> Rsyslogd {
+        Rsyslogd(
+            configuration: configuration, pidFile: dir.appendingPathComponent("\(name).pid").path,
+            log: dir.appendingPathComponent("\(name).err").path)
     }
 
     /// The file's text once it holds a complete line (or after 15 s), then a

@@ -10,19 +10,17 @@ import Glibc
 /// `callguard replay --sink syslog+relp+tls://…` delivers through it (mutual
 /// TLS, name checks on both sides) with the RFC 5424 header intact.
 @Suite(.serialized) struct DeployRelpReceiverTests {
-    static let imrelp = ["/usr/lib/x86_64-linux-gnu/rsyslog/imrelp.so", "/usr/lib/aarch64-linux-gnu/rsyslog/imrelp.so"]
-        .contains { FileManager.default.fileExists(atPath: $0) }
-    static let prerequisites = DeployRsyslogTests.prerequisites && imrelp
-    static let what = "rsyslogd, rsyslog-relp, rsyslog-gnutls, openssl and python3"
+    static let prerequisites = DeployRsyslogTests.prerequisites && Rsyslogd.hasModule("imrelp")
+    static let what = "rsyslogd, rsyslog-relp, rsyslog-gnutls and openssl"
 
     /// The example with its certificate paths, port and output moved into `dir`.
     static func config(in dir: URL) throws -> (path: String, port: Int, output: URL) {
-        let port = try DeployRsyslogTests.freePort()
+        let port = Int(LoopbackPort.free(1)[0])
         let output = dir.appendingPathComponent("out")
         let work = dir.appendingPathComponent("work")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-        let text = try Deploy.text("rsyslog/relp-receiver.conf")
+        let text = try Repository.deployText("rsyslog/relp-receiver.conf")
             .replacingOccurrences(of: "/etc/siem/tls/", with: "\(dir.path)/")
             .replacingOccurrences(of: "port=\"2514\"", with: "address=\"127.0.0.1\" port=\"\(port)\"")
             .replacingOccurrences(of: "/var/log/siem/", with: "\(output.path)/")
@@ -35,31 +33,30 @@ import Glibc
     @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites)))
     func relpReceiverConfigPassesRsyslogValidation() throws {
         guard RequireIntegration.check(Self.prerequisites, Self.what) else { return }
-        let dir = try Deploy.temporaryDirectory()
+        let dir = try Repository.temporaryDirectory("callguard-deploy")
         defer { try? FileManager.default.removeItem(at: dir) }
         try DeployRsyslogTests.makeCertificates(in: dir)
         let c = try Self.config(in: dir)
-        let r = try Deploy.run(DeployRsyslogTests.rsyslogd!, ["-N1", "-f", c.path])
+        let r = try Rsyslogd.validate(c.path)
         #expect(r.status == 0, "rsyslogd -N1: \(r.stderr)")
     }
 
     @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites)))
     func replayDeliversThroughTheRelpReceiverOverMutualTLS() throws {
         guard RequireIntegration.check(Self.prerequisites, Self.what) else { return }
-        let dir = try Deploy.temporaryDirectory()
+        let dir = try Repository.temporaryDirectory("callguard-deploy")
         defer { try? FileManager.default.removeItem(at: dir) }
         try DeployRsyslogTests.makeCertificates(in: dir)
         let c = try Self.config(in: dir)
-        let receiver = try DeployRsyslogTests.startRsyslogd(c.path, pidFile: dir.appendingPathComponent("relp.pid").path)
-        defer { DeployRsyslogTests.stop(receiver) }
-        try DeployRsyslogTests.waitForListener(port: c.port)
+        let receiver = DeployRsyslogTests.rsyslogd(c.path, in: dir, named: "relp")
+        defer { receiver.stop(grace: 5) }
+        try receiver.start { LoopbackPort.accepts(UInt16(c.port)) }
 
         let d = dir.path
         let sink = "syslog+relp+tls://127.0.0.1:\(c.port)?ca=\(d)/ca.pem&name=siem.example.net&cert=\(d)/client.pem&key=\(d)/client.key"
-        let log = Fixtures.directory().appendingPathComponent("deploy/ptrace.log").path
-        let replay = try Deploy.run(Deploy.executable, [
-            "replay", "--policies", Deploy.root.appendingPathComponent("policies").path,
-            "--assume-image", "localhost/busybox:1", "--sink", sink, log,
+        let replay = try ChildProcess.run(Repository.callguard, [
+            "replay", "--policies", Repository.policies,
+            "--assume-image", "localhost/busybox:1", "--sink", sink, DeployRsyslogTests.replayLog,
         ])
         #expect(replay.status == 1, "callguard replay: \(replay.stderr)")
 

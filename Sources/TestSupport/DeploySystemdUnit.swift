@@ -3,20 +3,21 @@ import Foundation
 /// A systemd unit file read into its sections' directives, the way systemd
 /// reads it: `[Section]` headers, `Key=Value` lines, `#`/`;` comments, and a
 /// trailing backslash continuing a line. A key may appear more than once.
-struct DeploySystemdUnit {
-    struct Directive: Equatable {
-        var section: String
-        var key: String
-        var value: String
-        var line: Int
+public struct DeploySystemdUnit: Sendable {
+    /// One `Key=Value` line, with its section and (first) line number.
+    public struct Directive: Equatable, Sendable {
+        public var section: String
+        public var key: String
+        public var value: String
+        public var line: Int
     }
 
     /// Every directive in file order.
-    var directives: [Directive] = []
+    public var directives: [Directive] = []
     /// Lines that are neither a section, a directive, a comment nor blank.
-    var malformedLines: [Int] = []
+    public var malformedLines: [Int] = []
 
-    init(_ text: String) {
+    public init(_ text: String) {
         var section = ""
         var pending = ""
         var pendingLine = 0
@@ -48,15 +49,15 @@ struct DeploySystemdUnit {
     }
 
     /// Every value of `key` in `section`, in order.
-    func values(_ section: String, _ key: String) -> [String] {
+    public func values(_ section: String, _ key: String) -> [String] {
         directives.filter { $0.section == section && $0.key == key }.map(\.value)
     }
 
     /// The last value of `key` in `section` (the one systemd uses for single-valued keys).
-    func value(_ section: String, _ key: String) -> String? { values(section, key).last }
+    public func value(_ section: String, _ key: String) -> String? { values(section, key).last }
 
     /// The space-separated words of every `key` in `section`, joined.
-    func words(_ section: String, _ key: String) -> Set<String> {
+    public func words(_ section: String, _ key: String) -> Set<String> {
         Set(values(section, key).flatMap { $0.split(separator: " ").map(String.init) })
     }
 }

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Host cost of the agent's audit rule modes, and the agent's cost per
+# violation record of a guarded container's flood.
+#
+# 1. A host process (no container, no seccomp filter) times a syscall mix
+#    (Benchmarks/HostCost/hostmix.c: pread 1 byte, writev to /dev/null,
+#    send+recv on a socketpair, poll with 0 timeout, read) in ns per call:
+#    without an agent, under `callguard run` (release, shipped policies) in the
+#    default mode (`--rules auto`), and under `--rules system`; interleaved,
+#    ROUNDS rounds, medians, printed as ratios to no agent.
+# 2. A container looping on uname(2) under a seccomp LOG profile for uname
+#    (a guarded container: written by hand here), its policy forbidding uname:
+#    CPU per SECCOMP record of `callguard run --rules none` (what `auto` does
+#    once every container is guarded) beside the C netlink reader
+#    (Benchmarks/LiveAudit/creader.c), and the kernel's lost count of each.
+#
+#   Scripts/bench-host.sh     # ROUNDS=5 ITERATIONS=100000 FLOOD_SECONDS=5
+#
+# Needs root, gcc, libaudit-dev, podman + runc, busybox-static. Holds
+# /run/callguard-tests-kernel-audit.lock while it runs; restores the kernel's
+# audit state (rules with key callguard, pid, enabled, backlog) on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-5}
+ITERATIONS=${ITERATIONS:-100000}
+FLOOD_SECONDS=${FLOOD_SECONDS:-5}
+BACKLOG=${BACKLOG_LIMIT:-8192}
+SWIFT=${SWIFT:-swift}
+
+[ "$(id -u)" = 0 ] || { echo "bench-host: must run as root" >&2; exit 2; }
+for tool in auditctl podman runc gcc python3; do
+  command -v "$tool" >/dev/null || { echo "bench-host: $tool missing" >&2; exit 2; }
+done
+[ -x /bin/busybox ] || { echo "bench-host: /bin/busybox missing (apt-get install busybox-static)" >&2; exit 2; }
+
+WORK=$(mktemp -d /tmp/callguard-bench-host.XXXXXX)
+NAME=callguard-bench-host-$$
+IMAGE=localhost/$NAME:1
+AGENT_PID=""
+CONTAINER=""
+IMAGE_MADE=0
+AUDIT_TOUCHED=0
+. Scripts/lib/audit-state.sh
+
+stop_pid() { # stop_pid PID SECONDS: SIGTERM, wait up to SECONDS, then SIGKILL.
+  local pid=$1 limit=$2
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null
+  for _ in $(seq $((limit * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+restore() {
+  set +e
+  [ -n "$CONTAINER" ] && podman rm -f "$CONTAINER" >/dev/null 2>&1
+  [ -n "$AGENT_PID" ] && stop_pid "$AGENT_PID" 15
+  [ "$AUDIT_TOUCHED" = 1 ] && audit_restore_state callguard
+  [ "$IMAGE_MADE" = 1 ] && podman rmi -f "$IMAGE" >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap restore EXIT
+trap 'exit 130' INT TERM
+
+echo "bench-host: building hostmix, the static storm, the C reader and callguard (release)" >&2
+gcc -O2 -Wall -o "$WORK/hostmix" Benchmarks/HostCost/hostmix.c
+gcc -O2 -Wall -static -o "$WORK/storm" Benchmarks/LiveAudit/storm.c
+gcc -O2 -Wall -o "$WORK/creader" Benchmarks/LiveAudit/creader.c -laudit
+$SWIFT build -c release --product callguard >&2
+CALLGUARD="$($SWIFT build -c release --show-bin-path)/callguard"
+
+# start_agent ARGS...: `callguard run ARGS`, sink /dev/null, until it reads the stream.
+start_agent() {
+  "$CALLGUARD" run "$@" --sink file:/dev/null >"$WORK/agent.out" 2>"$WORK/agent.err" 9>&- &
+  AGENT_PID=$!
+  for _ in $(seq 300); do
+    grep -qF "reading the audit stream" "$WORK/agent.err" 2>/dev/null && return 0
+    kill -0 "$AGENT_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "bench-host: callguard run $* did not start:" >&2; cat "$WORK/agent.err" >&2; exit 1
+}
+stop_agent() { stop_pid "$AGENT_PID" 15; AGENT_PID=""; }
+callguard_rules() { auditctl -l | grep -c 'key=callguard' || true; }
+
+audit_lock
+audit_save_state bench-host
+AUDIT_TOUCHED=1
+
+# --- 1. host syscall mix ---------------------------------------------------
+: >"$WORK/mix"
+for round in $(seq "$ROUNDS"); do
+  for mode in none auto system; do
+    rules=0
+    if [ "$mode" != none ]; then start_agent --policies policies --rules "$mode"; sleep 1.5; rules=$(callguard_rules); fi
+    echo "$mode $rules $("$WORK/hostmix" "$ITERATIONS")" >>"$WORK/mix"
+    [ "$mode" != none ] && stop_agent
+  done
+  echo "bench-host: round $round of $ROUNDS done" >&2
+done
+
+# --- 2. guarded-container flood --------------------------------------------
+mkdir -p "$WORK/rootfs/bin" "$WORK/rootfs/proc" "$WORK/rootfs/sys" "$WORK/rootfs/dev" "$WORK/rootfs/tmp"
+cp "$WORK/storm" "$WORK/rootfs/storm"
+cp /bin/busybox "$WORK/rootfs/bin/busybox"
+ln -s busybox "$WORK/rootfs/bin/sh"
+tar -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" .
+IMAGE_MADE=1
+podman import -q "$WORK/rootfs.tar" "$IMAGE" >/dev/null 9>&-
+mkdir -p "$WORK/policies"
+cat >"$WORK/policies/flood.yaml" <<POLICY
+apiVersion: callguard.dev/v1
+kind: SyscallPolicy
+metadata: {name: bench-flood}
+spec:
+  images: ["localhost/$NAME:*"]
+  allow: [execve, exit_group, exit, mmap, munmap, brk, arch_prctl, set_tid_address, clock_gettime, clone, wait4, rt_sigaction, rt_sigprocmask]
+POLICY
+# A guarded container's profile: everything allowed, uname logged (SCMP_ACT_LOG).
+cat >"$WORK/log-uname.json" <<'PROFILE'
+{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_AARCH64"],
+ "syscalls": [{"names": ["uname"], "action": "SCMP_ACT_LOG"}]}
+PROFILE
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+# flood NAME: runs the storm container for FLOOD_SECONDS while reader NAME (already started as AGENT_PID) drains.
+flood() {
+  local name=$1 lost0 lost1 t0 t1
+  lost0=$(audit_status_field lost)
+  t0=$(ticks "$AGENT_PID")
+  CONTAINER=$NAME-$name
+  podman --runtime runc run --rm --name "$CONTAINER" --cgroup-manager=cgroupfs --network none \
+    --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
+    --security-opt seccomp="$WORK/log-uname.json" "$IMAGE" /storm 1 "$FLOOD_SECONDS" >"$WORK/storm-$name.json" 2>/dev/null 9>&-
+  CONTAINER=""
+  sleep 1
+  t1=$(ticks "$AGENT_PID")
+  lost1=$(audit_status_field lost)
+  echo "$name $((t1 - t0)) $((lost1 - lost0)) $(cat "$WORK/storm-$name.json")" >>"$WORK/flood"
+}
+: >"$WORK/flood"
+# The C reader's own uname rule is limited to the host's copy of storm (exe=):
+# the container's /storm is another file, so it receives the SECCOMP records only.
+"$WORK/creader" --exe "$WORK/storm" --backlog-limit "$BACKLOG" --ready-file "$WORK/ready" >"$WORK/creader.out" 2>"$WORK/creader.err" 9>&- &
+AGENT_PID=$!
+for _ in $(seq 100); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
+flood c
+stop_pid "$AGENT_PID" 15; AGENT_PID=""
+c_json=$(tail -1 "$WORK/creader.out")
+printf 'backlog:\n  limit: %s\n  waitTime: 0\n' "$BACKLOG" >"$WORK/agent.yaml"
+start_agent --policies "$WORK/policies" --rules none --config "$WORK/agent.yaml"
+flood agent
+stop_agent
+agent_json=$(grep '^{"records"' "$WORK/agent.err" | tail -1)
+
+python3 - "$WORK/mix" "$WORK/flood" "$hz" "$c_json" "$agent_json" <<'PY'
+import json, statistics, sys
+mix, flood, hz, c_json, agent_json = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+runs = {}
+rules = {}
+for line in open(mix):
+    mode, n, js = line.split(" ", 2)
+    runs.setdefault(mode, []).append(json.loads(js))
+    rules.setdefault(mode, []).append(int(n))
+ops = ["pread", "writev", "sendrecv", "poll", "read"]
+med = {m: {op: statistics.median(r[op] for r in runs[m]) for op in ops} for m in runs}
+print(f"host syscall mix, ns per call (median of {len(runs['none'])} interleaved rounds) and ratio to no agent")
+print(f"{'call':10} {'no agent':>10} {'auto':>16} {'system':>16}")
+for op in ops:
+    base = med["none"][op]
+    print(f"{op:10} {base:10.0f} {med['auto'][op]:8.0f} ({med['auto'][op]/base:4.2f}x) {med['system'][op]:8.0f} ({med['system'][op]/base:5.2f}x)")
+print(f"callguard rules loaded during the runs: auto {sorted(set(rules['auto']))}, system {sorted(set(rules['system']))}"
+      " (auto loads per-process rules only for running containers without a callguard profile)")
+c, a = json.loads(c_json), json.loads(agent_json)
+f = {}
+for line in open(flood):
+    name, ticks, lost, js = line.split(" ", 3)
+    f[name] = (int(ticks) / hz, int(lost), json.loads(js))
+c_cpu = f["c"][0] / max(1, c["records"])
+a_cpu = f["agent"][0] / max(1, a["records"])
+print(f"guarded-container flood (uname under SCMP_ACT_LOG, {f['c'][2]['calls']} / {f['agent'][2]['calls']} calls):")
+print(f"  C reader: {c['records']} records, {c_cpu*1e6:.2f} us CPU per record, kernel lost {f['c'][1]}")
+print(f"  callguard run --rules none: {a['records']} records, {a['violations']} violations, {a_cpu*1e6:.2f} us CPU per record, kernel lost {f['agent'][1]}")
+print(f"  agent CPU per record vs C reader: {a_cpu / c_cpu:.2f}x")
+PY

@@ -57,7 +57,7 @@ broad() {
   wl_expect "AOF enabled" "1" "$(cli INFO persistence | tr -d '\r' | sed -n 's/^aof_enabled://p')"
   # A replica: a second server in the same container, full sync from the first.
   podman exec -d "$WL_NAME" redis-server --port 6380 --protected-mode no --save '' --dir /tmp \
-    --replicaof 127.0.0.1 6379
+    --replicaof 127.0.0.1 6379 >/dev/null
   wl_wait_port 6380
   local i=0
   until [ "$(podman exec "$WL_NAME" redis-cli -p 6380 INFO replication | tr -d '\r' | sed -n 's/^master_link_status://p')" = up ]; do

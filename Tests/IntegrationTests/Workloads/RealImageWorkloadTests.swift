@@ -57,7 +57,7 @@ import TestSupport
             _ = try PodmanHarness.run(["bash", Self.repository.appendingPathComponent("Scripts/workloads/nginx.sh").path, "primary"])
             let controlID = try PodmanHarness.podman([
                 "--runtime", "runc", "run", "-d", "--name", control, "--cgroup-manager=cgroupfs", "--network", "none",
-                Self.image, "/bin/sh", "-c", "sleep 3; chmod 0700 /tmp; sleep 2",
+                "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", Self.image, "/bin/sh", "-c", "sleep 3; chmod 0700 /tmp; sleep 2",
             ])
             _ = try PodmanHarness.podman(["wait", control])
             sleep(1)

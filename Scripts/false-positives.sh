@@ -12,11 +12,11 @@
 # stops the agent (SIGTERM) and counts the violations whose container image is
 # localhost/callguard/IMAGE:* (other containers on the host are left out).
 # Prints a table: image, workload, violation messages of the image's own
-# processes, the syscall events they
-# stand for (folded repeats counted), the syscalls, and the audit records the
-# kernel dropped meanwhile (the agent audits the whole host: under load a
-# violation can be among them; run again when this is not 0). The raw violations and
-# the agent's stderr stay in $RESULTS (default .build/false-positives).
+# processes, the syscall events they stand for (folded repeats counted), the
+# syscalls, and the audit records the kernel dropped meanwhile (the agent audits
+# the whole host: under load a violation can be among them; run again when this
+# is not 0). The raw violations and the agent's stderr stay in $RESULTS
+# (default .build/false-positives).
 # Violations of runc exec's init (`podman exec` before the exec'd command runs)
 # are counted in a column of their own: the runtime's calls, not the image's.
 # Builds/imports the images first (Scripts/build-images.sh --podman, cached)

@@ -11,7 +11,7 @@ import Synchronization
 /// (``AuditKit/AuditReaderWaker``), hands the last open events on, and calls
 /// `onStopped` (which restores the kernel's audit state). A reader that fails
 /// ends the service, and with it the group, gracefully.
-public final class ReaderService<Stage: PipelineStage>: Service, @unchecked Sendable {
+public final class ReaderService<Stage: PipelineStage & SendableMetatype>: Service, @unchecked Sendable {
     private let session: AuditSession
     private let pipeline: AuditPipeline<Stage>
     private let threadName: String

@@ -54,6 +54,8 @@ struct DockerRuntimeWrapperTests {
         var dir: String
         var image: String
         var state: String { dir + "/state" }
+        /// The policy's YAML (when published).
+        var policies: String { dir + "/policies" }
         var digest: String
     }
 
@@ -83,6 +85,8 @@ struct DockerRuntimeWrapperTests {
                   images: ["\(image)"]
                   allow: [\(names.joined(separator: ", "))]
                 """
+            try FileManager.default.createDirectory(atPath: dir + "/policies", withIntermediateDirectories: true)
+            try yaml.write(toFile: dir + "/policies/wrapped.yaml", atomically: true, encoding: .utf8)
             let set = try PolicyLoader().load(sources: [PolicySource(path: "wrapped.yaml", text: yaml)]).get()
             var configuration = ProfileDeliveryConfiguration()
             configuration.stateDirectory = dir + "/state"
@@ -161,6 +165,37 @@ struct DockerRuntimeWrapperTests {
                 #expect(annotations[ProfileStamp.policyAnnotation]?.stringValue == "wrapped")
                 #expect(annotations[ProfileStamp.digestAnnotation]?.stringValue == setup.digest)
                 #expect(HookFailureLog.read(stateDirectory: setup.state).isEmpty)
+            }
+        }
+    }
+
+    /// `callguard run` (today's default, audit rules) beside a container the
+    /// wrapper guarded: its violation names the docker container, the image and
+    /// the profile it runs with.
+    @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites)))
+    func theAgentsViolationOfAGuardedDockerContainerNamesItsProfile() async throws {
+        try await LiveAudit.withRestoredState {
+            try withSetup { setup in
+                let d = setup.daemons
+                let config = setup.dir + "/config.yaml"
+                try "throttle: {windowMilliseconds: 0}\n".write(toFile: config, atomically: true, encoding: .utf8)
+                let agent = try AgentProcess(
+                    [
+                        "--policies", setup.policies, "--config", config, "--sink", "stdout", "--state-dir", setup.state,
+                        "--kubelet-seccomp-root", setup.dir + "/no-kubelet", "--docker-root", d.dockerDataRoot,
+                        "--containerd-state", d.containerdState,
+                    ],
+                    directory: setup.dir)
+                defer { agent.kill() }
+                let id = try d.docker(["run", "-d", "--network", "none", "--name", "cg-rt-agent", setup.image, "sleep", "30"])
+                defer { _ = try? d.docker(["rm", "-f", "cg-rt-agent"]) }
+                let deadline = Date(timeIntervalSinceNow: 15)
+                while !agent.stdout.contains("\"profile\""), Date() < deadline { usleep(100_000) }
+                let line = agent.stdout.split(separator: "\n").first { $0.contains(id) && $0.contains("nanosleep") }
+                let violation = try #require(line, "no violation of \(id.prefix(12)): \(agent.stdout.suffix(2000))")
+                #expect(violation.contains("\"name\":\"\(setup.image)\""), "\(violation)")
+                #expect(violation.contains("\"profile\":{\"policy\":\"wrapped\",\"digest\":\"\(setup.digest)\",\"stale\":false}"), "\(violation)")
+                #expect(agent.terminate() != nil)
             }
         }
     }

@@ -1,4 +1,5 @@
 import ContainerKit
+import Foundation
 
 /// Where `callguard oci-runtime` finds the image of a container that no CRI
 /// annotation names, at `runc create` time:
@@ -7,7 +8,9 @@ import ContainerKit
 ///   written by `docker create` before dockerd asks containerd for the task;
 /// - plain containerd (`ctr run`, any API client): containerd's metadata,
 ///   `<root>/io.containerd.metadata.v1.bolt/meta.db`, in the namespace the
-///   shim's bundle path names (`<state>/io.containerd.runtime.v2.task/<namespace>/<id>`).
+///   shim's bundle path names (`<state>/io.containerd.runtime.v2.task/<namespace>/<id>`);
+///   not while another namespace has a task of the same id (then the image is
+///   unknown, and the failure rule applies).
 ///
 /// Only the id and bundle the runtime was given decide where to look; nothing
 /// inside the container does.
@@ -56,6 +59,11 @@ public struct RuntimeImageLookup: Sendable {
             return (name, info.imageDigest)
         }
         guard let task = container.containerdTask else { return nil }
+        // ContainerResolver takes the first namespace holding the id: only
+        // asked when that can only be this bundle's.
+        let namespaces = (try? FileManager.default.contentsOfDirectory(atPath: task.tasks)) ?? []
+        let holders = namespaces.filter { FileManager.default.fileExists(atPath: "\(task.tasks)/\($0)/\(container.id)/config.json") }
+        guard holders == [task.namespace] else { return nil }
         let containerd = ContainerStateRoots(
             containersStorage: [], containersRun: [], containerdTasks: [task.tasks], docker: [], containerd: containerdRoots)
         if let info = ContainerResolver(roots: containerd, minReloadInterval: 0).resolve(ContainerRef(runtime: .containerd, id: container.id)),

@@ -316,6 +316,31 @@ struct DockerRuntimeWrapperTests {
         }
     }
 
+    /// The image of a ctr container is read from meta.db in the namespace its
+    /// bundle names; while a task of the same id runs in another namespace that
+    /// is not trusted, and the failure rule applies (open: starts unguarded, recorded).
+    @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites)))
+    func aCtrIdRunningInTwoNamespacesIsNotGuessed() throws {
+        try withSetup(containerd: true) { setup in
+            let d = setup.daemons
+            let name = "callguard-rt-\(UUID().uuidString.prefix(8).lowercased())"
+            try d.ctr(["-n", "k8s.io", "run", "-d", setup.image, name, "sleep", "30"])
+            try d.ctr(["run", "-d", "--seccomp", "--runc-binary", ShippedDockerDeploy.wrapperPath(root: d.root), setup.image, name, "sleep", "30"])
+            defer {
+                for ns in ["default", "k8s.io"] {
+                    _ = try? d.ctr(["-n", ns, "tasks", "rm", "-f", name])
+                    _ = try? d.ctr(["-n", ns, "containers", "rm", name])
+                    ContainerdAttributionTests.removeCgroups(["\(ns)/\(name)", ns])
+                }
+            }
+            #expect(try bundleAnnotations(d, namespace: "default", id: name)[ProfileStamp.policyAnnotation] == nil)
+            let failure = try #require(HookFailureLog.read(stateDirectory: setup.state).first)
+            #expect(failure.outcome == "open")
+            #expect(failure.container == name)
+            #expect(failure.reason.contains("cannot tell the image"), "\(failure.reason)")
+        }
+    }
+
     /// The CRI plugin runs the same shim with the wrapper as `BinaryName`; its
     /// bundles name the image in `io.kubernetes.cri.image-name` (written here
     /// with `ctr run --annotation`, as ContainerdAttributionTests does).

@@ -105,8 +105,7 @@ struct DockerRuntimeWrapperTests {
             .replacingOccurrences(of: "--state-dir /run/callguard", with: "--state-dir \(dir)/state")
         #expect(script != shipped)
         let wrapper = ShippedDockerDeploy.wrapperPath(root: daemons.root)
-        try script.write(toFile: wrapper, atomically: true, encoding: .utf8)
-        chmod(wrapper, 0o755)
+        try OCIRuntimeWrapperTests.writeExecutable(script, to: wrapper)
         try body(Setup(daemons: daemons, dir: dir, image: image, digest: digest))
     }
 

@@ -57,18 +57,24 @@ struct OCIRuntimeWrapperTests {
         let setup = Setup(dir: dir, configText: config)
         try config.write(toFile: setup.config, atomically: true, encoding: .utf8)
         chmod(setup.config, 0o600)
-        try """
+        // The signal state is read first and by the shell itself (no child: a
+        // shell sampled while it forks shows the fork's temporary mask).
+        try Self.writeExecutable(
+            """
             #!/bin/sh
+            while IFS= read -r line; do
+              case "$line" in SigBlk:*) blk="$line";; SigIgn:*) ign="$line";; esac
+            done < /proc/$$/status
             cp "\(setup.config)" "\(setup.seen)" 2>/dev/null
             {
               echo "pid=$$ ppid=$PPID"
               echo "fds=$(ls /proc/$$/fd | sort -n | tr '\\n' ' ')"
-              grep -E '^Sig(Blk|Ign):' /proc/$$/status
+              echo "$blk"
+              echo "$ign"
               for a in "$@"; do echo "arg=$a"; done
             } > "\(setup.ran)"
             exit 7
-            """.write(toFile: setup.runtime, atomically: true, encoding: .utf8)
-        chmod(setup.runtime, 0o755)
+            """, to: setup.runtime)
         if publish {
             let yaml = """
                 apiVersion: callguard.dev/v1
@@ -86,6 +92,21 @@ struct OCIRuntimeWrapperTests {
             _ = try ProfileDelivery.publish(set, configuration: configuration)
         }
         try body(setup)
+    }
+
+    /// Writes an executable file through a close-on-exec descriptor: a child
+    /// another test spawns meanwhile must not inherit it open for writing
+    /// (executing the file would then fail with ETXTBSY).
+    static func writeExecutable(_ text: String, to path: String) throws {
+        unlink(path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path]) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        fchmod(fd, 0o755)
     }
 
     @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites)))
@@ -200,8 +221,7 @@ struct OCIRuntimeWrapperTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // The wrapper itself installed as `runc` first on PATH, the real one after it.
         try FileManager.default.createSymbolicLink(atPath: dir + "/first/runc", withDestinationPath: AgentProcess.executable)
-        try "#!/bin/sh\necho real\n".write(toFile: dir + "/second/runc", atomically: true, encoding: .utf8)
-        chmod(dir + "/second/runc", 0o755)
+        try Self.writeExecutable("#!/bin/sh\necho real\n", to: dir + "/second/runc")
         let out = try ChildProcess.run(
             "/usr/bin/env", ["PATH=\(dir)/first:\(dir)/second", AgentProcess.executable, "oci-runtime", "--", "state", "x"])
         #expect(out.status == 0, "\(out.stderr)")

@@ -37,14 +37,14 @@ public struct ViolationFactory: Sendable {
         let arch = summary.arch ?? .x86_64
         let number = summary.syscall ?? -1
         let timestamp = Timestamp.now()
-        return Violation(
+        var violation = Violation(
             timestamp: timestamp,
             event: Violation.Event(severity: severity),
             hostName: hostName,
             container: container,
             process: Violation.Process(
                 pid: summary.pid ?? -1,
-                ppid: summary.ppid ?? -1,
+                ppid: summary.ppid,
                 name: UntrustedBytes(summary.comm?.decodedBytes ?? []),
                 executable: UntrustedBytes(summary.exe?.decodedBytes ?? []),
                 userID: summary.uid.map(String.init) ?? "",
@@ -54,13 +54,15 @@ public struct ViolationFactory: Sendable {
                 name: arch.syscallName(number) ?? "syscall_\(number)",
                 number: Int(number),
                 arch: arch.name ?? arch.description,
-                success: summary.success ?? false,
-                exit: summary.exit ?? 0,
+                success: summary.success,
+                exit: summary.exit,
                 existsOnHostKernel: kernelHasSyscall?(arch, number)),
             policy: rule,
             audit: Violation.Audit(
                 serial: UInt64(event.event.id.serial),
                 time: Timestamp(millisecondsSinceEpoch: Int64(event.event.id.timestampMilliseconds))))
+        Self.describeSource(of: event, into: &violation)  // ViolationFactory+Source.swift
+        return violation
     }
 
     /// The violation's `container.*` for a container ContainerKit found.

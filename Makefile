@@ -24,7 +24,7 @@ define apt_ensure
 	fi
 endef
 
-.PHONY: all deps deps-test deps-bench build run test unit-test golden fuzz fuzz-short bench bench-live bench-host clean syscall-catalogue images abi-table
+.PHONY: all deps deps-test deps-bench build run test unit-test golden fuzz fuzz-short bench bench-live bench-host clean syscall-catalogue images abi-table false-positives
 
 all: build
 
@@ -85,6 +85,11 @@ bench-host: deps-bench
 images:
 	$(call apt_ensure,mmdebstrap podman)
 	Scripts/build-images.sh --podman
+
+## The false-positive check: each image's workloads (Scripts/workloads) under `callguard run` with the
+## shipped policies; prints image x workload -> violations. Root, live audit; a few minutes.
+false-positives: build images
+	CALLGUARD=./.build/$(CONFIG)/callguard Scripts/false-positives.sh --no-build
 
 ## Regenerates PolicyKit's syscall catalogue from syscalls(2) (manpages-dev) and the supplement.
 syscall-catalogue:

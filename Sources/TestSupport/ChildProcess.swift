@@ -83,6 +83,11 @@ public enum ChildProcess {
             case .standardOutput: posix_spawn_file_actions_adddup2(&actions, 1, fd)
             }
         }
+        // Only 0, 1 and 2: a descriptor another test thread holds open (a script
+        // it is writing, a pipe) must not leak into this child, where it made
+        // exec fail with ETXTBSY and kept pipes from reaching end-of-file.
+        guard let closeFrom = addCloseFrom else { throw SpawnError(path: path, code: ENOSYS) }
+        _ = closeFrom(&actions, 3)
         if let directory {
             guard let addchdir = addChdir else { throw SpawnError(path: path, code: ENOSYS) }
             _ = addchdir(&actions, directory)
@@ -113,6 +118,12 @@ public enum ChildProcess {
     private static let addChdir: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32)? = {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addchdir_np") else { return nil }
         return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32).self)
+    }()
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+; Debian 12 has 2.36).
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
     }()
 
     /// Waits for the child `pid` to end and reaps it: its exit status, or 128 + the signal that ended it.

@@ -9,7 +9,7 @@ struct Callguard: AsyncParsableCommand {
         commandName: "callguard",
         abstract: "Audit the syscalls of containers against per-image allowlists.",
         version: CallguardVersion.string,
-        subcommands: [Run.self, Check.self, Rules.self, Replay.self, Seccomp.self, Abi.self, Learn.self, OciHook.self, Hook.self]
+        subcommands: [Run.self, Check.self, Rules.self, Replay.self, Seccomp.self, Abi.self, Learn.self, OciHook.self, Hook.self, OciRuntime.self]
     )
 
     /// Runs the command line; a usage error (unknown option, missing or bad

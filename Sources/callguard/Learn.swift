@@ -66,7 +66,7 @@ struct Learn: AsyncParsableCommand {
 
         let observation: LearnObservation
         do {
-            observation = try LiveLearner(configuration: configuration, logger: logger).run()
+            observation = try await LiveLearner(configuration: configuration, logger: logger).run()
         } catch {
             printError("callguard: \(error)")
             throw ExitCode(2)
@@ -104,11 +104,5 @@ struct Learn: AsyncParsableCommand {
     }
 
     /// The observation as one JSON line (what `run` prints as statistics).
-    static func summaryLine(_ o: LearnObservation) -> String {
-        "{\"learn\":{\"containers\":\(o.containers.count),\"events\":\(o.events),\"syscalls\":\(o.counts.count),"
-            + "\"runtime_bootstrap\":\(o.runtimeBootstrap),\"ignored\":\(o.ignored),\"unnamed\":\(o.unnamed.count),"
-            + "\"peak_processes\":\(o.peakTrackedProcesses),\"processes_over_cap\":\(o.processesOverCap),"
-            + "\"rules_refused\":\(o.refusals.count),\"lost\":\(o.kernelLost),\"malformed\":\(o.malformed),"
-            + "\"seconds\":\(o.seconds)}}"
-    }
+    static func summaryLine(_ o: LearnObservation) -> String { o.json.serialized() }
 }

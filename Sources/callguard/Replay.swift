@@ -44,7 +44,7 @@ struct Replay: AsyncParsableCommand {
         var configuration = AgentConfiguration()
         output.apply(to: &configuration)
         let seconds = Double(retryFor.components.seconds) + Double(retryFor.components.attoseconds) / 1e18
-        let runner = ReplayRunner(
+        let runner = LogReplay(
             path: file, policies: set, assumedImage: assumeImage, configuration: configuration, timeout: seconds)
         let statistics: PipelineStatistics
         do {

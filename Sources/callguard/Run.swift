@@ -71,7 +71,7 @@ struct Run: AsyncParsableCommand {
         let agent = LiveAgent(configuration: configuration, policies: set, policiesDirectory: directory, logger: logger)
         let statistics: PipelineStatistics
         do {
-            statistics = try agent.run()
+            statistics = try await agent.run()
         } catch {
             printError("callguard: \(error)")
             throw ExitCode(2)

@@ -56,7 +56,7 @@ struct EventEvaluatorTests {
             policies: PolicyStore(set), source: .live(attributor), factory: ViolationFactory(hostName: "node")
         ) { violations.append($0) }
         let log = Fixtures.directory().appendingPathComponent("evaluator/\(fixture)").path
-        _ = try ReplayPipeline().run(path: log) { event in
+        try replayEvents(log) { event in
             evaluator.beginBatch()
             evaluator.evaluate(event)
         }

@@ -15,7 +15,7 @@ import TestSupport
     /// localhost/app:1.0 (first as runc init under runc create, before its
     /// seccomp filter, doing pivot_root: left out by those facts, not by its name), 101 its exited
     /// child, 200 in a container of another image, 300 on the host.
-    func tally() throws -> LearnTally {
+    func tally(_ fixture: String = "events.log") throws -> LearnTally {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-learn-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root + "/overlay-containers", withIntermediateDirectories: true)
         var entries: [[String: Any]] = []
@@ -36,9 +36,9 @@ import TestSupport
         let resolver = ContainerResolver(
             roots: ContainerStateRoots(containersStorage: [root], containersRun: [], containerdTasks: [], docker: []))
         let tally = LearnTally(attributor: Attributor(proc: proc, resolver: resolver), matcher: try ImageMatcher("localhost/app:1.0"))
-        let log = Fixtures.directory().appendingPathComponent("learn/events.log").path
+        let log = Fixtures.directory().appendingPathComponent("learn/\(fixture)").path
         var seen = 0
-        _ = try ReplayPipeline().run(path: log) { event in
+        try replayEvents(log) { event in
             tally.add(event)
             seen += 1
             if seen == 1 { proc.setSeccomp(pid: 100, SeccompState(mode: 2, filters: 1)) }
@@ -59,5 +59,15 @@ import TestSupport
         #expect(t.ignored == 2)
         #expect(t.events == 4)
         #expect(t.containers == [Self.learned])
+    }
+
+    /// A guarded container's seccomp filter logs what its profile does not
+    /// allow as a SECCOMP record with no SYSCALL record: learning counts it like
+    /// any other call of the image (it once looked for SYSCALL records only).
+    @Test func countsSyscallsSeenOnlyInSeccompRecords() throws {
+        let t = try tally("seccomp.log")
+        #expect(t.named().counts == ["ptrace": 1])
+        #expect(t.events == 1)
+        #expect(t.runtimeBootstrap == 1)
     }
 }

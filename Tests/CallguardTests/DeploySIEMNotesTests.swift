@@ -23,6 +23,8 @@ import TestSupport
         v.fold = .init(  // a throttle summary: every optional field set
             kind: .repeats, firstSerial: 457, lastSerial: 460, firstTime: Timestamp(millisecondsSinceEpoch: 1_795_932_000_130),
             lastTime: Timestamp(millisecondsSinceEpoch: 1_795_932_000_190))
+        v.source = .seccomp
+        v.seccomp = .init(action: .errno, errno: 1)
         return v
     }()
 

@@ -25,9 +25,13 @@ import Testing
             lastTime: Timestamp(millisecondsSinceEpoch: 1_795_932_000_190))
         var guarded = Samples.violation()
         guarded.profile = .init(policy: "app", digest: "sha256:" + String(repeating: "5e", count: 32), stale: true)
+        var auditRule = Samples.violation()
+        auditRule.source = .auditRule
         return [
             ("design", Samples.violation()), ("kubernetes", k8s), ("hostile", hostile), ("paths", withPaths),
             ("spoofed", spoofed), ("summary", summary), ("guarded", guarded),
+            ("seccomp", Samples.seccompViolation()), ("seccomp-errno", Samples.seccompViolation(code: 0x0005_0001)),
+            ("audit-rule", auditRule),
         ]
     }()
 

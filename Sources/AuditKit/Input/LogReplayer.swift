@@ -36,31 +36,43 @@ public struct LogReplayer {
         onEvent: (AssembledEvent) -> Void,
         onMalformed: (RecordParseError, ByteView) -> Void = { _, _ in }
     ) throws -> Statistics {
-        var statistics = Statistics()
-        let reader = LogLineReader(fd: fd, maximumLineLength: parser.maximumRecordLength)
         try withoutActuallyEscaping(onEvent) { onEvent in
             let assembler = EventAssembler(configuration: configuration, handler: onEvent)
-            try reader.forEachScannedLine(
-                { line, scan in
-                    statistics.lines &+= 1
-                    do throws(RecordParseError) {
-                        assembler.add(borrowing: try parser.parseLine(start: line.start, count: line.count, scan: scan))
-                    } catch {
-                        statistics.malformed.count(error.reason)
-                        onMalformed(error, line)
-                    }
-                },
-                overlong: {
-                    statistics.lines &+= 1
-                    statistics.malformed.count(.tooLong)
-                    onMalformed(RecordParseError(.tooLong, at: parser.maximumRecordLength), .empty)
-                },
-                beforeReuse: { assembler.detachBorrowed() })
-            // The reader's buffer may go before the open events are flushed.
-            assembler.detachBorrowed()
+            var statistics = try feed(fd: fd, into: assembler, onMalformed: onMalformed)
             assembler.flush()
             statistics.assembly = assembler.statistics
+            return statistics
         }
+    }
+
+    /// Reads `fd` to its end into `assembler` (whose handler receives the
+    /// events): the log-file source of a pipeline that owns its assembler.
+    /// Leaves the events still open in the assembler (copied out of the read
+    /// buffer); the caller flushes them. The statistics' `assembly` is left empty.
+    public func feed(
+        fd: Int32, into assembler: EventAssembler,
+        onMalformed: (RecordParseError, ByteView) -> Void = { _, _ in }
+    ) throws -> Statistics {
+        var statistics = Statistics()
+        let reader = LogLineReader(fd: fd, maximumLineLength: parser.maximumRecordLength)
+        try reader.forEachScannedLine(
+            { line, scan in
+                statistics.lines &+= 1
+                do throws(RecordParseError) {
+                    assembler.add(borrowing: try parser.parseLine(start: line.start, count: line.count, scan: scan))
+                } catch {
+                    statistics.malformed.count(error.reason)
+                    onMalformed(error, line)
+                }
+            },
+            overlong: {
+                statistics.lines &+= 1
+                statistics.malformed.count(.tooLong)
+                onMalformed(RecordParseError(.tooLong, at: parser.maximumRecordLength), .empty)
+            },
+            beforeReuse: { assembler.detachBorrowed() })
+        // The reader's buffer may go before the open events are flushed.
+        assembler.detachBorrowed()
         statistics.bytes = reader.bytesRead
         return statistics
     }

@@ -26,6 +26,14 @@ public struct SyscallSummary {
     public var exe: AuditField?
     /// `key=`: the audit rule key, or `(null)`.
     public var key: AuditField?
+    /// The type of the record this summary was read from: ``RecordType/syscall``
+    /// (an audit rule matched) or ``RecordType/seccomp`` (a seccomp filter
+    /// logged the call); nil for an empty summary.
+    public var recordType: RecordType?
+    /// `code=` of a SECCOMP record: the filter's return value (action in the
+    /// high 16 bits, `SECCOMP_RET_ACTION_FULL`, data such as an errno in the
+    /// low 16); nil for SYSCALL records, which have none.
+    public var code: UInt32?
 
     /// An empty summary.
     public init() {}
@@ -40,8 +48,10 @@ public struct SyscallSummary {
     /// Throws when the body is malformed (an unbalanced quote).
     public init(_ record: AuditRecord) throws(RecordParseError) {
         self.init()
+        recordType = record.type
         if record.type == .syscall, parseKernelOrder(record) { return }
         self = SyscallSummary()
+        recordType = record.type
         try parseAnyOrder(record)
     }
 
@@ -100,6 +110,8 @@ public struct SyscallSummary {
             case (4, 0x7469_7865): exit = quoting == .none ? value.signedDecimal() : nil  // exit
             case (4, 0x6d6d_6f63): comm = textField()  // comm
             case (4, 0x6469_7561): auid = Self.uint32(value, quoting)  // auid
+            case (4, 0x6564_6f63):  // code
+                if quoting == .none, let raw = value.hexadecimal() { code = UInt32(exactly: raw) }
             case (7, 0x6c_6c61_6373_7973): syscall = Self.int32(value, quoting)  // syscall
             case (7, 0x73_7365_6363_7573):  // success
                 success = value.equals("yes") ? true : (value.equals("no") ? false : nil)

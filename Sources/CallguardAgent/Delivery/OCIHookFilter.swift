@@ -17,6 +17,11 @@ import PolicyKit
 /// back unchanged. Failures follow the index's `hookFailure`: `open` writes the
 /// config unchanged, `deny` exits non-zero; both are recorded in
 /// `<state>/hook-failures/`.
+///
+/// `callguard oci-runtime` (``OCIRuntimeWrapper``, for docker and containerd)
+/// runs the same filter on a bundle's `config.json`, telling it the container
+/// id and bundle (``Options/runtimeContainer``) and where docker and containerd
+/// keep their state (``Options/runtimeLookup``).
 public struct OCIHookFilter {
     /// Where the hook looks.
     public struct Options: Sendable {
@@ -25,6 +30,14 @@ public struct OCIHookFilter {
         public var storageRoots = ContainerStateRoots().containersStorage
         /// The failure mode when the index itself cannot be read.
         public var failureModeWithoutIndex: HookFailureMode = .open
+        /// The container as an OCI runtime wrapper was told it (`runc create
+        /// --bundle DIR ID`); nil for the hook, which takes the id from `linux.cgroupsPath`.
+        public var runtimeContainer: RuntimeImageLookup.Container?
+        /// docker and containerd state, asked when neither an annotation nor
+        /// containers/storage names the image (the runtime wrapper only).
+        public var runtimeLookup: RuntimeImageLookup?
+        /// The name the messages start with.
+        public var caller = "callguard oci-hook"
 
         public init() {}
     }
@@ -53,18 +66,19 @@ public struct OCIHookFilter {
         do {
             index = try ProfileIndex.read(stateDirectory: options.stateDirectory)
         } catch {
-            return failure(error.description, mode: options.failureModeWithoutIndex, input: input, container: nil, image: nil)
+            return failure(
+                error.description, mode: options.failureModeWithoutIndex, input: input, container: options.runtimeContainer?.id, image: nil)
         }
         let parsed: JSONValue
         do {
             parsed = try JSONParser.parse(input)
         } catch {
-            return failure("the OCI config on stdin is \(error.description)", mode: index.hookFailure, input: input, container: nil, image: nil)
+            return failure("the OCI config is \(error.description)", mode: index.hookFailure, input: input, container: nil, image: nil)
         }
         guard var config = parsed.objectValue else {
-            return failure("the OCI config on stdin is not a JSON object", mode: index.hookFailure, input: input, container: nil, image: nil)
+            return failure("the OCI config is not a JSON object", mode: index.hookFailure, input: input, container: nil, image: nil)
         }
-        let container = Self.containerID(cgroupsPath: config["linux"]?["cgroupsPath"]?.stringValue)
+        let container = options.runtimeContainer?.id ?? Self.containerID(cgroupsPath: config["linux"]?["cgroupsPath"]?.stringValue)
         var annotations = config["annotations"]?.objectValue ?? JSONObject()
         var image: String?
         var digest: String?
@@ -79,6 +93,12 @@ public struct OCIHookFilter {
                 digest = info.imageDigest
             }
         }
+        if image == nil, let runtimeContainer = options.runtimeContainer, let lookup = options.runtimeLookup,
+            let found = lookup.image(of: runtimeContainer)
+        {
+            image = found.name
+            digest = found.digest
+        }
         if image == nil {
             for key in Self.imageAnnotations {
                 if let v = annotations[key]?.stringValue, !v.isEmpty {
@@ -89,8 +109,9 @@ public struct OCIHookFilter {
         }
         guard let image else {
             let what = container.map { "container \($0.prefix(12))" } ?? "a container whose config names no container id (linux.cgroupsPath)"
+            let elsewhere = options.runtimeLookup.map { ", \($0.searched)" } ?? ""
             return failure(
-                "cannot tell the image of \(what): no CRI image annotation and no containers.json entry under \(options.storageRoots.joined(separator: ", "))",
+                "cannot tell the image of \(what): no CRI image annotation and no containers.json entry under \(options.storageRoots.joined(separator: ", "))\(elsewhere)",
                 mode: index.hookFailure, input: input, container: container, image: nil)
         }
         guard let entry = index.entry(forImage: image, digest: digest) else {
@@ -102,7 +123,7 @@ public struct OCIHookFilter {
             HookFailureLog.write(
                 .init(time: Date().timeIntervalSince1970, container: container, image: image, reason: reason, outcome: "open"),
                 stateDirectory: options.stateDirectory)
-            return Result(output: input, message: "callguard oci-hook: \(reason)", exitCode: 0, applied: nil)
+            return Result(output: input, message: "\(options.caller): \(reason)", exitCode: 0, applied: nil)
         }
         guard let action = ProfileAction(rawValue: entry.action) else {
             return failure(
@@ -139,11 +160,11 @@ public struct OCIHookFilter {
         switch mode {
         case .open:
             return Result(
-                output: input, message: "callguard oci-hook: \(reason); the container starts without a callguard profile (hookFailure: open)\(note)",
+                output: input, message: "\(options.caller): \(reason); the container starts without a callguard profile (hookFailure: open)\(note)",
                 exitCode: 0, applied: nil)
         case .deny:
             return Result(
-                output: nil, message: "callguard oci-hook: \(reason); refusing to create the container (hookFailure: deny)\(note)",
+                output: nil, message: "\(options.caller): \(reason); refusing to create the container (hookFailure: deny)\(note)",
                 exitCode: 1, applied: nil)
         }
     }

@@ -1,4 +1,5 @@
 import AuditKit
+import PolicyKit
 
 /// What one learning run saw: the calls per syscall name of the image's
 /// containers, and how complete the observation was.
@@ -29,4 +30,23 @@ public struct LearnObservation: Sendable {
     public var seconds: Double = 0
 
     public init() {}
+}
+
+extension LearnObservation {
+    /// The observation as `learn`'s statistics line: `{"learn":{...}}`.
+    public var json: JSONValue {
+        func n(_ value: Int) -> JSONValue { .count(value) }
+        return .fields([
+            (
+                "learn",
+                .fields([
+                    ("containers", n(containers.count)), ("events", .count(events)), ("syscalls", n(counts.count)),
+                    ("runtime_bootstrap", .count(runtimeBootstrap)), ("ignored", .count(ignored)),
+                    ("unnamed", n(unnamed.count)), ("peak_processes", n(peakTrackedProcesses)),
+                    ("processes_over_cap", n(processesOverCap)), ("rules_refused", n(refusals.count)),
+                    ("lost", .count(UInt64(kernelLost))), ("malformed", .count(malformed)), ("seconds", .real(seconds)),
+                ])
+            )
+        ])
+    }
 }

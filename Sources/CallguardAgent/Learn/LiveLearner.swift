@@ -1,10 +1,11 @@
 import AuditKit
 import ContainerKit
-import Dispatch
 import Foundation
 import Glibc
 import Logging
+import ServiceLifecycle
 import Synchronization
+import UnixSignals
 
 /// `callguard learn`: observes the live containers of one image and counts the
 /// syscalls they make.
@@ -13,9 +14,10 @@ import Synchronization
 /// ``LearnConfiguration/rescanInterval`` it reads `/proc`, finds the processes
 /// of the image's containers (ContainerKit), and keeps `-S all -F pid=P` and
 /// `-S all -F ppid=P` rules (key `callguard`) for exactly those, within the
-/// rule cap (``ProcessRulePlan``). A reader thread attributes each event and
-/// counts only the image's containers, leaving runc's bootstrap out. When the
-/// duration ends, or on SIGINT/SIGTERM, the audit session restores the
+/// rule cap (``ProcessRulePlan``). It runs the same services as `run` — the
+/// reader (the pipeline, ending in a ``LearnTally`` instead of the sinks),
+/// the attribution sweep — plus the rescan and the duration's deadline. When
+/// the duration ends, or on SIGINT/SIGTERM, the audit session restores the
 /// kernel's state. Without any container of the image, it waits for one until
 /// the duration ends.
 public final class LiveLearner: @unchecked Sendable {
@@ -31,7 +33,7 @@ public final class LiveLearner: @unchecked Sendable {
 
     /// Observes until the duration ends or SIGINT/SIGTERM arrives; returns
     /// what it saw, after the kernel's audit state is restored.
-    public func run() throws(LearnError) -> LearnObservation {
+    public func run() async throws(LearnError) -> LearnObservation {
         var sessionConfiguration = AuditSessionConfiguration(socketMode: configuration.socketMode, rules: [])
         sessionConfiguration.excludeOwnPid = true
         let session: AuditSession
@@ -49,100 +51,36 @@ public final class LiveLearner: @unchecked Sendable {
         if session.removedLeftovers > 0 { logger.notice("removed \(session.removedLeftovers) rule(s) left by an earlier run") }
 
         let started = ContinuousClock.now
-        let deadline = started + configuration.duration
         let tally = LearnTally(attributor: Attributor(), matcher: matcher)
-        let assembler = EventAssembler(configuration: .netlink) { tally.add($0) }
-        var lastSweep = LiveAgent.monotonicSeconds()
-        let owned = LearnReaderState(
-            AgentConsumer(
-                assembling: AssemblingConsumer(assembler: assembler),
-                afterBatch: { _ in
-                    let now = LiveAgent.monotonicSeconds()
-                    if now - lastSweep > 1 {
-                        lastSweep = now
-                        tally.sweep()
-                    }
-                },
-                beforeBatch: { tally.beginBatch() }))
-        let reader = session.reader
-        let readerFailure = Mutex<AuditError?>(nil)
-        let readerDone = DispatchSemaphore(value: 0)
-        let wake = DispatchSemaphore(value: 0)
-        let stopRequested = Atomic<Bool>(false)
-        let thread = Thread {
-            do throws(AuditError) {
-                try reader.run(&owned.consumer)
-            } catch {
-                readerFailure.withLock { $0 = error }
-                stopRequested.store(true, ordering: .releasing)
-                wake.signal()
-            }
-            readerDone.signal()
-        }
-        thread.name = "callguard-learn-reader"
-        thread.start()
-
-        let signals = SignalHandlers()
-        signals.on(SIGTERM) {
-            stopRequested.store(true, ordering: .releasing)
-            wake.signal()
-        }
-        signals.on(SIGINT) {
-            stopRequested.store(true, ordering: .releasing)
-            wake.signal()
-        }
-
-        var observation = LearnObservation()
-        var plan = ProcessRulePlan(arches: configuration.arches, maximumRules: configuration.maximumRules)
-        let scanner = Attributor()
-        let proc = ProcFileSystem()
-        let me = UInt32(getpid())
-        var warnedNone = false
-        var warnedCap = false
-        logger.info("learning image \(configuration.image) for \(configuration.duration)")
-        while !stopRequested.load(ordering: .acquiring) && ContinuousClock.now < deadline {
-            let (live, containers) = scan(scanner, proc)
-            observation.containers.formUnion(containers)
-            if live.isEmpty && observation.containers.isEmpty && !warnedNone {
-                warnedNone = true
-                logger.notice("no container of image \(configuration.image) runs yet; waiting for one until the duration ends")
-            }
-            let change = plan.update(to: live)
-            for rule in change.remove {
-                // ENOENT (never loaded) is fine: the goal is that it is gone.
-                try? session.control.remove(rule, excludingPid: me)
-            }
-            let report = session.control.install(change.add, excludingPid: me)
-            for refusal in report.refused where observation.refusals.insert(refusal.error.message).inserted {
-                logger.warning("\(refusal.description)")
-            }
-            observation.peakTrackedProcesses = max(observation.peakTrackedProcesses, plan.tracked.count)
-            if plan.processesOverCap > 0 && !warnedCap {
-                warnedCap = true
-                logger.warning(
-                    "rule cap of \(configuration.maximumRules) reached: some processes of the image are not observed (raise --max-rules)")
-            }
-            let next = min(deadline, ContinuousClock.now + configuration.rescanInterval)
-            let wait = next - ContinuousClock.now
-            if wait > .zero {
-                let ns = wait.components.seconds * 1_000_000_000 + wait.components.attoseconds / 1_000_000_000
-                _ = wake.wait(timeout: .now() + .nanoseconds(Int(ns)))
+        let pipeline = AuditPipeline(.netlink, stage: tally)
+        let follower = RuleFollower(configuration: configuration, matcher: matcher, session: session, logger: logger)
+        let kernelLost = Mutex<UInt32>(0)
+        let reader = ReaderService(
+            session: session, pipeline: pipeline, threadName: "callguard-learn-reader", logger: logger
+        ) { [logger] in
+            follower.gate.close {
+                kernelLost.withLock { $0 = (try? session.kernelLostSinceStart()) ?? 0 }
+                for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
             }
         }
-        signals.cancel()
-        observation.processesOverCap = plan.processesOverCap
-        observation.kernelLost = (try? session.kernelLostSinceStart()) ?? 0
-        let failures = session.stop()
-        for failure in failures { logger.error("restoring audit state: \(failure.description)") }
-        if reader.waker.isReaderRunning {
-            // The reader still holds the consumer: do not touch it.
+        let housekeeping = pipeline.housekeeping
+        // Start order; graceful shutdown runs in reverse: the deadline, the
+        // sweep, the rescan (no rule goes in after it), then the reader
+        // (which restores the kernel's audit state).
+        let parts: [(any Service, String)] = [
+            (reader, "reader"),
+            (TimerService(every: configuration.rescanInterval, immediately: true) { follower.gate.ifOpen { follower.rescan() } }, "rescan"),
+            (TimerService(every: .seconds(1)) { housekeeping.requestSweep() }, "attribution-sweep"),
+            (DeadlineService(after: configuration.duration), "duration"),
+            // Said once SIGTERM and SIGINT are trapped: a signal sent on it stops learning cleanly.
+            (StartedService { [logger, configuration] in logger.info("learning image \(configuration.image) for \(configuration.duration)") }, "started"),
+        ]
+        await AgentServices.run(parts, logger: logger)
+        if session.reader.waker.isReaderRunning {
             throw LearnError("the audit reader did not stop; nothing was written. Check `auditctl -l` for rules with key callguard")
         }
-        readerDone.wait()
-        assembler.flush()
-        if let failure = readerFailure.withLock({ $0 }) {
-            logger.error("the audit reader stopped early: \(failure.description)")
-        }
+        var observation = follower.observation
+        observation.kernelLost = kernelLost.withLock { $0 }
         let elapsed = ContinuousClock.now - started
         observation.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let named = tally.named()
@@ -152,13 +90,72 @@ public final class LiveLearner: @unchecked Sendable {
         observation.events = tally.events
         observation.runtimeBootstrap = tally.runtimeBootstrap
         observation.ignored = tally.ignored
-        observation.malformed = tally.malformed &+ owned.consumer.assembling.malformed.total
+        observation.malformed = tally.malformed &+ pipeline.assembly.malformed.total
         logger.info("restored the kernel's audit state; \(observation.events) syscall event(s) from \(observation.containers.count) container(s)")
         return observation
     }
+}
+
+/// The rescan: keeps per-process rules for exactly the image's live processes.
+/// Called by one service, one call at a time.
+private final class RuleFollower: @unchecked Sendable {
+    private let configuration: LearnConfiguration
+    private let matcher: ImageMatcher
+    private let session: AuditSession
+    private let logger: Logger
+    private var plan: ProcessRulePlan
+    private let scanner = Attributor()
+    private let proc = ProcFileSystem()
+    private let me = UInt32(getpid())
+    private var warnedNone = false
+    private var warnedCap = false
+    private let state = Mutex(LearnObservation())
+    /// No rule goes in once the session has stopped.
+    let gate = SessionGate()
+
+    init(configuration: LearnConfiguration, matcher: ImageMatcher, session: AuditSession, logger: Logger) {
+        self.configuration = configuration
+        self.matcher = matcher
+        self.session = session
+        self.logger = logger
+        plan = ProcessRulePlan(arches: configuration.arches, maximumRules: configuration.maximumRules)
+    }
+
+    /// What the rescans saw (containers, refusals, peak and over-cap counts).
+    var observation: LearnObservation {
+        var o = state.withLock { $0 }
+        o.processesOverCap = plan.processesOverCap
+        return o
+    }
+
+    func rescan() {
+        let (live, containers) = scan()
+        var observation = state.withLock { $0 }
+        observation.containers.formUnion(containers)
+        if live.isEmpty && observation.containers.isEmpty && !warnedNone {
+            warnedNone = true
+            logger.notice("no container of image \(configuration.image) runs yet; waiting for one until the duration ends")
+        }
+        let change = plan.update(to: live)
+        for rule in change.remove {
+            // ENOENT (never loaded) is fine: the goal is that it is gone.
+            try? session.control.remove(rule, excludingPid: me)
+        }
+        let report = session.control.install(change.add, excludingPid: me)
+        for refusal in report.refused where observation.refusals.insert(refusal.error.message).inserted {
+            logger.warning("\(refusal.description)")
+        }
+        observation.peakTrackedProcesses = max(observation.peakTrackedProcesses, plan.tracked.count)
+        if plan.processesOverCap > 0 && !warnedCap {
+            warnedCap = true
+            logger.warning(
+                "rule cap of \(configuration.maximumRules) reached: some processes of the image are not observed (raise --max-rules)")
+        }
+        state.withLock { $0 = observation }
+    }
 
     /// The pids of the image's containers that exist now, and those containers' ids.
-    private func scan(_ scanner: Attributor, _ proc: ProcFileSystem) -> (Set<Int32>, Set<String>) {
+    private func scan() -> (Set<Int32>, Set<String>) {
         scanner.sweep(maxProcesses: 4096)
         var pids: Set<Int32> = []
         var containers: Set<String> = []
@@ -171,11 +168,4 @@ public final class LiveLearner: @unchecked Sendable {
         }
         return (pids, containers)
     }
-}
-
-/// Hands the consumer to the reader thread; the owner touches it again only
-/// after that thread has returned.
-private final class LearnReaderState: @unchecked Sendable {
-    var consumer: AgentConsumer
-    init(_ consumer: AgentConsumer) { self.consumer = consumer }
 }

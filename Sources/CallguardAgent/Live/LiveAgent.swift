@@ -1,21 +1,24 @@
 import AuditKit
 import ContainerKit
-import Dispatch
 import Foundation
 import Glibc
 import Logging
 import PolicyKit
+import ServiceLifecycle
+import UnixSignals
 import SinkKit
-import Synchronization
 
 /// `callguard run`: the long-running agent on the live kernel.
 ///
 /// Start-up in order: the policies (already checked by the caller), the sinks,
 /// a scan of running containers, the audit session (socket, settings, the
-/// compiled rules), then the reader thread. SIGTERM/SIGINT stop reading, hand
-/// the last events on, drain the sinks (bounded) and restore the kernel's audit
-/// state; SIGHUP reloads the policies atomically (new rules first, the old set
-/// stays on any error) and reopens file sinks; SIGUSR1 prints statistics.
+/// compiled rules), then the services of one ``ServiceLifecycle/ServiceGroup``:
+/// the reader (its own thread, the pipeline), the sinks, the metrics endpoint,
+/// the attribution sweep timer, SIGUSR1 statistics and SIGHUP reloads.
+/// SIGTERM/SIGINT stop reading, hand the last events on, restore the kernel's
+/// audit state and drain the sinks (bounded); SIGHUP reloads the policies
+/// atomically (new rules first, the old set stays on any error) and reopens
+/// file sinks; SIGUSR1 prints statistics.
 public final class LiveAgent: @unchecked Sendable {
     /// Why the agent could not start.
     public struct StartupError: Error, CustomStringConvertible {
@@ -26,16 +29,8 @@ public final class LiveAgent: @unchecked Sendable {
     private let policiesDirectory: String
     private let store: PolicyStore
     private let logger: Logger
-    private let snapshot = Mutex(PipelineStatistics())
-    /// What the metrics endpoint shows besides the statistics.
-    private struct AgentState {
-        var violationsByPolicy: [String: UInt64] = [:]
-        var attributionMisses: UInt64 = 0
-        var reloads: UInt64 = 0
-        var failedReloads: UInt64 = 0
-        var lastReloadSuccess: Double = LiveAgent.wallClockSeconds()
-    }
-    private let state = Mutex(AgentState())
+    /// Where every stage (and the reload service) publishes its counters.
+    private let board = StatisticsBoard()
     private let started = ContinuousClock.now
     /// Per-process rules and the exit-rule census (``RuleMode``); set once before the reader starts.
     private var keeper: ContainerRuleKeeper?
@@ -46,15 +41,16 @@ public final class LiveAgent: @unchecked Sendable {
         self.policiesDirectory = policiesDirectory
         self.store = PolicyStore(policies)
         self.logger = logger
+        board.update { $0.lastReloadSuccess = Self.wallClockSeconds() }
     }
 
     /// Runs until SIGTERM or SIGINT (or until the audit socket fails); returns
     /// the final statistics after the kernel's audit state is restored.
-    public func run() throws(StartupError) -> PipelineStatistics {
+    public func run() async throws(StartupError) -> PipelineStatistics {
         let hostName = SinkConfiguration.systemHostName()
         let sinks: SinkSet
         do {
-            sinks = try SinkSet(configuration, hostName: hostName, logger: logger)
+            sinks = try SinkSet(configuration, hostName: hostName, throttled: false, logger: logger)
         } catch {
             throw StartupError(description: error.description)
         }
@@ -102,14 +98,15 @@ public final class LiveAgent: @unchecked Sendable {
         let kernel = KernelSyscallAvailability.host()
         if kernel == nil { logger.notice("the running kernel's release is not in the syscall catalogue; violations will not say whether it has the syscall") }
 
-        // The reader thread owns everything below until it returns.
+        // The reader thread owns the pipeline until it returns.
         let evaluator = EventEvaluator(
             policies: store, source: .live(attributor),
             factory: ViolationFactory(hostName: hostName, kernelHasSyscall: kernel?.hasSyscall),
-            emit: sinks.submit)
+            throttle: configuration.throttle, emit: sinks.submit)
         var assemblerConfiguration = AssemblerConfiguration.netlink
         assemblerConfiguration.maximumOpenEvents = configuration.maximumOpenEvents
-        let assembler = EventAssembler(configuration: assemblerConfiguration) { evaluator.evaluate($0) }
+        let pipeline = AuditPipeline(assemblerConfiguration, stage: evaluator)
+        pipeline.board = board
         let keeper: ContainerRuleKeeper
         do {
             keeper = ContainerRuleKeeper(
@@ -122,13 +119,16 @@ public final class LiveAgent: @unchecked Sendable {
             throw StartupError(description: error.description)
         }
         self.keeper = keeper
+        // Whether an exit rule may be loaded decides how long a lone SECCOMP record waits.
+        let assembler = pipeline.assembly.assembler
+        pipeline.beforeBatch = { assembler.exitRulesLoaded = keeper.exitRulesLoaded }
         let notifier = SystemdNotifier()
-        var lastSweep = 0.0
+        let reader = session.reader
         var lastRefused: UInt64 = 0
         var foreignReported: UInt64 = 0
         var foreignReportedAt = -60.0
-        let reader = session.reader
-        let publish: (AssemblingConsumer) -> Void = { [self] assembling in
+        // The source's own counters, and what the reader's thread says after a batch.
+        pipeline.publishSource = { [logger] s in
             let now = Self.monotonicSeconds()
             notifier.pingIfDue(now: now)
             // Datagrams another process sent to the audit socket: dropped; said at most once a minute.
@@ -138,46 +138,14 @@ public final class LiveAgent: @unchecked Sendable {
                 foreignReported = foreign
                 foreignReportedAt = now
             }
-            if now - lastSweep > 5 {
-                lastSweep = now
-                attributor.sweep(maxProcesses: 4096)
-            }
-            let assembly = assembler.statistics
-            let counters = evaluator.counters
-            let overruns = reader.stats.overruns
             let refused = UInt64(resolver.refusedStateFiles)
             if refused > lastRefused, let message = resolver.lastRefusedStateFile {
                 lastRefused = refused
                 logger.warning("\(message)")
             }
-            snapshot.withLock { s in
-                if assembly.records > s.records { s.lastRecordTime = Self.wallClockSeconds() }
-                s.take(assembly)  // serial gaps as found, not only at exit
-                s.malformed = assembling.malformed
-                s.overruns = overruns
-                s.stateFilesRefused = refused
-                s.violations = counters.violations
-                s.unattributed = counters.unattributed
-                s.noPolicy = counters.noPolicy
-                s.runtimeBootstrap = counters.runtimeBootstrap
-                s.imageUnknown = counters.imageUnknown
-                s.containerUnknown = counters.containerUnknown
-                s.unparsableSyscall = counters.unparsableSyscall
-            }
-            let byPolicy = evaluator.violationsByPolicy
-            let misses = UInt64(attributor.counters.misses)
-            state.withLock {
-                $0.violationsByPolicy = byPolicy
-                $0.attributionMisses = misses
-            }
+            s.overruns = reader.stats.overruns
+            s.stateFilesRefused = refused
         }
-        let owned = ReaderState(
-            AgentConsumer(
-                assembling: AssemblingConsumer(assembler: assembler), afterBatch: publish,
-                beforeBatch: {
-                    evaluator.beginBatch()
-                    assembler.exitRulesLoaded = keeper.exitRulesLoaded
-                }))
 
         var metrics: MetricsServer?
         if let address = configuration.metricsAddress {
@@ -202,45 +170,52 @@ public final class LiveAgent: @unchecked Sendable {
             throw StartupError(description: error.description)
         }
 
+        // The services, in start order; graceful shutdown (SIGTERM, SIGINT, or
+        // the reader failing) stops them in reverse: the signal handlers
+        // (reloads) first, then the reader (its last events handed on, the
+        // kernel's audit state restored), then the timer and the metrics, the
+        // sinks last (drained).
+        let published = board
+        let gate = SessionGate()
         keeper.start()
         assembler.exitRulesLoaded = keeper.exitRulesLoaded
-        let wake = DispatchSemaphore(value: 0)
-        let readerFailure = Mutex<AuditError?>(nil)
-        let thread = Thread {
-            do throws(AuditError) {
-                try reader.run(&owned.consumer)
-            } catch {
-                readerFailure.withLock { $0 = error }
+        let readerService = ReaderService(session: session, pipeline: pipeline, logger: logger) { [logger] in
+            notifier.notify("STOPPING=1")
+            gate.close {
+                let kernelLost = (try? session.kernelLostSinceStart()) ?? 0
+                published.update { $0.kernelLost = UInt64(kernelLost) }
+                keeper.stop()
+                for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
             }
-            wake.signal()
         }
-        thread.name = "callguard-reader"
-        thread.start()
-
-        let signals = SignalHandlers()
-        signals.on(SIGTERM) { wake.signal() }
-        signals.on(SIGINT) { wake.signal() }
-        signals.on(SIGHUP) { [self] in reload(session: session, sinks: sinks) }
-        signals.on(SIGUSR1) { [self] in logStatistics(session: session, sinks: sinks) }
-        notifier.notify("READY=1")
-        logger.info("reading the audit stream; violations go to \(configuration.sinks.joined(separator: ", "))")
-
-        wake.wait()
-        notifier.notify("STOPPING=1")
-        signals.cancel()
-        metrics?.stop()
-        if let failure = readerFailure.withLock({ $0 }) {
-            logger.error("the audit reader stopped: \(failure.description)")
-        }
-        let kernelLost = (try? session.kernelLostSinceStart()) ?? 0
-        keeper.stop()
-        for failure in session.stop() { logger.error("restoring audit state: \(failure.description)") }
-        // The reader has returned: its last open events are handed on from here.
-        assembler.flush()
-        publish(owned.consumer.assembling)
-        if !sinks.shutdown(timeout: 5) { logger.warning("sinks did not drain within 5 s; the rest is spooled or counted as dropped") }
-        var final = statistics(sinks: sinks)
-        final.kernelLost = UInt64(kernelLost)
+        var services: [(any Service, String)] = []
+        func add(_ service: any Service, _ name: String) { services.append((service, name)) }
+        add(SinkService(sinks: sinks, logger: logger), "sinks")
+        if let metrics { add(MetricsService(server: metrics), "metrics") }
+        let housekeeping = pipeline.housekeeping
+        add(TimerService(every: .seconds(5)) { housekeeping.requestSweep() }, "attribution-sweep")
+        add(readerService, "reader")
+        // Ready once SIGHUP and SIGUSR1 are trapped (SIGTERM and SIGINT are by
+        // then): a signal sent on READY=1 finds its handler. Until then they
+        // are ignored, never fatal.
+        signal(SIGHUP, SIG_IGN)
+        signal(SIGUSR1, SIG_IGN)
+        let sinkNames = configuration.sinks.joined(separator: ", ")
+        add(
+            SignalService(
+                [
+                    (.sighup, { [self] in gate.ifOpen { reload(session: session, sinks: sinks) } }),
+                    (.sigusr1, { [self] in logStatistics(sinks: sinks) }),
+                ],
+                onInstalled: { [logger] in
+                    notifier.notify("READY=1")
+                    logger.info("reading the audit stream; violations go to \(sinkNames)")
+                }), "signals")
+        await AgentServices.run(services, logger: logger)
+        // Late signals no longer have a handler: they change nothing now.
+        signal(SIGHUP, SIG_IGN)
+        signal(SIGUSR1, SIG_IGN)
+        let final = statistics(sinks: sinks)
         logger.info("stopped; kernel audit state restored")
         return final
     }
@@ -274,40 +249,34 @@ public final class LiveAgent: @unchecked Sendable {
                 guard replacement.applied else { throw ReloadRulesRefused(refused: replacement.refused.count) }
                 logger.info("audit rules: \(replacement.added.count) added, \(replacement.kept.count) kept, \(replacement.removed) removed")
             }
-            state.withLock {
+            board.update {
                 $0.reloads &+= 1
                 $0.lastReloadSuccess = Self.wallClockSeconds()
             }
             logger.info("policies reloaded from \(policiesDirectory)")
             ProfileDelivery.publish(store.current, configuration: configuration.profileDelivery, logger: logger)
         } catch {
-            state.withLock { $0.failedReloads &+= 1 }
+            board.update { $0.failedReloads &+= 1 }
             logger.error("policy reload failed; the policies in force stay: \(error)")
         }
         sinks.reopen()
     }
 
-    private func logStatistics(session: AuditSession, sinks: SinkSet) {
-        var current = statistics(sinks: sinks)
-        current.kernelLost = UInt64((try? session.kernelLostSinceStart()) ?? 0)
-        var line = current.jsonLine + "\n"
+    private func logStatistics(sinks: SinkSet) {
+        var line = statistics(sinks: sinks).jsonLine + "\n"
         line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
     }
 
     private func renderMetrics(sinks: SinkSet) -> String {
-        let current = statistics(sinks: sinks)
-        let agent = state.withLock { $0 }
-        return PrometheusText.render(
-            current, violationsByPolicy: agent.violationsByPolicy, reloads: agent.reloads,
-            failedReloads: agent.failedReloads,
-            lastReloadSuccess: agent.lastReloadSuccess, attributionMisses: agent.attributionMisses)
+        PrometheusText.render(statistics(sinks: sinks))
     }
 
+    /// What the stages published, with the run's duration and the sinks' counters.
     private func statistics(sinks: SinkSet) -> PipelineStatistics {
-        var current = snapshot.withLock { $0 }
+        var current = board.snapshot
         let elapsed = ContinuousClock.now - started
         current.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        current.sinks = sinks.counters
+        current.takeSinks(sinks.counters)
         if let kept = keeper?.snapshot {
             current.unguardedContainers = kept.unguardedContainers
             current.processRules = UInt64(kept.rulesLoaded)
@@ -327,11 +296,4 @@ public final class LiveAgent: @unchecked Sendable {
         clock_gettime(CLOCK_REALTIME, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
-}
-
-/// Hands the consumer to the reader thread; the main thread touches it again
-/// only after that thread has returned.
-private final class ReaderState: @unchecked Sendable {
-    var consumer: AgentConsumer
-    init(_ consumer: AgentConsumer) { self.consumer = consumer }
 }

@@ -3,6 +3,14 @@ import SinkKit
 
 /// Renders the agent's counters in the Prometheus text exposition format.
 public enum PrometheusText {
+    /// The metrics for `statistics`, as the stages and services published them.
+    public static func render(_ statistics: PipelineStatistics) -> String {
+        render(
+            statistics, violationsByPolicy: statistics.violationsByPolicy, reloads: statistics.reloads,
+            failedReloads: statistics.failedReloads, lastReloadSuccess: statistics.lastReloadSuccess,
+            attributionMisses: statistics.attributionMisses)
+    }
+
     /// The metrics for `statistics` and the agent's own state.
     public static func render(
         _ statistics: PipelineStatistics, violationsByPolicy: [String: UInt64], reloads: UInt64,

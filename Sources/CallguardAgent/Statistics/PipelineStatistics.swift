@@ -1,4 +1,5 @@
 import AuditKit
+import PolicyKit
 import SinkKit
 
 /// The counters `replay --stats` and `run` (on SIGUSR1 and at exit) print:
@@ -46,8 +47,10 @@ public struct PipelineStatistics: Sendable {
     public var containerUnknown: UInt64 = 0
     /// Events whose syscall number did not parse, reported as violations.
     public var unparsableSyscall: UInt64 = 0
-    /// Delivery counters of the sinks.
+    /// Delivery counters of the sinks (with the fold's counts as their `folded`).
     public var sinks: SinkCounters.Snapshot?
+    /// Violations the fold (stage 6) folded into a later summary, by cause.
+    public var foldedByCause: [FoldCause: Int] = [:]
     /// Containers reported `container-unguarded` (no callguard seccomp profile; `--rules auto`).
     public var unguardedContainers: UInt64 = 0
     /// Per-process audit rules loaded now (`--rules auto` or `containers`).
@@ -58,33 +61,68 @@ public struct PipelineStatistics: Sendable {
     public var bytes: UInt64 = 0
     /// Wall-clock seconds the run took.
     public var seconds: Double = 0
+    /// Violations found, by policy name (the metrics endpoint's labels).
+    public var violationsByPolicy: [String: UInt64] = [:]
+    /// Attribution cache misses (each a /proc read).
+    public var attributionMisses: UInt64 = 0
+    /// Successful policy reloads (SIGHUP).
+    public var reloads: UInt64 = 0
+    /// Policy reloads refused (the set in force stayed).
+    public var failedReloads: UInt64 = 0
+    /// When the policies were last loaded successfully (seconds since the epoch).
+    public var lastReloadSuccess: Double = 0
 
     public init() {}
+
+    /// Sets the sinks' delivery counters, counting what the fold stage folded
+    /// as the sinks' `folded` (the throttle that once ran in each sink).
+    public mutating func takeSinks(_ snapshot: SinkCounters.Snapshot) {
+        var merged = snapshot
+        for (cause, n) in foldedByCause { merged.foldedByCause[cause, default: 0] += n }
+        sinks = merged
+    }
 
     /// Everything counted as lost: kernel drops, socket overruns and the kernel
     /// stream's serial gaps (never the serials a replayed file lacks).
     public var lost: UInt64 { kernelLost &+ overruns &+ serialGaps }
 
-    /// The statistics as one line of JSON (no trailing newline).
-    public var jsonLine: String {
+    /// The statistics as one line of JSON (no trailing newline), keys in a fixed order.
+    public var jsonLine: String { json.serialized() }
+
+    /// The statistics as a JSON object (the stats line's names).
+    public var json: JSONValue {
         let rate = seconds > 0 ? Double(records) / seconds : 0
         let megabytes = seconds > 0 ? Double(bytes) / 1_000_000 / seconds : 0
-        var reasons = malformed.byName.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",")
-        reasons = "{\(reasons)}"
-        return "{\"records\":\(records),\"events\":\(events),\"malformed\":\(malformed.total),"
-            + "\"evicted\":\(evicted),\"lost\":\(lost),\"violations\":\(violations),"
-            + "\"seconds\":\(format(seconds)),\"records_per_second\":\(Int(rate)),"
-            + "\"bytes\":\(bytes),\"megabytes_per_second\":\(format(megabytes)),"
-            + "\"timed_out\":\(timedOut),\"dropped_records\":\(droppedRecords),"
-            + "\"serial_gaps\":\(serialGaps),\"serials_missing\":\(serialsMissing),\"serial_jumps\":\(serialJumps),\"state_files_refused\":\(stateFilesRefused),"
-            + "\"kernel_lost\":\(kernelLost),\"overruns\":\(overruns),\"unattributed\":\(unattributed),\"runtime_bootstrap\":\(runtimeBootstrap),\"no_policy\":\(noPolicy),"
-            + "\"image_unknown\":\(imageUnknown),\"container_unknown\":\(containerUnknown),\"unparsable_syscall\":\(unparsableSyscall),"
-            + "\"unguarded_containers\":\(unguardedContainers),\"process_rules\":\(processRules),\"processes_over_cap\":\(processesOverCap),"
-            + "\"malformed_by_reason\":\(reasons)" + (sinks.map { ",\"sinks\":\($0.description)" } ?? "") + "}"
+        var fields: [(String, JSONValue)] = [
+            ("records", .count(records)), ("events", .count(events)), ("malformed", .count(malformed.total)),
+            ("evicted", .count(evicted)), ("lost", .count(lost)), ("violations", .count(violations)),
+            ("seconds", .real(Self.rounded(seconds))), ("records_per_second", .count(UInt64(rate))),
+            ("bytes", .count(bytes)), ("megabytes_per_second", .real(Self.rounded(megabytes))),
+            ("timed_out", .count(timedOut)), ("dropped_records", .count(droppedRecords)),
+            ("serial_gaps", .count(serialGaps)), ("serials_missing", .count(serialsMissing)),
+            ("serial_jumps", .count(serialJumps)), ("state_files_refused", .count(stateFilesRefused)),
+            ("kernel_lost", .count(kernelLost)), ("overruns", .count(overruns)), ("unattributed", .count(unattributed)),
+            ("runtime_bootstrap", .count(runtimeBootstrap)), ("no_policy", .count(noPolicy)),
+            ("image_unknown", .count(imageUnknown)), ("container_unknown", .count(containerUnknown)),
+            ("unparsable_syscall", .count(unparsableSyscall)), ("unguarded_containers", .count(unguardedContainers)),
+            ("process_rules", .count(processRules)), ("processes_over_cap", .count(processesOverCap)),
+            ("malformed_by_reason", .fields(malformed.byName.map { ($0.0, .count($0.1)) })),
+        ]
+        if let sinks { fields.append(("sinks", Self.json(sinks))) }
+        return .fields(fields)
     }
 
-    private func format(_ value: Double) -> String {
-        let scaled = (value * 1000).rounded() / 1000
-        return String(scaled)
+    private static func json(_ s: SinkCounters.Snapshot) -> JSONValue {
+        func count(_ n: Int) -> JSONValue { .count(n) }
+        return .fields([
+            ("sent", count(s.sent)), ("spooled", count(s.spooled)), ("dropped", count(s.dropped)),
+            ("errors", count(s.errors)), ("folded", count(s.folded)), ("queue_depth", count(s.queueDepth)),
+            ("spool_bytes", count(s.spoolBytes)), ("resent", count(s.resent)), ("held", count(s.held)),
+            ("unconfirmed", count(s.unconfirmed)), ("spool_messages", count(s.spoolMessages)),
+            ("dropped_by_cause", .fields(DropCause.allCases.map { ($0.rawValue, count(s.droppedByCause[$0] ?? 0)) })),
+            ("folded_by_cause", .fields(FoldCause.allCases.map { ($0.rawValue, count(s.foldedByCause[$0] ?? 0)) })),
+        ])
     }
+
+    private static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 }

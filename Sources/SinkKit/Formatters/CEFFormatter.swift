@@ -7,11 +7,12 @@
 /// Only keys of CEF's extension dictionary are written, each with the meaning
 /// the dictionary gives it (`rt`, `cat`, `act`, `dvchost`, `spid`, `sproc`,
 /// `suid`, `filePath`, `fname` (the file name of `filePath`, never the
-/// executable), `outcome`, `cnt`, `externalId`, `start`, `end`), then the
-/// labelled device custom keys `cn1`..`cn3` and `cs1`..`cs6`. `flexString1`,
+/// executable), `outcome` (left out when unknown), `cnt`, `externalId`, `start`, `end`), then the
+/// labelled device custom keys `cn1`..`cn3` and `cs1`..`cs6` (`cn2`, the exit,
+/// and `cn3`, the ppid, left out with their labels when unknown). `flexString1`,
 /// `flexString2` and `flexDate1` are the customer's and never set. What the
 /// dictionary has no key for (the executable, command line, container runtime,
-/// Kubernetes names, a summary's fold) goes into vendor-defined keys named as
+/// Kubernetes names, the record's source and seccomp action, a summary's fold) goes into vendor-defined keys named as
 /// CEF asks, one alphanumeric word `VendornameProductnameKeyName`:
 /// `callguardCallguard…`.
 public struct CEFFormatter: ViolationFormatter {
@@ -55,8 +56,11 @@ public struct CEFFormatter: ViolationFormatter {
             DisplayText.write(path.bytes, into: &out, ValueEscaper.self)
             fileName(of: path.bytes, &out)
         }
-        out.appendASCII(" outcome=")
-        out.appendASCII(v.syscall.success ? "success" : "failure")
+        switch v.outcome {
+        case .success: out.appendASCII(" outcome=success")
+        case .failure: out.appendASCII(" outcome=failure")
+        case .unknown: break  // CEF's eventOutcome has no "unknown": left out
+        }
         out.appendASCII(" cnt=")
         out.appendDecimal(v.count)
         out.appendASCII(" externalId=")
@@ -69,10 +73,14 @@ public struct CEFFormatter: ViolationFormatter {
         }
         out.appendASCII(" cn1Label=syscallNumber cn1=")
         out.appendDecimal(v.syscall.number)
-        out.appendASCII(" cn2Label=syscallExit cn2=")
-        out.appendDecimal(v.syscall.exit)
-        out.appendASCII(" cn3Label=ppid cn3=")
-        out.appendDecimal(v.process.ppid)
+        if let exit = v.syscall.exit {
+            out.appendASCII(" cn2Label=syscallExit cn2=")
+            out.appendDecimal(exit)
+        }
+        if let ppid = v.process.ppid {
+            out.appendASCII(" cn3Label=ppid cn3=")
+            out.appendDecimal(ppid)
+        }
         out.appendASCII(" cs1Label=syscall cs1=")
         value(v.syscall.name, &out)
         out.appendASCII(" cs2Label=arch cs2=")
@@ -92,6 +100,18 @@ public struct CEFFormatter: ViolationFormatter {
         if let cmd = v.process.commandLine {
             out.appendASCII(" callguardCallguardCommandLine=")
             DisplayText.write(cmd.bytes, into: &out, ValueEscaper.self)
+        }
+        if let source = v.source {
+            out.appendASCII(" callguardCallguardSource=")
+            out.appendASCII(source.name)
+        }
+        if let seccomp = v.seccomp {
+            out.appendASCII(" callguardCallguardSeccompAction=")
+            out.appendASCII(seccomp.action.name)
+            if let errno = seccomp.errno {
+                out.appendASCII(" callguardCallguardSeccompErrno=")
+                out.appendDecimal(errno)
+            }
         }
         if let exists = v.syscall.existsOnHostKernel {
             out.appendASCII(

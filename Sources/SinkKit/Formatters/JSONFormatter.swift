@@ -2,8 +2,13 @@
 /// (DESIGN.md): every fact that has an ECS field is written there with the
 /// type ECS gives it (`@timestamp`, `ecs.version`, `event.*`, `host.name`,
 /// `container.*`, `orchestrator.*` for Kubernetes, `process.*`, `file.path`,
-/// `rule.*`); callguard's own facts (the syscall, the count, a summary's fold)
+/// `rule.*`); callguard's own facts (the syscall, where it was seen, the
+/// seccomp action, the count, a summary's fold)
 /// live under the one `callguard.*` object; nothing else is at the top level.
+///
+/// What the kernel's record does not say is left out, never invented:
+/// `process.parent.pid` and `callguard.syscall.{success,exit}` of a SECCOMP
+/// record; `event.outcome` is then `unknown` unless the filter refused the call.
 ///
 /// `@timestamp` is when the audited syscall happened (the audit record's time),
 /// `event.created` when callguard found it, `event.sequence` the audit serial.
@@ -25,7 +30,9 @@ public struct JSONFormatter: ViolationFormatter {
         string(v.event.kind, &out)
         out.appendASCII(",\"category\":[\"process\"],\"type\":[\"info\"],\"action\":")
         string(v.event.action, &out)
-        out.appendASCII(v.syscall.success ? ",\"outcome\":\"success\",\"severity\":" : ",\"outcome\":\"failure\",\"severity\":")
+        out.appendASCII(",\"outcome\":\"")
+        out.appendASCII(v.outcome.name)
+        out.appendASCII("\",\"severity\":")
         out.appendDecimal(v.event.severity)
         out.appendASCII(",\"sequence\":")
         out.appendDecimal(v.audit.serial)
@@ -67,9 +74,12 @@ public struct JSONFormatter: ViolationFormatter {
         }
         out.appendASCII(",\"process\":{\"pid\":")
         out.appendDecimal(v.process.pid)
-        out.appendASCII(",\"parent\":{\"pid\":")
-        out.appendDecimal(v.process.ppid)
-        out.appendASCII("},\"name\":")
+        if let ppid = v.process.ppid {
+            out.appendASCII(",\"parent\":{\"pid\":")
+            out.appendDecimal(ppid)
+            out.appendASCII("}")
+        }
+        out.appendASCII(",\"name\":")
         bytes(v.process.name.bytes, &out)
         out.appendASCII(",\"executable\":")
         bytes(v.process.executable.bytes, &out)
@@ -95,12 +105,31 @@ public struct JSONFormatter: ViolationFormatter {
         out.appendDecimal(v.syscall.number)
         out.appendASCII(",\"arch\":")
         string(v.syscall.arch, &out)
-        out.appendASCII(v.syscall.success ? ",\"success\":true,\"exit\":" : ",\"success\":false,\"exit\":")
-        out.appendDecimal(v.syscall.exit)
+        if let success = v.syscall.success { out.appendASCII(success ? ",\"success\":true" : ",\"success\":false") }
+        if let exit = v.syscall.exit {
+            out.appendASCII(",\"exit\":")
+            out.appendDecimal(exit)
+        }
         if let exists = v.syscall.existsOnHostKernel {
             out.appendASCII(exists ? ",\"exists_on_host_kernel\":true" : ",\"exists_on_host_kernel\":false")
         }
-        out.appendASCII("},\"count\":")
+        out.appendASCII("}")
+        if let source = v.source {
+            out.appendASCII(",\"source\":\"")
+            out.appendASCII(source.name)
+            out.appendASCII("\"")
+        }
+        if let seccomp = v.seccomp {
+            out.appendASCII(",\"seccomp\":{\"action\":\"")
+            out.appendASCII(seccomp.action.name)
+            out.appendASCII("\"")
+            if let errno = seccomp.errno {
+                out.appendASCII(",\"errno\":")
+                out.appendDecimal(errno)
+            }
+            out.appendASCII("}")
+        }
+        out.appendASCII(",\"count\":")
         out.appendDecimal(v.count)
         if let p = v.profile {
             out.appendASCII(",\"profile\":{\"policy\":")

@@ -12,7 +12,9 @@
 /// (`devTime`, `devTimeFormat`, `cat`, `sev` (1–10)); everything else is a
 /// custom key, one alphanumeric word that is not a predefined key's name
 /// (`usrName` is a user name and `policy` a user account's policy, so the uid
-/// is `userId` and the callguard policy `policyName`). Each key appears once.
+/// is `userId` and the callguard policy `policyName`). Each key appears once;
+/// what the kernel's record does not say (`ppid`, `success`, `exit` of a
+/// SECCOMP record) is left out, and `outcome` says `unknown`.
 public struct LEEFFormatter: ViolationFormatter {
     /// The version in the header's fourth field.
     public var productVersion: String
@@ -34,8 +36,10 @@ public struct LEEFFormatter: ViolationFormatter {
         value(v.hostName, &out)
         out.appendASCII("^pid=")
         out.appendDecimal(v.process.pid)
-        out.appendASCII("^ppid=")
-        out.appendDecimal(v.process.ppid)
+        if let ppid = v.process.ppid {
+            out.appendASCII("^ppid=")
+            out.appendDecimal(ppid)
+        }
         out.appendASCII("^processName=")
         DisplayText.write(v.process.name.bytes, into: &out, ValueEscaper.self)
         out.appendASCII("^processPath=")
@@ -56,8 +60,25 @@ public struct LEEFFormatter: ViolationFormatter {
         out.appendDecimal(v.syscall.number)
         out.appendASCII("^arch=")
         value(v.syscall.arch, &out)
-        out.appendASCII(v.syscall.success ? "^success=true^exit=" : "^success=false^exit=")
-        out.appendDecimal(v.syscall.exit)
+        if let success = v.syscall.success { out.appendASCII(success ? "^success=true" : "^success=false") }
+        if let exit = v.syscall.exit {
+            out.appendASCII("^exit=")
+            out.appendDecimal(exit)
+        }
+        out.appendASCII("^outcome=")
+        out.appendASCII(v.outcome.name)
+        if let source = v.source {
+            out.appendASCII("^source=")
+            out.appendASCII(source.name)
+        }
+        if let seccomp = v.seccomp {
+            out.appendASCII("^seccompAction=")
+            out.appendASCII(seccomp.action.name)
+            if let errno = seccomp.errno {
+                out.appendASCII("^seccompErrno=")
+                out.appendDecimal(errno)
+            }
+        }
         if let exists = v.syscall.existsOnHostKernel {
             out.appendASCII(exists ? "^syscallOnHostKernel=true" : "^syscallOnHostKernel=false")
         }

@@ -3,7 +3,10 @@
 ///
 /// Field groups mirror DESIGN.md's JSON; there (``JSONFormatter``) the syscall,
 /// count and fold are under `callguard.`, the policy is `rule.*`, the audit
-/// event `@timestamp` and `event.sequence`, and the ppid `process.parent.pid`. Everything the audited process controls
+/// event `@timestamp` and `event.sequence`, and the ppid `process.parent.pid`.
+/// What the kernel's record does not say (a SECCOMP record has no ppid, and is
+/// logged before the call runs, so nothing says how it ended) is nil and left
+/// out of every format rather than invented. Everything the audited process controls
 /// is ``UntrustedBytes``; other strings come from the agent, the runtime or the
 /// policy files and are escaped all the same.
 public struct Violation: Sendable, Hashable {
@@ -30,6 +33,24 @@ public struct Violation: Sendable, Hashable {
     /// The callguard seccomp profile the container was created with (from its
     /// bundle's annotations); nil when it has none (unguarded) or is not a container.
     public var profile: Profile? = nil
+    /// `callguard.source`: which kind of kernel record reported the syscall;
+    /// nil for reports that come from no record (``Event/containerUnguarded``).
+    public var source: Source? = nil
+    /// `callguard.seccomp.*`: what the seccomp filter did with the syscall,
+    /// from the SECCOMP record's `code`; nil when no seccomp record was seen.
+    public var seccomp: SeccompResult? = nil
+
+    /// `event.outcome` (ECS: `success`, `failure`, `unknown`): from the syscall's
+    /// own result when a SYSCALL record gave it; otherwise from the seccomp
+    /// action: a refused call (errno, kill, trap) failed, a logged one (or one
+    /// left to a tracer or supervisor) ended in a way no record says.
+    public var outcome: Outcome {
+        if let success = syscall.success { return success ? .success : .failure }
+        switch seccomp?.action {
+        case .errno?, .kill?, .trap?: return .failure
+        default: return .unknown
+        }
+    }
 
     public init(
         timestamp: Timestamp, event: Event = Event(), hostName: String, container: Container?,
@@ -101,7 +122,8 @@ public struct Violation: Sendable, Hashable {
     /// (proctitle) and `file.path` (the path argument of the syscall).
     public struct Process: Sendable, Hashable {
         public var pid: Int32
-        public var ppid: Int32
+        /// nil when unknown (SECCOMP records carry no ppid).
+        public var ppid: Int32?
         public var name: UntrustedBytes
         public var executable: UntrustedBytes
         public var userID: String
@@ -110,7 +132,7 @@ public struct Violation: Sendable, Hashable {
         /// The path the syscall named (audit's PATH record), if any.
         public var filePath: UntrustedBytes?
         public init(
-            pid: Int32, ppid: Int32, name: UntrustedBytes, executable: UntrustedBytes, userID: String,
+            pid: Int32, ppid: Int32?, name: UntrustedBytes, executable: UntrustedBytes, userID: String,
             commandLine: UntrustedBytes? = nil, filePath: UntrustedBytes? = nil
         ) {
             self.pid = pid
@@ -131,11 +153,13 @@ public struct Violation: Sendable, Hashable {
         public var name: String
         public var number: Int
         public var arch: String
-        public var success: Bool
-        public var exit: Int64
+        /// nil when unknown: a SECCOMP record is logged before the call runs.
+        public var success: Bool?
+        /// The return value or -errno; nil when unknown, as ``success``.
+        public var exit: Int64?
         /// nil when unknown (a kernel release or syscall the catalogue does not know).
         public var existsOnHostKernel: Bool?
-        public init(name: String, number: Int, arch: String, success: Bool, exit: Int64, existsOnHostKernel: Bool? = nil) {
+        public init(name: String, number: Int, arch: String, success: Bool?, exit: Int64?, existsOnHostKernel: Bool? = nil) {
             self.name = name
             self.number = number
             self.arch = arch

@@ -23,7 +23,11 @@ final class AgentProcess {
     ) throws {
         stdoutPath = "\(directory)/\(tag).out"
         stderrPath = "\(directory)/\(tag).err"
-        child = try RunningChild(Self.executable, [subcommand] + arguments, stdout: .file(stdoutPath), stderr: .file(stderrPath))
+        // `run` writes the hook state to /run/callguard unless told otherwise: a
+        // test's agent keeps it in the test's own directory.
+        let state = subcommand == "run" && !arguments.contains("--state-dir") ? ["--state-dir", "\(directory)/\(tag).state"] : []
+        child = try RunningChild(
+            Self.executable, [subcommand] + arguments + state, stdout: .file(stdoutPath), stderr: .file(stderrPath))
         let deadline = Date(timeIntervalSinceNow: 30)
         while Date() < deadline {
             if stderr.contains(readyMarker) { return }

@@ -50,11 +50,12 @@ final class ContainerDaemons: @unchecked Sendable {
     private init(root: String) { self.root = root }
 
     /// Starts containerd, then dockerd on it; waits until both answer (up to 30 s each).
-    static func start() throws -> ContainerDaemons {
+    /// `daemonJSON` makes dockerd's `--config-file` from the suite's root (default `{}`).
+    static func start(daemonJSON: (String) -> String = { _ in "{}" }) throws -> ContainerDaemons {
         let root = "/tmp/callguard-daemons-\(UUID().uuidString.prefix(8).lowercased())"
         let daemons = ContainerDaemons(root: root)
         do {
-            try daemons.startDaemons()
+            try daemons.startDaemons(daemonJSON: daemonJSON(root))
         } catch {
             daemons.stop()
             throw error
@@ -62,7 +63,7 @@ final class ContainerDaemons: @unchecked Sendable {
         return daemons
     }
 
-    private func startDaemons() throws {
+    private func startDaemons(daemonJSON: String) throws {
         let fm = FileManager.default
         for dir in [root, dockerDataRoot, "\(root)/docker-exec", "\(root)/containerd-root", containerdState] {
             try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -80,7 +81,7 @@ final class ContainerDaemons: @unchecked Sendable {
         [debug]
           address = ""
         """.write(toFile: "\(root)/containerd.toml", atomically: true, encoding: .utf8)
-        try "{}".write(toFile: "\(root)/daemon.json", atomically: true, encoding: .utf8)
+        try daemonJSON.write(toFile: "\(root)/daemon.json", atomically: true, encoding: .utf8)
 
         containerd = try Self.spawn(Self.containerd, ["--config", "\(root)/containerd.toml"], log: "\(root)/containerd.log")
         try waitUntil("containerd", log: "\(root)/containerd.log") {
@@ -221,6 +222,8 @@ final class ContainerDaemons: @unchecked Sendable {
 /// it, also when a test fails; the suite's tests find them in ``ContainerDaemons/current``.
 struct WithContainerDaemons: SuiteTrait, TestScoping {
     var isRecursive: Bool { false }
+    /// dockerd's daemon.json, made from the suite's root.
+    var daemonJSON: @Sendable (String) -> String = { _ in "{}" }
 
     @concurrent func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @concurrent @Sendable () async throws -> Void
@@ -229,7 +232,7 @@ struct WithContainerDaemons: SuiteTrait, TestScoping {
             try await function()
             return
         }
-        let daemons = try ContainerDaemons.start()
+        let daemons = try ContainerDaemons.start(daemonJSON: daemonJSON)
         defer { daemons.stop() }
         try await ContainerDaemons.$current.withValue(daemons) { try await function() }
     }
@@ -238,4 +241,9 @@ struct WithContainerDaemons: SuiteTrait, TestScoping {
 extension Trait where Self == WithContainerDaemons {
     /// containerd and dockerd of this suite's own, started before and stopped after it.
     static var containerDaemons: WithContainerDaemons { WithContainerDaemons() }
+
+    /// The same, with dockerd reading the daemon.json `daemonJSON` makes from the suite's root.
+    static func containerDaemons(daemonJSON: @escaping @Sendable (String) -> String) -> WithContainerDaemons {
+        WithContainerDaemons(daemonJSON: daemonJSON)
+    }
 }

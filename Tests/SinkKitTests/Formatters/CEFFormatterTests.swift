@@ -24,6 +24,8 @@ import TestSupport
             kind: .repeats, firstSerial: 457, lastSerial: 460, firstTime: Timestamp(millisecondsSinceEpoch: 1_795_932_000_130),
             lastTime: Timestamp(millisecondsSinceEpoch: 1_795_932_000_190))
         v.profile = .init(policy: "nginx", digest: "sha256:" + String(repeating: "0", count: 64), stale: false)
+        v.source = .seccomp
+        v.seccomp = .init(action: .errno, errno: 1)
         return v
     }
 

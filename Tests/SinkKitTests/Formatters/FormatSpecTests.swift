@@ -69,7 +69,7 @@ import TestSupport
         #expect(Set(object.keys) == ["@timestamp", "ecs", "event", "host", "container", "orchestrator", "process", "file", "rule", "callguard"])
         #expect(FormatParsers.keyPaths(try #require(object["callguard"] as? [String: Any])) == [
             "count", "fold.first_serial", "fold.first_time", "fold.kind", "fold.last_serial",
-            "profile.digest", "profile.policy", "profile.stale", "syscall.arch", "syscall.exists_on_host_kernel", "syscall.exit", "syscall.name", "syscall.number", "syscall.success",
+            "profile.digest", "profile.policy", "profile.stale", "seccomp.action", "seccomp.errno", "source", "syscall.arch", "syscall.exists_on_host_kernel", "syscall.exit", "syscall.name", "syscall.number", "syscall.success",
         ])
         #expect(FormatParsers.value(object, at: "event.end") as? String == "2026-11-29T06:00:00.190Z")
         #expect(FormatParsers.value(object, at: "ecs.version") as? String == "\(JSONFormatter.ecsVersion)")

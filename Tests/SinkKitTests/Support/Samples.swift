@@ -16,6 +16,19 @@ enum Samples {
             count: 1)
     }
 
+    /// A violation from a seccomp filter's SECCOMP record (SCMP_ACT_LOG unless
+    /// `code` says otherwise): no ppid, and no result, since the kernel logs
+    /// before the call runs (the fields of a real capture of busybox `sleep`).
+    static func seccompViolation(code: UInt32 = 0x7FFC_0000) -> Violation {
+        var v = violation(name: "sleep")
+        v.process.pid = 11753
+        v.process.ppid = nil
+        v.syscall = .init(name: "clock_nanosleep", number: 230, arch: "x86_64", success: nil, exit: nil)
+        v.source = .seccomp
+        v.seccomp = .init(code: code)
+        return v
+    }
+
     /// Process-controlled values meant to forge fields or messages.
     static let hostile: [(label: String, bytes: [UInt8])] = [
         ("pipe", Array("a|b|c".utf8)),

@@ -62,8 +62,15 @@ import Synchronization
         summary.fold = .init(
             kind: .repeats, firstSerial: 457, lastSerial: 497, firstTime: Timestamp(millisecondsSinceEpoch: 1_795_932_000_130),
             lastTime: Timestamp(millisecondsSinceEpoch: 1_795_932_009_990))
+        var seccomp = violation(hostile: false)  // from a SECCOMP record: source and action, no ppid or result
+        seccomp.process.ppid = nil
+        seccomp.syscall.success = nil
+        seccomp.syscall.exit = nil
+        seccomp.source = .seccomp
+        seccomp.seccomp = .init(code: 0x0005_0001)
         let cases = [
             ("-- typical violation --", violation(hostile: false)),
+            ("\n-- seccomp-sourced violation (errno action; no ppid, no result) --", seccomp),
             ("\n-- hostile violation (4 KiB executable of binary bytes) --", violation(hostile: true)),
             ("\n-- throttle summary (fold span; bidi controls and U+2028 escaped) --", summary),
         ]

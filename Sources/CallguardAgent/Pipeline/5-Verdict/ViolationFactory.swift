@@ -19,59 +19,50 @@ public struct ViolationFactory: Sendable {
         self.kernelHasSyscall = kernelHasSyscall
     }
 
-    /// The violation for `event`, summarised as `summary`, made by `container`
-    /// and not allowed by `policy`.
-    public func make(
-        event: AssembledEvent, summary: SyscallSummary, container: Violation.Container?, policy: CompiledPolicy
-    ) -> Violation {
+    /// The violation for `event`, made by `container` and not allowed by `policy`.
+    public func make(_ event: SyscallEvent, container: Violation.Container?, policy: CompiledPolicy) -> Violation {
         make(
-            event: event, summary: summary, container: container,
-            rule: Violation.Policy(name: policy.name, file: policy.file), severity: policy.severity.numericValue)
+            event, container: container, rule: Violation.Policy(name: policy.name, file: policy.file),
+            severity: policy.severity.numericValue)
     }
 
     /// The violation for `event`, made by `container` (nil: not known) and
-    /// reported under `rule` with `severity`.
+    /// reported under `rule` with `severity`. The command line and path come
+    /// from the records the summary found (``SyscallEvent``), not from another
+    /// walk over the event.
     public func make(
-        event: AssembledEvent, summary: SyscallSummary, container: Violation.Container?, rule: Violation.Policy,
-        severity: Int
+        _ event: SyscallEvent, container: Violation.Container?, rule: Violation.Policy, severity: Int
     ) -> Violation {
+        let summary = event.summary
         let arch = summary.arch ?? .x86_64
         let number = summary.syscall ?? -1
-        var commandLine: UntrustedBytes?
-        var filePath: UntrustedBytes?
-        for i in 0..<event.count {
-            let record = event[i]
-            if commandLine == nil, record.type == .proctitle, let field = record.field("proctitle") {
-                commandLine = UntrustedBytes(field.decodedBytes)
-            } else if filePath == nil, record.type == .path, let field = record.field("name"), !field.isNull {
-                filePath = UntrustedBytes(field.decodedBytes)
-            }
-        }
         let timestamp = Timestamp.now()
-        return Violation(
+        var violation = Violation(
             timestamp: timestamp,
             event: Violation.Event(severity: severity),
             hostName: hostName,
             container: container,
             process: Violation.Process(
                 pid: summary.pid ?? -1,
-                ppid: summary.ppid ?? -1,
+                ppid: summary.ppid,
                 name: UntrustedBytes(summary.comm?.decodedBytes ?? []),
                 executable: UntrustedBytes(summary.exe?.decodedBytes ?? []),
                 userID: summary.uid.map(String.init) ?? "",
-                commandLine: commandLine,
-                filePath: filePath),
+                commandLine: event.commandLine.map(UntrustedBytes.init),
+                filePath: event.filePath.map(UntrustedBytes.init)),
             syscall: Violation.Syscall(
                 name: arch.syscallName(number) ?? "syscall_\(number)",
                 number: Int(number),
                 arch: arch.name ?? arch.description,
-                success: summary.success ?? false,
-                exit: summary.exit ?? 0,
+                success: summary.success,
+                exit: summary.exit,
                 existsOnHostKernel: kernelHasSyscall?(arch, number)),
             policy: rule,
             audit: Violation.Audit(
-                serial: UInt64(event.id.serial),
-                time: Timestamp(millisecondsSinceEpoch: Int64(event.id.timestampMilliseconds))))
+                serial: UInt64(event.event.id.serial),
+                time: Timestamp(millisecondsSinceEpoch: Int64(event.event.id.timestampMilliseconds))))
+        Self.describeSource(of: event, into: &violation)  // ViolationFactory+Source.swift
+        return violation
     }
 
     /// The violation's `container.*` for a container ContainerKit found.

@@ -2,14 +2,15 @@ import AuditKit
 import ContainerKit
 import PolicyKit
 
-/// The reader thread's side of learning: for each assembled event, whether it
-/// is a syscall of one of the image's containers (and not of the runtime's
-/// bootstrap), and if so one more call of that syscall.
+/// `learn`'s last stage: for each summarised event, whether it is a syscall of
+/// one of the image's containers (attribution, stage 4; and not of the
+/// runtime's bootstrap), and if so one more call of that syscall. SYSCALL and
+/// SECCOMP records count alike (``SyscallEvent``).
 ///
 /// Single-threaded: it belongs to the thread that reads the audit stream, and
 /// the owner reads the result only after that thread has returned.
-final class LearnTally {
-    private let attributor: Attributor
+final class LearnTally: PipelineStage {
+    private let attribution: Attribution
     private let matcher: ImageMatcher
     private var calls: [AuditArch: [Int32: UInt64]] = [:]
     private var matchByContainer: [String: (image: String?, matches: Bool)] = [:]
@@ -20,30 +21,23 @@ final class LearnTally {
     private(set) var malformed: UInt64 = 0
 
     init(attributor: Attributor, matcher: ImageMatcher) {
-        self.attributor = attributor
+        self.attribution = Attribution(source: .live(attributor))
         self.matcher = matcher
     }
 
-    /// Counts one event.
-    func add(_ event: AssembledEvent) {
-        guard let record = event.first(.syscall) else { return }
-        let summary: SyscallSummary
-        do throws(RecordParseError) {
-            summary = try SyscallSummary(record)
-        } catch {
-            malformed &+= 1
-            return
-        }
-        guard let arch = summary.arch, let syscall = summary.syscall else { return }
-        let pid = summary.pid ?? -1
-        let ppid = summary.ppid ?? -1
-        guard case .container(let info) = attributor.attribute(pid: pid, ppid: ppid), matches(info) else {
+    /// Summarises and counts one event (what ``AuditPipeline`` does for each).
+    func add(_ event: AssembledEvent) { takeEvent(event) }
+
+    /// Counts one syscall.
+    func take(_ event: SyscallEvent) {
+        guard let arch = event.summary.arch, let syscall = event.summary.syscall else { return }
+        guard case .container(let info) = attribution.attribute(event), matches(info) else {
             ignored &+= 1
             return
         }
         // runc init's set-up inside the container's cgroup is the runtime's, not
         // the image's (decided by the kernel's facts, not by the process's name).
-        if attributor.isRuntimeBootstrap(pid: pid, ppid: ppid) {
+        if attribution.isRuntimeBootstrap(event) {
             runtimeBootstrap &+= 1
             return
         }
@@ -52,11 +46,15 @@ final class LearnTally {
         calls[arch, default: [:]][syscall, default: 0] &+= 1
     }
 
+    func takeMalformed() { malformed &+= 1 }
+
     /// Once per batch, before it is evaluated: drops exited processes from the cache.
-    func beginBatch() { attributor.collectExits() }
+    func beginBatch() { attribution.beginBatch() }
 
     /// Housekeeping off the per-event path (retries images not yet resolved).
-    func sweep() { attributor.sweep(maxProcesses: 4096) }
+    func sweep() { attribution.sweep() }
+
+    func publish(into statistics: inout PipelineStatistics) {}
 
     private func matches(_ info: ContainerInfo) -> Bool {
         if let cached = matchByContainer[info.id], cached.image == info.imageName { return cached.matches }

@@ -3,9 +3,9 @@ import Logging
 import PolicyKit
 import SinkKit
 
-/// `callguard replay`: policies, an auditd log, the evaluator and the sinks,
-/// wired as `run` wires them after its socket.
-public struct ReplayRunner {
+/// `callguard replay`: the pipeline with a log file as its source and the
+/// sinks as its last stage — what `run` does after its socket.
+public struct LogReplay {
     /// The log to replay ("-" for standard input).
     public var path: String
     /// The policies in force.
@@ -23,7 +23,7 @@ public struct ReplayRunner {
 
     public init(
         path: String, policies: PolicySet, assumedImage: String?, configuration: AgentConfiguration,
-        timeout: Double = ReplayRunner.defaultTimeout
+        timeout: Double = LogReplay.defaultTimeout
     ) {
         self.path = path
         self.policies = policies
@@ -34,7 +34,7 @@ public struct ReplayRunner {
 
     /// Replays the log; returns its statistics once every violation is delivered,
     /// or ``timeout`` has passed (what is left is then counted as not delivered,
-    /// or stays in the spool). Throws ``ReplayPipeline/InputError`` for an unreadable log
+    /// or stays in the spool). Throws ``ReplayInputError`` for an unreadable log
     /// and ``SinkSet/Failure`` for an unusable sink.
     public func run(logger: Logger) throws -> PipelineStatistics {
         var sinkConfiguration = configuration
@@ -45,28 +45,26 @@ public struct ReplayRunner {
         // it returns or the timeout ends, rather than drop it.
         sinkConfiguration.sinkHoldBytes = max(configuration.sinkHoldBytes, 64 << 20)
         let hostName = SinkConfiguration.systemHostName()
-        let sinks = try SinkSet(sinkConfiguration, hostName: hostName, logger: logger)
+        let sinks = try SinkSet(sinkConfiguration, hostName: hostName, throttled: false, logger: logger)
         let source: ContainerSource = assumedImage.map { .assumed(imageName: $0) } ?? .none
         let evaluator = EventEvaluator(
             policies: PolicyStore(policies), source: source, factory: ViolationFactory(hostName: hostName),
-            emit: sinks.submit)
-        var statistics: PipelineStatistics
+            throttle: configuration.throttle, emit: sinks.submit)
+        let pipeline = AuditPipeline(.logFile, stage: evaluator)
+        let board = StatisticsBoard()
+        pipeline.board = board
+        let read: LogFileRead
         do {
-            statistics = try ReplayPipeline().run(path: path, onEvent: evaluator.evaluate)
+            read = try pipeline.replay(path: path)
         } catch {
             sinks.shutdown(timeout: 1)
             throw error
         }
         sinks.shutdown(timeout: 10, persisting: timeout)
-        statistics.violations = evaluator.counters.violations
-        // SyscallSummary fails only on an unbalanced quote.
-        statistics.malformed.count(.unbalancedQuote, times: evaluator.counters.malformed)
-        statistics.unattributed = evaluator.counters.unattributed
-        statistics.noPolicy = evaluator.counters.noPolicy
-        statistics.imageUnknown = evaluator.counters.imageUnknown
-        statistics.containerUnknown = evaluator.counters.containerUnknown
-        statistics.unparsableSyscall = evaluator.counters.unparsableSyscall
-        statistics.sinks = sinks.counters
+        var statistics = board.snapshot
+        statistics.bytes = read.bytes
+        statistics.seconds = read.seconds
+        statistics.takeSinks(sinks.counters)
         return statistics
     }
 }

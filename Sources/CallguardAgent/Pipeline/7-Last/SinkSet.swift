@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import SinkKit
 
-/// The sinks violations go to: one ``ViolationSink`` (queue, spool, throttle,
-/// its own thread) per configured destination.
+/// The last stage of `run` and `replay`: the sinks violations go to, one
+/// ``ViolationSink`` (queue, spool, its own thread) per configured destination.
 public final class SinkSet: @unchecked Sendable {
     /// A sink spec or spool that cannot be used.
     public struct Failure: Error, CustomStringConvertible {
@@ -13,8 +13,10 @@ public final class SinkSet: @unchecked Sendable {
     /// The sinks, in the order configured.
     public let sinks: [ViolationSink]
 
-    /// Opens every sink of `configuration`.
-    public init(_ configuration: AgentConfiguration, hostName: String, logger: Logger) throws(Failure) {
+    /// Opens every sink of `configuration`. With `throttled` false the sinks
+    /// fold nothing themselves: the pipeline's fold stage (``Fold``) throttles
+    /// before them, once for all.
+    public init(_ configuration: AgentConfiguration, hostName: String, throttled: Bool = true, logger: Logger) throws(Failure) {
         var sinks: [ViolationSink] = []
         for (index, text) in configuration.sinks.enumerated() {
             let spec: SinkSpec
@@ -28,7 +30,7 @@ public final class SinkSet: @unchecked Sendable {
                 spec: spec, format: configuration.format, hostName: hostName,
                 queueCapacity: configuration.queueCapacity, spoolDirectory: spool,
                 spoolMaxBytes: configuration.spoolMaximumBytes,
-                throttle: Throttle(windowMS: configuration.throttleWindowMilliseconds, maxPerSecond: configuration.throttleMaximumPerSecond),
+                throttle: throttled ? configuration.throttle : Throttle(windowMS: 0, maxPerSecond: 0),
                 holdBytes: configuration.sinkHoldBytes)
             do {
                 sinks.append(try ViolationSink(configuration: sinkConfiguration, logger: logger))
@@ -67,5 +69,12 @@ public final class SinkSet: @unchecked Sendable {
         var total = SinkCounters.Snapshot()
         for sink in sinks { total.add(sink.counters.snapshot) }
         return total
+    }
+}
+
+extension AgentConfiguration {
+    /// The throttle settings (window, rate cap) of the fold stage.
+    public var throttle: Throttle {
+        Throttle(windowMS: throttleWindowMilliseconds, maxPerSecond: throttleMaximumPerSecond)
     }
 }

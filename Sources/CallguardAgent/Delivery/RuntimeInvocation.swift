@@ -1,0 +1,83 @@
+/// One command line of an OCI runtime (runc's syntax), as containerd's shim,
+/// dockerd or a person gives it: `runc [global options] COMMAND [options] ID`.
+///
+/// Only what `callguard oci-runtime` needs is taken out: the command, and for
+/// `create`/`run` the bundle directory and the container id; the global
+/// `--log`/`--log-format` (where the shim reads the runtime's error message).
+/// The arguments themselves are passed to the real runtime unchanged.
+public struct RuntimeInvocation: Sendable, Equatable {
+    /// The runc command (`create`, `start`, `state`, …); nil when there is none (`--version`).
+    public var command: String?
+    /// `--bundle`/`-b` of `create`/`run`, as given (nil: the working directory).
+    public var bundle: String?
+    /// The container id of `create`/`run`.
+    public var id: String?
+    /// The global `--log` file.
+    public var log: String?
+    /// The global `--log-format` (`text`, runc's default, or `json`).
+    public var logFormat: String?
+
+    /// Whether this invocation creates a container, so its config must be filtered first.
+    public var createsContainer: Bool { command == "create" || command == "run" }
+
+    /// runc's global options that take a value (runc 1.1).
+    static let globalValueOptions: Set<String> = ["log", "log-format", "root", "criu", "rootless"]
+    /// `create`/`run` options that take a value (runc 1.1, and `pidfd-socket` of 1.2).
+    static let createValueOptions: Set<String> = ["bundle", "b", "console-socket", "pid-file", "preserve-fds", "pidfd-socket"]
+
+    /// Parses `arguments` (without argv[0]). Go's flag syntax: `-x` and `--x`
+    /// alike, a value either `--x=v` or the next argument, options end at the
+    /// first non-option or at `--`.
+    public init(_ arguments: [String]) {
+        var i = 0
+        // Global options, up to the command.
+        while i < arguments.count {
+            let arg = arguments[i]
+            if arg == "--" {
+                i += 1
+                break
+            }
+            guard let (name, inline) = Self.option(arg) else { break }
+            var value = inline
+            if value == nil, Self.globalValueOptions.contains(name), i + 1 < arguments.count {
+                i += 1
+                value = arguments[i]
+            }
+            if name == "log" { log = value }
+            if name == "log-format" { logFormat = value }
+            i += 1
+        }
+        guard i < arguments.count else { return }
+        command = arguments[i]
+        i += 1
+        guard createsContainer else { return }
+        while i < arguments.count {
+            let arg = arguments[i]
+            if arg == "--" {
+                i += 1
+                break
+            }
+            guard let (name, inline) = Self.option(arg) else { break }
+            var value = inline
+            if value == nil, Self.createValueOptions.contains(name), i + 1 < arguments.count {
+                i += 1
+                value = arguments[i]
+            }
+            if name == "bundle" || name == "b" { bundle = value }
+            i += 1
+        }
+        if i < arguments.count { id = arguments[i] }
+    }
+
+    /// `-name`, `--name` or `--name=value`; nil when `arg` is no option.
+    private static func option(_ arg: String) -> (String, String?)? {
+        guard arg.hasPrefix("-"), arg != "-" else { return nil }
+        var body = arg.dropFirst()
+        if body.hasPrefix("-") { body = body.dropFirst() }
+        guard !body.isEmpty else { return nil }
+        if let eq = body.firstIndex(of: "=") {
+            return (String(body[..<eq]), String(body[body.index(after: eq)...]))
+        }
+        return (String(body), nil)
+    }
+}

@@ -1,0 +1,95 @@
+import AuditKit
+import ContainerKit
+
+/// Stage 4, attribution: which container made a syscall (pid → cgroup →
+/// container → image, through ContainerKit's caches), or that it came from the
+/// host, or that nothing can tell. Decided by the kernel's facts (/proc, the
+/// runtimes' state), never by what the process says of itself.
+///
+/// Single-threaded: it belongs to the thread that reads the audit stream;
+/// ``sweep()`` is called there too, when the housekeeping timer asks for it.
+public final class Attribution {
+    /// Who made a syscall.
+    public enum Culprit {
+        /// A host process (out of scope without a host policy).
+        case host
+        /// Nothing is known of the process: it and its parent exited before
+        /// /proc was read.
+        case unknown
+        /// Nothing can be attributed from this source (`replay` without `--assume-image`).
+        case unattributable
+        /// A container ContainerKit found.
+        case container(ContainerInfo)
+        /// Every event is taken to come from a container of this image (`replay --assume-image`).
+        case assumed(imageName: String)
+    }
+
+    /// What attribution found so far.
+    public struct Counters: Sendable, Equatable {
+        /// Events from host processes.
+        public var host: UInt64 = 0
+        /// Events no container could be found for (never guessed).
+        public var unattributed: UInt64 = 0
+    }
+
+    /// Where containers are looked up.
+    public let source: ContainerSource
+    /// What attribution found so far.
+    public private(set) var counters = Counters()
+
+    public init(source: ContainerSource) {
+        self.source = source
+    }
+
+    /// Once per batch of audit messages, before its first event: processes
+    /// that exited stop being answered from the cache
+    /// (see ``ContainerKit/Attributor/collectExits()``).
+    @inline(__always)
+    public func beginBatch() {
+        if case .live(let attributor) = source { attributor.collectExits() }
+    }
+
+    /// Who made `event`'s syscall.
+    @inline(__always)
+    public func attribute(_ event: SyscallEvent) -> Culprit {
+        switch source {
+        case .none:
+            counters.unattributed &+= 1
+            return .unattributable
+        case .assumed(let imageName):
+            return .assumed(imageName: imageName)
+        case .live(let attributor):
+            switch attributor.attribute(pid: event.summary.pid ?? -1, ppid: event.summary.ppid ?? -1) {
+            case .host:
+                counters.host &+= 1
+                return .host
+            case .unknown:
+                counters.unattributed &+= 1
+                return .unknown
+            case .container(let info):
+                return .container(info)
+            }
+        }
+    }
+
+    /// Whether `event` came from a container runtime's bootstrap (runc init
+    /// before its seccomp filter and `execve`), as the kernel's facts show
+    /// (``ContainerKit/Attributor/isRuntimeBootstrap(pid:ppid:)``). Asked only
+    /// when a syscall is not allowed, so allowed syscalls pay nothing for it.
+    public func isRuntimeBootstrap(_ event: SyscallEvent) -> Bool {
+        guard case .live(let attributor) = source else { return false }
+        return attributor.isRuntimeBootstrap(pid: event.summary.pid ?? -1, ppid: event.summary.ppid ?? -1)
+    }
+
+    /// Housekeeping off the per-event path: drops exited processes beyond the
+    /// cache's bound and retries images not yet resolved.
+    public func sweep() {
+        if case .live(let attributor) = source { attributor.sweep(maxProcesses: 4096) }
+    }
+
+    /// Cache misses (each a /proc read), for the metrics.
+    public var misses: UInt64 {
+        if case .live(let attributor) = source { return UInt64(attributor.counters.misses) }
+        return 0
+    }
+}

@@ -1,0 +1,188 @@
+import AuditKit
+import ContainerKit
+import PolicyKit
+import SinkKit
+
+/// Stage 5, verdict: which policy applies to the container's image (a cached
+/// policy per container, dropped when the policy set is reloaded), and whether
+/// it allows the syscall (one bitmap test). A syscall its policy does not allow
+/// is a violation unless the kernel's facts show it came from the container
+/// runtime's bootstrap (``Attribution/isRuntimeBootstrap(_:)``). Violations go
+/// to the fold (stage 6) when there is one, else to `emit`; a violation is made
+/// (``ViolationFactory``, the first place strings are made) only when the fold
+/// lets it out or keeps it as a finding's first.
+///
+/// Single-threaded: it belongs to the thread that reads the audit stream.
+public final class Verdict {
+    /// Where violations go.
+    public typealias Emit = (Violation) -> Void
+
+    /// What the verdict decided so far.
+    public struct Counters: Sendable, Equatable {
+        /// Events checked against a container's policy.
+        public var checked: UInt64 = 0
+        /// Events from containers that no policy (not even a default) applies to.
+        public var noPolicy: UInt64 = 0
+        /// Not-allowed syscalls of a container runtime's bootstrap, not reported.
+        public var runtimeBootstrap: UInt64 = 0
+        /// Violations by containers whose image is not known (the default policy applied).
+        public var imageUnknown: UInt64 = 0
+        /// Violations reported from seccomp records of processes no container could be found for.
+        public var containerUnknown: UInt64 = 0
+        /// Events whose syscall number or arch did not parse (checked, and so violations when attributed).
+        public var unparsableSyscall: UInt64 = 0
+        /// Violations found.
+        public var violations: UInt64 = 0
+    }
+
+    /// What the verdict decided so far.
+    public private(set) var counters = Counters()
+    /// Violations found, by policy name.
+    public private(set) var violationsByPolicy: [String: UInt64] = [:]
+
+    private let policies: PolicyStore
+    private let factory: ViolationFactory
+    private let emit: Emit
+    /// Stage 6, when violations are throttled here (`run`, `replay`).
+    public let fold: Fold?
+    private var generation: UInt64 = .max
+    /// Policy per container id, with the image name it was resolved for (a
+    /// container's image becomes known late when its state was not on disk yet).
+    private var policyByContainer: [String: (image: String?, digest: String?, policy: CompiledPolicy?)] = [:]
+    private var assumed: (image: String, policy: CompiledPolicy?)?
+
+    /// A verdict whose violations go to `emit`, through a fold with
+    /// `throttle`'s settings when one is given.
+    public init(policies: PolicyStore, factory: ViolationFactory, throttle: Throttle? = nil, emit: @escaping Emit) {
+        self.policies = policies
+        self.factory = factory
+        self.emit = emit
+        fold = throttle.map { Fold($0, emit: emit) }
+    }
+
+    /// Decides about `event`, made by `culprit`.
+    public func check(_ event: SyscallEvent, culprit: Attribution.Culprit, attribution: Attribution) {
+        let summary = event.summary
+        // A syscall number or arch that does not parse (-1, beyond Int32) is in
+        // no allowlist: it is checked like any other and so always a violation.
+        let arch = summary.arch
+        let syscall = summary.syscall
+        if _slowPath(arch == nil || syscall == nil) { counters.unparsableSyscall &+= 1 }
+        refreshIfReloaded()
+
+        let policy: CompiledPolicy
+        switch culprit {
+        case .host, .unattributable:
+            return
+        case .unknown:
+            // No container can be named: the process and its parent exited
+            // before /proc was read. A seccomp filter's record says the
+            // process's own profile refused the syscall, and only guarded
+            // containers have one: reported. An audit rule's record says
+            // nothing of where it came from, and most such records are the
+            // host's own short-lived processes (podman's network set-up,
+            // build tools), which no policy covers: counted, not reported.
+            if event.origin == .seccomp { reportContainerUnknown(event) }
+            return
+        case .assumed(let imageName):
+            if assumed?.image != imageName {
+                assumed = (imageName, policies.current.policy(forImage: imageName))
+            }
+            guard let found = assumed?.policy else {
+                counters.noPolicy &+= 1
+                return
+            }
+            policy = found
+        case .container(let info):
+            guard let found = policyFor(info) else {
+                counters.noPolicy &+= 1
+                return
+            }
+            policy = found
+        }
+        counters.checked &+= 1
+        if let arch, let syscall, policy.allows(arch: arch, syscall: syscall) { return }
+        if attribution.isRuntimeBootstrap(event) {
+            counters.runtimeBootstrap &+= 1
+            return
+        }
+        counters.violations &+= 1
+        violationsByPolicy[policy.name, default: 0] &+= 1
+        switch culprit {
+        case .container(let info):
+            if info.imageName == nil { counters.imageUnknown &+= 1 }
+            send(event, containerID: info.id, imageName: info.imageName ?? "") {
+                var violation = factory.make(event, container: ViolationFactory.container(info), policy: policy)
+                violation.event.action =
+                    info.imageName == nil ? Violation.Event.notAllowedImageUnknown : Violation.Event.notAllowed
+                violation.profile = ViolationFactory.profile(of: info, judgedBy: policy)
+                return violation
+            }
+        case .assumed(let imageName):
+            send(event, containerID: "", imageName: imageName) {
+                var violation = factory.make(
+                    event, container: Violation.Container(id: "", runtime: "assumed", imageName: imageName), policy: policy)
+                violation.event.action = Violation.Event.notAllowed
+                return violation
+            }
+        case .host, .unknown, .unattributable:
+            return
+        }
+    }
+
+    /// Hands a violation on: through the fold (which calls `make` only if it
+    /// needs the violation), or straight to `emit`.
+    private func send(_ event: SyscallEvent, containerID: String, imageName: String, make: () -> Violation) {
+        guard let fold else {
+            emit(make())
+            return
+        }
+        let summary = event.summary
+        fold.admit(
+            key: Fold.Key(
+                containerID: containerID, imageName: imageName, arch: (summary.arch ?? .x86_64).rawValue,
+                syscall: summary.syscall ?? -1),
+            finding: Fold.findingHash(event), serial: UInt64(event.event.id.serial),
+            time: Timestamp(millisecondsSinceEpoch: Int64(event.event.id.timestampMilliseconds)),
+            now: Timestamp.now().millisecondsSinceEpoch, make: make)
+    }
+
+    /// The policy of `info`'s image: an image that is not known gets the
+    /// default policy, never none; a policy pinned to a digest matches the
+    /// digest the runtime resolved.
+    private func policyFor(_ info: ContainerInfo) -> CompiledPolicy? {
+        if let cached = policyByContainer[info.id], cached.image == info.imageName, cached.digest == info.imageDigest {
+            return cached.policy
+        }
+        let found =
+            info.imageName.map { policies.current.policy(forImage: $0, digest: info.imageDigest) }
+            ?? policies.current.defaultPolicy
+        policyByContainer[info.id] = (info.imageName, info.imageDigest, found)
+        return found
+    }
+
+    /// A seccomp record of a process no container could be found for.
+    private func reportContainerUnknown(_ event: SyscallEvent) {
+        counters.containerUnknown &+= 1
+        counters.violations &+= 1
+        let fallback = policies.current.defaultPolicy
+        let rule = Violation.Policy(name: fallback?.name ?? "", file: fallback?.file ?? "")
+        violationsByPolicy[rule.name, default: 0] &+= 1
+        send(event, containerID: "", imageName: "") {
+            var violation = factory.make(
+                event, container: nil, rule: rule,
+                severity: fallback?.severity.numericValue ?? PolicySeverity.high.numericValue)
+            violation.event.action = Violation.Event.notAllowedContainerUnknown
+            return violation
+        }
+    }
+
+    /// Drops cached per-container policies after a reload (cheap when nothing changed).
+    private func refreshIfReloaded() {
+        let current = policies.generation
+        guard current != generation else { return }
+        generation = current
+        policyByContainer.removeAll(keepingCapacity: true)
+        assumed = nil
+    }
+}

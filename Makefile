@@ -87,9 +87,10 @@ images:
 	Scripts/build-images.sh --podman
 
 ## The false-positive check: each image's workloads (Scripts/workloads) under `callguard run` with the
-## shipped policies; prints image x workload -> violations. Root, live audit; a few minutes.
+## shipped policies; prints image x workload -> violations. MODE=hook (default), auto, system, or a
+## comma list. Root, live audit; a few minutes per mode.
 false-positives: build images
-	CALLGUARD=./.build/$(CONFIG)/callguard Scripts/false-positives.sh --no-build
+	CALLGUARD=./.build/$(CONFIG)/callguard Scripts/false-positives.sh --no-build $(if $(MODE),--mode $(MODE))
 
 ## Regenerates PolicyKit's syscall catalogue from syscalls(2) (manpages-dev) and the supplement.
 syscall-catalogue:

@@ -11,6 +11,14 @@
 
 set -euo pipefail
 
+# WL_HOOKS_DIR: when set, every podman command of the workload gets
+# `--hooks-dir WL_HOOKS_DIR` (the false-positive check's hook mode: the callguard
+# precreate hook there narrows each container's seccomp filter, also at a restart,
+# which creates the container anew).
+podman() {
+  if [ -n "${WL_HOOKS_DIR:-}" ]; then command podman --hooks-dir "$WL_HOOKS_DIR" "$@"; else command podman "$@"; fi
+}
+
 WL_NAME=${WL_NAME:-callguard-wl-$WL_IMAGE_NAME}
 WL_IMAGE=${WL_IMAGE:-localhost/callguard/$WL_IMAGE_NAME:bookworm}
 WL_WORK=$(mktemp -d "${TMPDIR:-/tmp}/callguard-wl-$WL_IMAGE_NAME.XXXXXX")

@@ -38,7 +38,17 @@ public final class Verdict {
     /// What the verdict decided so far.
     public private(set) var counters = Counters()
     /// Violations found, by policy name.
-    public private(set) var violationsByPolicy: [String: UInt64] = [:]
+    public var violationsByPolicy: [String: UInt64] {
+        guard let name = runPolicy, runCount > 0 else { return byPolicy }
+        var all = byPolicy
+        all[name, default: 0] &+= runCount
+        return all
+    }
+    private var byPolicy: [String: UInt64] = [:]
+    /// Violations of the same policy in a row are counted here, not in the
+    /// dictionary (no string hashed per violation): `runCount` of `runPolicy`.
+    private var runPolicy: String?
+    private var runCount: UInt64 = 0
 
     private let policies: PolicyStore
     private let factory: ViolationFactory
@@ -53,6 +63,8 @@ public final class Verdict {
     private var policyByContainer:
         [String: (image: String?, digest: String?, policy: CompiledPolicy?, slot: Int, generation: UInt64)] = [:]
     private var assumed: (image: String, policy: CompiledPolicy?, slot: Int)?
+    /// The last container resolved (held, so that its identity is not reused).
+    private var last: (info: ContainerInfo, generation: UInt64, policy: CompiledPolicy?, slot: Int)?
     /// The next fold-key number (0 is "no container"); never reused, so a key
     /// still in the fold after a reload is not mistaken for another container's.
     private var nextSlot = 1
@@ -118,7 +130,7 @@ public final class Verdict {
             return
         }
         counters.violations &+= 1
-        violationsByPolicy[policy.name, default: 0] &+= 1
+        countViolation(of: policy.name)
         switch culprit {
         case .container(let info):
             if info.imageName == nil { counters.imageUnknown &+= 1 }
@@ -156,10 +168,30 @@ public final class Verdict {
             now: Timestamp.now().millisecondsSinceEpoch, make: make)
     }
 
+    @inline(__always)
+    private func countViolation(of name: String) {
+        if runPolicy == name {
+            runCount &+= 1
+            return
+        }
+        if let previous = runPolicy, runCount > 0 { byPolicy[previous, default: 0] &+= runCount }
+        runPolicy = name
+        runCount = 1
+    }
+
     /// The policy of `info`'s image: an image that is not known gets the
     /// default policy, never none; a policy pinned to a digest matches the
     /// digest the runtime resolved.
     private func policyFor(_ info: ContainerInfo) -> (policy: CompiledPolicy?, slot: Int) {
+        // A container's events come in runs: the same (immutable) info as the
+        // last one, under the same policy generation, needs no lookup.
+        if let last, last.info === info, last.generation == generation { return (last.policy, last.slot) }
+        let resolved = resolvePolicy(info)
+        last = (info, generation, resolved.policy, resolved.slot)
+        return resolved
+    }
+
+    private func resolvePolicy(_ info: ContainerInfo) -> (policy: CompiledPolicy?, slot: Int) {
         let cached = policyByContainer[info.id]
         if let cached, cached.image == info.imageName, cached.digest == info.imageDigest, cached.generation == generation {
             return (cached.policy, cached.slot)
@@ -185,7 +217,7 @@ public final class Verdict {
         counters.violations &+= 1
         let fallback = policies.current.defaultPolicy
         let rule = Violation.Policy(name: fallback?.name ?? "", file: fallback?.file ?? "")
-        violationsByPolicy[rule.name, default: 0] &+= 1
+        countViolation(of: rule.name)
         send(event, container: 0) {
             var violation = factory.make(
                 event, container: nil, rule: rule,

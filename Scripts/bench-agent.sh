@@ -5,7 +5,8 @@
 # summary prints a NOTE when some drained events did not become violations).
 # `callguard run` (release build) drains it; beside it, in the same invocation
 # and at the same in-container storm, the C netlink reader (creader.c) is the
-# floor. Both install the same rule: uname, host-wide, minus the reader's pid.
+# floor. In system mode both install the same rule (uname, host-wide, minus the
+# reader's pid); in seccomp mode both read the container's SECCOMP records.
 #
 # Reports, per reader: events/s drained, the kernel's lost delta, CPU per event
 # (utime+stime of the reader from /proc/PID/stat, all threads) and resident
@@ -28,7 +29,7 @@
 # is its end-to-end zero-loss rate.
 #
 #   Scripts/bench-agent.sh   # STORM_PROCS=2 STORM_SECONDS=5 ROUNDS=2 BACKLOG_LIMIT=8192
-#                            # STORM_RATES="20000 40000 50000 60000 70000" RATE_SECONDS=4
+#                            # STORM_RATES="20000 40000 50000 60000 70000" RATE_SECONDS=4 ("": no ladder)
 #                            # SOAK_RATE=20000 SOAK_SECONDS=30 (0: no soak)
 #
 # CALLGUARD_BIN=PATH: that callguard binary, not a fresh release build.

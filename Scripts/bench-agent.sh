@@ -5,19 +5,35 @@
 # summary prints a NOTE when some drained events did not become violations).
 # `callguard run` (release build) drains it; beside it, in the same invocation
 # and at the same in-container storm, the C netlink reader (creader.c) is the
-# floor. Both install the same rule: uname, host-wide, minus the reader's pid.
+# floor. In system mode both install the same rule (uname, host-wide, minus the
+# reader's pid); in seccomp mode both read the container's SECCOMP records.
 #
 # Reports, per reader: events/s drained, the kernel's lost delta, CPU per event
 # (utime+stime of the reader from /proc/PID/stat, all threads) and resident
 # memory sampled every second (first/last/max); then agent/C ratios.
+#
+# The flat-out storm runs in each MODE (BENCH_MODES, default "seccomp system")
+# and, for the agent, each FOLD (BENCH_FOLDS, default "distinct flood"):
+#   seccomp: the container runs under a seccomp LOG profile for uname, stamped
+#     as a callguard profile (dev.callguard.* annotations, as the OCI hook
+#     does), so `callguard run` under its default `--rules auto` loads no exit
+#     rule and drains SECCOMP records; the C reader's own uname rule is limited
+#     to the host's copy of storm (exe=), so it too receives SECCOMP records only.
+#   system: `callguard run --rules system`; the C reader's rule is host-wide.
+#   distinct: the fold stage lets everything out (window 0, no rate cap), so
+#     every event is made into a violation and formatted (folding can't help).
+#   flood: the default throttle (10 s window, 100/s): a repeat is counted only.
 #
 # Then the same storm paced at each of STORM_RATES calls/s (RATE_SECONDS each,
 # ascending): the events/s of the highest rung below a reader's first lossy rung
 # is its end-to-end zero-loss rate.
 #
 #   Scripts/bench-agent.sh   # STORM_PROCS=2 STORM_SECONDS=5 ROUNDS=2 BACKLOG_LIMIT=8192
-#                            # STORM_RATES="20000 40000 50000 60000 70000" RATE_SECONDS=4
+#                            # STORM_RATES="20000 40000 50000 60000 70000" RATE_SECONDS=4 ("": no ladder)
 #                            # SOAK_RATE=20000 SOAK_SECONDS=30 (0: no soak)
+#
+# CALLGUARD_BIN=PATH: that callguard binary, not a fresh release build.
+# PROFILE_DIR=DIR: each agent run is also recorded by `perf record -g` into DIR.
 #
 # Last, a soak: one agent through SOAK_SECONDS of storm at SOAK_RATE, its
 # resident memory sampled every second (flat is the goal).
@@ -34,11 +50,13 @@ PROCS=${STORM_PROCS:-2}
 SECONDS_PER_RUN=${STORM_SECONDS:-5}
 BACKLOG=${BACKLOG_LIMIT:-8192}
 ROUNDS=${ROUNDS:-2}
-RATES=${STORM_RATES:-20000 40000 50000 60000 70000}
+RATES=${STORM_RATES-20000 40000 50000 60000 70000}
 RATE_SECONDS=${RATE_SECONDS:-4}
 SOAK_RATE=${SOAK_RATE:-20000}
 SOAK_SECONDS=${SOAK_SECONDS:-30}
 SWIFT=${SWIFT:-swift}
+MODES=${BENCH_MODES:-seccomp system}
+FOLDS=${BENCH_FOLDS:-distinct flood}
 
 [ "$(id -u)" = 0 ] || { echo "bench-agent: must run as root" >&2; exit 2; }
 for tool in auditctl ausyscall podman runc gcc; do
@@ -87,8 +105,12 @@ trap 'exit 130' INT TERM
 echo "bench-agent: building the static storm, the C reader and callguard (release)" >&2
 gcc -O2 -Wall -static -o "$WORK/storm" Benchmarks/LiveAudit/storm.c
 gcc -O2 -Wall -o "$WORK/creader" Benchmarks/LiveAudit/creader.c -laudit
-$SWIFT build -c release --product callguard >&2
-CALLGUARD="$($SWIFT build -c release --show-bin-path)/callguard"
+if [ -n "${CALLGUARD_BIN:-}" ]; then  # a callguard built before (to compare builds)
+  CALLGUARD=$CALLGUARD_BIN
+else
+  $SWIFT build -c release --product callguard >&2
+  CALLGUARD="$($SWIFT build -c release --show-bin-path)/callguard"
+fi
 
 # The image: the static storm plus busybox, imported from a rootfs tar.
 mkdir -p "$WORK/rootfs/bin" "$WORK/rootfs/etc" "$WORK/rootfs/proc" "$WORK/rootfs/sys" "$WORK/rootfs/dev" "$WORK/rootfs/tmp"
@@ -116,11 +138,18 @@ mkdir -p "$WORK/policies"
     sort -u | grep -Evx 'uname|olduname|oldolduname' | sed 's/^/    - /'
 } >"$WORK/policies/bench-storm.yaml"
 "$CALLGUARD" check --policies "$WORK/policies" >&2
-cat >"$WORK/agent.yaml" <<CONF
-backlog:
-  limit: $BACKLOG
-  waitTime: 0
-CONF
+for fold in flood distinct; do
+  printf 'backlog:\n  limit: %s\n  waitTime: 0\n' "$BACKLOG" >"$WORK/agent-$fold.yaml"
+done
+printf 'throttle:\n  windowMilliseconds: 0\n  maximumPerSecond: 1000000000\n' >>"$WORK/agent-distinct.yaml"
+# A guarded container's profile: everything allowed, uname logged (SCMP_ACT_LOG).
+cat >"$WORK/log-uname.json" <<'PROFILE'
+{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_AARCH64"],
+ "syscalls": [{"names": ["uname"], "action": "SCMP_ACT_LOG"}]}
+PROFILE
+SECCOMP_ARGS=(--security-opt "seccomp=$WORK/log-uname.json" --annotation dev.callguard.policy=bench-storm
+  --annotation "dev.callguard.profile-digest=sha256:$(sha256sum "$WORK/log-uname.json" | cut -c1-64)")
+MODE=system
 
 # Everything below touches audit state: hold the shared lock (not inherited by
 # the processes started below, so a stray child never keeps it).
@@ -154,12 +183,19 @@ run_reader() {
      sleep 1
    done) 9>&- &
   SAMPLER_PID=$!
+  local perf_pid=""
+  if [ -n "${PROFILE_DIR:-}" ] && [ "${name%%-*}" != c ]; then
+    perf record -q -F 499 -g -o "$PROFILE_DIR/perf-${name%%@*}-$rate.data" -p "$READER_PID" 2>/dev/null 9>&- &
+    perf_pid=$!
+  fi
   local lost0 ticks0 ticks1 lost1
   lost0=$(status_field lost)
   ticks0=$(ticks "$READER_PID")
   CONTAINER=$NAME-${name%%@*}-$rate
+  local extra=()
+  [ "$MODE" = seccomp ] && extra=("${SECCOMP_ARGS[@]}")
   podman --runtime runc run --rm --name "$CONTAINER" --cgroup-manager=cgroupfs --network none \
-    --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$IMAGE" /storm "$PROCS" "$seconds" "$rate" \
+    --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "${extra[@]}" "$IMAGE" /storm "$PROCS" "$seconds" "$rate" \
     >"$WORK/storm.out" 2>"$WORK/storm.err" 9>&- &
   PODMAN_PID=$!
   wait "$PODMAN_PID" || { echo "bench-agent: the storm container failed:" >&2; cat "$WORK/storm.err" >&2; exit 1; }
@@ -170,38 +206,52 @@ run_reader() {
   sleep 1
   ticks1=$(ticks "$READER_PID")
   lost1=$(status_field lost)
+  [ -n "$perf_pid" ] && { kill -INT "$perf_pid"; wait "$perf_pid" || true; }
   sleep 1   # one more RSS sample after the drain
   stop_pid "$SAMPLER_PID" 1; SAMPLER_PID=""
   kill -TERM "$READER_PID"
   wait "$READER_PID" || { echo "bench-agent: $name failed:" >&2; cat "$WORK/reader.err" >&2; exit 1; }
   READER_PID=""
   local stats
-  if [ "${name%%@*}" != c ]; then stats=$(grep '^{' "$WORK/reader.err" | tail -1); else stats=$(tail -1 "$WORK/reader.out"); fi
+  if [ "${name%%-*}" != c ]; then stats=$(grep '^{' "$WORK/reader.err" | tail -1); else stats=$(tail -1 "$WORK/reader.out"); fi
   local rss; rss=$(paste -sd, "$WORK/rss")
   echo "$name $(tail -1 "$WORK/storm.out") {\"lost\":$((lost1 - lost0)),\"cpu_seconds\":$(echo "$ticks0 $ticks1 $(getconf CLK_TCK)" | awk '{ print ($2 - $1) / $3 }'),\"rss_kb\":[$rss]} $stats" >>"$WORK/results"
 }
 
 : >"$WORK/results"
 PORT=$((20000 + $$ % 20000))
-run_c() { run_reader "c@$1" "$1" "(uses the ready file)" "$2" "$WORK/creader" --backlog-limit "$BACKLOG" --ready-file "$WORK/ready"; }
+# run_c RATE SECONDS and run_agent FOLD RATE SECONDS, in the current MODE.
+run_c() {
+  local exe=(); [ "$MODE" = seccomp ] && exe=(--exe "$WORK/storm")
+  run_reader "c-$MODE@$1" "$1" "(uses the ready file)" "$2" "$WORK/creader" "${exe[@]}" --backlog-limit "$BACKLOG" --ready-file "$WORK/ready"
+}
+agent_args() { # agent_args FOLD: the agent's arguments in the current MODE.
+  local rules=(); [ "$MODE" = system ] && rules=(--rules system)
+  echo "--policies $WORK/policies --config $WORK/agent-$1.yaml --sink file:$WORK/violations.json --metrics 127.0.0.1:$PORT ${rules[*]}"
+}
 run_agent() {
-  run_reader "agent@$1" "$1" "reading the audit stream" "$2" "$CALLGUARD" run --policies "$WORK/policies" \
-    --config "$WORK/agent.yaml" --sink "file:$WORK/violations.json" --metrics "127.0.0.1:$PORT"
+  # shellcheck disable=SC2046
+  run_reader "agent-$MODE-$1@$2" "$2" "reading the audit stream" "$3" "$CALLGUARD" run $(agent_args "$1")
 }
 for round in $(seq "$ROUNDS"); do
-  echo "bench-agent: flat-out storm, round $round/$ROUNDS" >&2
-  run_c 0 "$SECONDS_PER_RUN"
-  run_agent 0 "$SECONDS_PER_RUN"
+  for MODE in $MODES; do
+    echo "bench-agent: flat-out storm, $MODE mode, round $round/$ROUNDS" >&2
+    run_c 0 "$SECONDS_PER_RUN"
+    for fold in $FOLDS; do run_agent "$fold" 0 "$SECONDS_PER_RUN"; done
+  done
 done
+# The ladder and the soak: the first mode and fold.
+MODE=${MODES%% *}
+FIRST_FOLD=${FOLDS%% *}
 for rate in $RATES; do
-  echo "bench-agent: paced storm at $rate calls/s" >&2
+  echo "bench-agent: paced storm at $rate calls/s ($MODE mode, $FIRST_FOLD)" >&2
   run_c "$rate" "$RATE_SECONDS"
-  run_agent "$rate" "$RATE_SECONDS"
+  run_agent "$FIRST_FOLD" "$rate" "$RATE_SECONDS"
 done
 if [ "$SOAK_SECONDS" != 0 ]; then
-  echo "bench-agent: soak, $SOAK_SECONDS s at $SOAK_RATE calls/s" >&2
-  run_reader "soak@$SOAK_RATE" "$SOAK_RATE" "reading the audit stream" "$SOAK_SECONDS" "$CALLGUARD" run \
-    --policies "$WORK/policies" --config "$WORK/agent.yaml" --sink "file:$WORK/violations.json" --metrics "127.0.0.1:$PORT"
+  echo "bench-agent: soak, $SOAK_SECONDS s at $SOAK_RATE calls/s ($MODE mode, $FIRST_FOLD)" >&2
+  # shellcheck disable=SC2046
+  run_reader "soak-$MODE-$FIRST_FOLD@$SOAK_RATE" "$SOAK_RATE" "reading the audit stream" "$SOAK_SECONDS" "$CALLGUARD" run $(agent_args "$FIRST_FOLD")
 fi
 
 python3 - "$WORK/results" "$PROCS" "$BACKLOG" <<'PY'
@@ -227,10 +277,13 @@ def summary(rs):
             "rss_max_kb": max(max(r["rss"]) for r in rs),
             "rss_per_run_kb": [r["rss"] for r in rs], "sinks": rs[-1]["sinks"]}
 out = {k: summary(rs) for k, rs in rows.items()}
-labels = {"c": "C floor (recv)", "agent": "callguard run (end to end)", "soak": "callguard run (soak)"}
 print(f"storm: {sys.argv[2]} processes of uname() inside a podman container, backlog_limit {sys.argv[3]}")
+def label(name):
+    parts = name.split("-")
+    if parts[0] == "c": return f"C reader ({parts[1]})"
+    return f"callguard {'soak ' if parts[0] == 'soak' else ''}({parts[1]}, {parts[2]})"
 def line(k, s):
-    print(f"  {labels[k[0]]:27} events/s {s['events_per_s']:8.0f}  kernel lost {s['lost']:7d}  "
+    print(f"  {label(k[0]):30} events/s {s['events_per_s']:8.0f}  kernel lost {s['lost']:7d}  "
           f"overruns {s['overruns']:3d}  CPU/event {s['us_cpu_per_event']:5.2f} us  "
           f"drained {100*s['drained_fraction']:5.1f}% of calls  "
           f"RSS first/last/max {s['rss_first_kb']/1024:.1f}/{s['rss_last_kb']/1024:.1f}/{s['rss_max_kb']/1024:.1f} MiB")
@@ -238,37 +291,43 @@ def ratio(a, c):
     return (f"events/s {a['events_per_s']/max(c['events_per_s'],1e-9):.2f}x, "
             f"CPU per event {a['us_cpu_per_event']/max(c['us_cpu_per_event'],1e-9):.2f}x, "
             f"kernel lost {a['lost']} vs {c['lost']}")
-rates = sorted({k[1] for k in out if k[0] != "soak"})
+rates = sorted({k[1] for k in out if not k[0].startswith("soak")})
 for rate in rates:
-    a, c = out.get(("agent", rate)), out.get(("c", rate))
-    n = len(rows[("c", rate)])
-    print(("flat out" if rate == 0 else f"paced at {rate} calls/s") + f" ({n} run(s) per reader):")
-    line(("c", rate), c); line(("agent", rate), a)
-    print(f"  agent: {a['violations']} violations, {a['unattributed']} unattributed of {a['calls']} storm calls; "
-          f"sinks {json.dumps(a['sinks'])}")
-    drained = round(a["events_per_s"] * sum(r["storm_s"] for r in rows[("agent", rate)]))
-    if a["violations"] < 0.99 * drained:
-        print(f"  NOTE: only {a['violations']} of ~{drained} drained events were violations: the rest were "
-              f"not checked (a container's events before its image is resolved count as 'no policy')")
-    print(f"  agent RSS every second, per run (MiB): " +
-          " | ".join(" ".join(f"{k/1024:.1f}" for k in r) for r in a["rss_per_run_kb"]))
-    print(f"  ratio callguard run / C floor: {ratio(a, c)}")
-def zero_loss(name):
+    print(("flat out" if rate == 0 else f"paced at {rate} calls/s") + ":")
+    for ck in sorted(k for k in out if k[1] == rate and k[0].startswith("c-")):
+        mode = ck[0].split("-")[1]
+        c = out[ck]
+        line(ck, c)
+        for ak in sorted(k for k in out if k[1] == rate and k[0].startswith(f"agent-{mode}-")):
+            a = out[ak]
+            line(ak, a)
+            print(f"    {a['violations']} violations, {a['unattributed']} unattributed of {a['calls']} storm calls; "
+                  f"sinks {json.dumps(a['sinks'])}")
+            drained = round(a["events_per_s"] * sum(r["storm_s"] for r in rows[ak]))
+            if a["violations"] < 0.99 * drained:
+                print(f"    NOTE: only {a['violations']} of ~{drained} drained events were violations")
+            print(f"    RSS every second, per run (MiB): " +
+                  " | ".join(" ".join(f"{k/1024:.1f}" for k in r) for r in a["rss_per_run_kb"]))
+            print(f"    ratio {label(ak[0])} / C reader: {ratio(a, c)}")
+def zero_loss(prefix):
     # Up the ladder until the first run with loss: the events/s drained by the
     # last lossless run below it (the storm may fall short of a paced rate).
     best = None
     for r in rates:
         if r == 0: continue
-        s = out[(name, r)]
+        k = next((k for k in out if k[1] == r and k[0].startswith(prefix)), None)
+        if k is None: continue
+        s = out[k]
         if s["lost"] or s["overruns"]: break
         best = s["events_per_s"]
     return best
-za, zc = zero_loss("agent"), zero_loss("c")
-fmt = lambda v: "none" if v is None else f"{v:.0f}"
-print(f"zero-loss rate (highest lossless rung, every rung below lossless too): callguard run {fmt(za)} events/s, "
-      f"C floor {fmt(zc)} events/s" + (f" (ratio {za/zc:.2f}x)" if za and zc else ""))
+if any(r != 0 for r in rates):
+    za, zc = zero_loss("agent-"), zero_loss("c-")
+    fmt = lambda v: "none" if v is None else f"{v:.0f}"
+    print(f"zero-loss rate (highest lossless rung, every rung below lossless too): callguard run {fmt(za)} events/s, "
+          f"C reader {fmt(zc)} events/s" + (f" (ratio {za/zc:.2f}x)" if za and zc else ""))
 for k, s in out.items():
-    if k[0] != "soak": continue
+    if not k[0].startswith("soak"): continue
     rss = s["rss_per_run_kb"][0]
     print(f"soak: one agent, {s['calls']} storm calls at {k[1]} calls/s:")
     line(k, s)

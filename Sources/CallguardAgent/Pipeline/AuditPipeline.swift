@@ -65,6 +65,10 @@ public final class AuditPipeline<Stage: PipelineStage> {
     /// What the live source sets before each batch (whether exit rules are loaded, for the assembler).
     public var beforeBatch: (() -> Void)?
     var inBatch = false
+    /// While batches stream in, the live source publishes at most this often
+    /// (and at every idle tick); see ``endOfBatch()``.
+    public var publishIntervalNanoseconds: UInt64 = 50_000_000
+    var lastPublished: UInt64 = 0
 
     /// A pipeline ending in `stage`, assembling events as `configuration` says
     /// (``AssemblerConfiguration/netlink`` live, ``AssemblerConfiguration/logFile`` for a file).

@@ -1,4 +1,5 @@
 import AuditKit
+import Glibc
 
 /// Stage 1, live source: the audit socket. ``AuditKit/AuditReader`` receives
 /// batches of netlink messages into one reused slab on its own thread and hands
@@ -27,7 +28,8 @@ extension AuditPipeline: AuditMessageConsumer {
     public func endOfBatch() {
         // An idle tick collects exits too: a process's exit is then known within a
         // tick, so a process started later is not taken for its child (runc create's).
-        if !inBatch {
+        let idle = !inBatch
+        if idle {
             beforeBatch?()
             stage.beginBatch()
         }
@@ -35,6 +37,21 @@ extension AuditPipeline: AuditMessageConsumer {
         assembly.endOfBatch()
         stage.endOfBatch()
         betweenBatches()
-        publish()
+        // Publishing walks every counter under the board's lock and copies the
+        // per-policy and per-cause tables: at most once per interval while
+        // batches stream in (a flood's batches are a few records each), at
+        // every idle tick, and at the end (``ReaderService``).
+        let now = Self.monotonicNanoseconds()
+        if idle || now &- lastPublished >= publishIntervalNanoseconds {
+            lastPublished = now
+            publish()
+        }
+    }
+
+    @inline(__always)
+    static func monotonicNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
     }
 }

@@ -38,7 +38,17 @@ public final class Verdict {
     /// What the verdict decided so far.
     public private(set) var counters = Counters()
     /// Violations found, by policy name.
-    public private(set) var violationsByPolicy: [String: UInt64] = [:]
+    public var violationsByPolicy: [String: UInt64] {
+        guard let name = runPolicy, runCount > 0 else { return byPolicy }
+        var all = byPolicy
+        all[name, default: 0] &+= runCount
+        return all
+    }
+    private var byPolicy: [String: UInt64] = [:]
+    /// Violations of the same policy in a row are counted here, not in the
+    /// dictionary (no string hashed per violation): `runCount` of `runPolicy`.
+    private var runPolicy: String?
+    private var runCount: UInt64 = 0
 
     private let policies: PolicyStore
     private let factory: ViolationFactory
@@ -48,8 +58,16 @@ public final class Verdict {
     private var generation: UInt64 = .max
     /// Policy per container id, with the image name it was resolved for (a
     /// container's image becomes known late when its state was not on disk yet).
-    private var policyByContainer: [String: (image: String?, digest: String?, policy: CompiledPolicy?)] = [:]
-    private var assumed: (image: String, policy: CompiledPolicy?)?
+    /// Each entry's `slot` is the container's number in the fold's keys (``Fold/Key``).
+    /// An entry resolved under another policy generation is resolved again (its slot kept).
+    private var policyByContainer:
+        [String: (image: String?, digest: String?, policy: CompiledPolicy?, slot: Int, generation: UInt64)] = [:]
+    private var assumed: (image: String, policy: CompiledPolicy?, slot: Int)?
+    /// The last container resolved (held, so that its identity is not reused).
+    private var last: (info: ContainerInfo, generation: UInt64, policy: CompiledPolicy?, slot: Int)?
+    /// The next fold-key number (0 is "no container"); never reused, so a key
+    /// still in the fold after a reload is not mistaken for another container's.
+    private var nextSlot = 1
 
     /// A verdict whose violations go to `emit`, through a fold with
     /// `throttle`'s settings when one is given.
@@ -71,6 +89,7 @@ public final class Verdict {
         refreshIfReloaded()
 
         let policy: CompiledPolicy
+        var slot = 0
         switch culprit {
         case .host, .unattributable:
             return
@@ -86,19 +105,23 @@ public final class Verdict {
             return
         case .assumed(let imageName):
             if assumed?.image != imageName {
-                assumed = (imageName, policies.current.policy(forImage: imageName))
+                assumed = (imageName, policies.current.policy(forImage: imageName), nextSlot)
+                nextSlot += 1
             }
             guard let found = assumed?.policy else {
                 counters.noPolicy &+= 1
                 return
             }
             policy = found
+            slot = assumed?.slot ?? 0
         case .container(let info):
-            guard let found = policyFor(info) else {
+            let resolved = policyFor(info)
+            guard let found = resolved.policy else {
                 counters.noPolicy &+= 1
                 return
             }
             policy = found
+            slot = resolved.slot
         }
         counters.checked &+= 1
         if let arch, let syscall, policy.allows(arch: arch, syscall: syscall) { return }
@@ -107,11 +130,11 @@ public final class Verdict {
             return
         }
         counters.violations &+= 1
-        violationsByPolicy[policy.name, default: 0] &+= 1
+        countViolation(of: policy.name)
         switch culprit {
         case .container(let info):
             if info.imageName == nil { counters.imageUnknown &+= 1 }
-            send(event, containerID: info.id, imageName: info.imageName ?? "") {
+            send(event, container: slot) {
                 var violation = factory.make(event, container: ViolationFactory.container(info), policy: policy)
                 violation.event.action =
                     info.imageName == nil ? Violation.Event.notAllowedImageUnknown : Violation.Event.notAllowed
@@ -119,7 +142,7 @@ public final class Verdict {
                 return violation
             }
         case .assumed(let imageName):
-            send(event, containerID: "", imageName: imageName) {
+            send(event, container: slot) {
                 var violation = factory.make(
                     event, container: Violation.Container(id: "", runtime: "assumed", imageName: imageName), policy: policy)
                 violation.event.action = Violation.Event.notAllowed
@@ -132,33 +155,60 @@ public final class Verdict {
 
     /// Hands a violation on: through the fold (which calls `make` only if it
     /// needs the violation), or straight to `emit`.
-    private func send(_ event: SyscallEvent, containerID: String, imageName: String, make: () -> Violation) {
+    private func send(_ event: SyscallEvent, container: Int, make: () -> Violation) {
         guard let fold else {
             emit(make())
             return
         }
         let summary = event.summary
         fold.admit(
-            key: Fold.Key(
-                containerID: containerID, imageName: imageName, arch: (summary.arch ?? .x86_64).rawValue,
-                syscall: summary.syscall ?? -1),
+            key: Fold.Key(container: container, arch: (summary.arch ?? .x86_64).rawValue, syscall: summary.syscall ?? -1),
             finding: Fold.findingHash(event), serial: UInt64(event.event.id.serial),
             time: Timestamp(millisecondsSinceEpoch: Int64(event.event.id.timestampMilliseconds)),
             now: Timestamp.now().millisecondsSinceEpoch, make: make)
     }
 
+    @inline(__always)
+    private func countViolation(of name: String) {
+        if runPolicy == name {
+            runCount &+= 1
+            return
+        }
+        if let previous = runPolicy, runCount > 0 { byPolicy[previous, default: 0] &+= runCount }
+        runPolicy = name
+        runCount = 1
+    }
+
     /// The policy of `info`'s image: an image that is not known gets the
     /// default policy, never none; a policy pinned to a digest matches the
     /// digest the runtime resolved.
-    private func policyFor(_ info: ContainerInfo) -> CompiledPolicy? {
-        if let cached = policyByContainer[info.id], cached.image == info.imageName, cached.digest == info.imageDigest {
-            return cached.policy
+    private func policyFor(_ info: ContainerInfo) -> (policy: CompiledPolicy?, slot: Int) {
+        // A container's events come in runs: the same (immutable) info as the
+        // last one, under the same policy generation, needs no lookup.
+        if let last, last.info === info, last.generation == generation { return (last.policy, last.slot) }
+        let resolved = resolvePolicy(info)
+        last = (info, generation, resolved.policy, resolved.slot)
+        return resolved
+    }
+
+    private func resolvePolicy(_ info: ContainerInfo) -> (policy: CompiledPolicy?, slot: Int) {
+        let cached = policyByContainer[info.id]
+        if let cached, cached.image == info.imageName, cached.digest == info.imageDigest, cached.generation == generation {
+            return (cached.policy, cached.slot)
         }
         let found =
             info.imageName.map { policies.current.policy(forImage: $0, digest: info.imageDigest) }
             ?? policies.current.defaultPolicy
-        policyByContainer[info.id] = (info.imageName, info.imageDigest, found)
-        return found
+        // A reload keeps a container's fold key; another image makes another key.
+        let slot: Int
+        if let cached, cached.image == info.imageName {
+            slot = cached.slot
+        } else {
+            slot = nextSlot
+            nextSlot += 1
+        }
+        policyByContainer[info.id] = (info.imageName, info.imageDigest, found, slot, generation)
+        return (found, slot)
     }
 
     /// A seccomp record of a process no container could be found for.
@@ -167,8 +217,8 @@ public final class Verdict {
         counters.violations &+= 1
         let fallback = policies.current.defaultPolicy
         let rule = Violation.Policy(name: fallback?.name ?? "", file: fallback?.file ?? "")
-        violationsByPolicy[rule.name, default: 0] &+= 1
-        send(event, containerID: "", imageName: "") {
+        countViolation(of: rule.name)
+        send(event, container: 0) {
             var violation = factory.make(
                 event, container: nil, rule: rule,
                 severity: fallback?.severity.numericValue ?? PolicySeverity.high.numericValue)
@@ -177,12 +227,11 @@ public final class Verdict {
         }
     }
 
-    /// Drops cached per-container policies after a reload (cheap when nothing changed).
+    /// Resolves cached per-container policies again after a reload (cheap when nothing changed).
     private func refreshIfReloaded() {
         let current = policies.generation
         guard current != generation else { return }
         generation = current
-        policyByContainer.removeAll(keepingCapacity: true)
-        assumed = nil
+        if let a = assumed { assumed = (a.image, policies.current.policy(forImage: a.image), a.slot) }
     }
 }

@@ -5,7 +5,7 @@ import SinkKit
 /// on a forbidden syscall cannot flood the SIEM, and so that no later
 /// violation can replace the evidence of an earlier one. It runs on the
 /// pipeline's thread, before any string of a violation is made: a violation's
-/// key (container, image, arch, syscall number) and its finding (the
+/// key (container and image as a number, arch, syscall number) and its finding (the
 /// executable, command line and path as the kernel wrote them, hashed in
 /// place) come from parsed fields, and a repeat of a finding already seen is
 /// counted (serial, time) without ever being turned into a ``Violation``.
@@ -23,20 +23,20 @@ import SinkKit
 ///
 /// Single-threaded: it belongs to the pipeline's thread.
 public final class Fold {
-    /// What violations are grouped by: made of values the earlier stages already hold.
+    /// What violations are grouped by: made of values the earlier stages
+    /// already hold. The container (its id and image) is a number the verdict
+    /// gives each container it resolved a policy for (``Verdict``), so that a
+    /// key is hashed and copied without touching a string.
     public struct Key: Hashable, Sendable {
-        /// The container's id ("" when none is known).
-        public var containerID: String
-        /// The container's image name ("" when not known).
-        public var imageName: String
+        /// The container and image, as a number (0: no container known).
+        public var container: Int
         /// The audit arch.
         public var arch: UInt32
         /// The syscall number.
         public var syscall: Int32
 
-        public init(containerID: String, imageName: String, arch: UInt32, syscall: Int32) {
-            self.containerID = containerID
-            self.imageName = imageName
+        public init(container: Int, arch: UInt32, syscall: Int32) {
+            self.container = container
             self.arch = arch
             self.syscall = syscall
         }
@@ -44,6 +44,22 @@ public final class Fold {
 
     private var table: FoldTable<Key>
     private let emit: (Violation) -> Void
+    /// The table's next deadline as last computed; nil: none, or not known
+    /// (``deadlineKnown`` false). A finding opened later never closes earlier
+    /// than the findings already held, so the table is scanned again only
+    /// when a window closed or when it held nothing: not on every batch.
+    private var deadline: Int64?
+    private var deadlineKnown = false
+    /// The last admission the table folded as a repeat of a finding it holds:
+    /// identical admissions after it (a flood) are only counted here, and
+    /// handed to the table as one (count, last serial, last time) before
+    /// anything else touches it. Their outcome cannot differ: a held finding's
+    /// repeat is folded whatever the clock or the rate cap says.
+    private var run: (key: Key, finding: Int)?
+    private var pending = 0
+    private var pendingSerial: UInt64 = 0
+    private var pendingTime = Timestamp(millisecondsSinceEpoch: 0)
+    private var pendingNow: Int64 = 0
 
     /// A fold with `settings`' window, rate cap and bounds, handing what goes out to `emit`.
     public init(_ settings: Throttle, emit: @escaping (Violation) -> Void) {
@@ -54,26 +70,69 @@ public final class Fold {
     }
 
     /// Violations folded into a later summary (not lost), by cause.
-    public var foldedByCause: [FoldCause: Int] { table.foldedByCause }
+    public var foldedByCause: [FoldCause: Int] {
+        settleRun()
+        return table.foldedByCause
+    }
 
     /// One violation of `key`, whose finding is `finding` (see ``findingHash(_:)``),
     /// at `now` (ms). `make` builds it, and is called only when it goes out now or
     /// opens a finding whose summary will carry its details.
     public func admit(key: Key, finding: Int, serial: UInt64, time: Timestamp, now: Int64, make: () -> Violation) {
         closeWindows(now: now)
-        if let out = table.admit(key: key, finding: finding, serial: serial, time: time, now: now, make: make) { emit(out) }
+        if let run, run.finding == finding, run.key == key {
+            pending += 1
+            pendingSerial = serial
+            pendingTime = time
+            pendingNow = now
+            return
+        }
+        settleRun()
+        if deadline == nil { deadlineKnown = false }
+        let repeats = table.foldedByCause[.repeats] ?? 0
+        if let out = table.admit(key: key, finding: finding, serial: serial, time: time, now: now, make: make) {
+            emit(out)
+        } else if table.foldedByCause[.repeats] ?? 0 > repeats {
+            run = (key, finding)
+        }
+    }
+
+    /// Hands the repeats counted since the run's first to the table.
+    private func settleRun() {
+        guard let current = run else { return }
+        if pending > 0 {
+            _ = table.admit(
+                key: current.key, finding: current.finding, count: pending, serial: pendingSerial, time: pendingTime,
+                now: pendingNow,
+                // The table is as the run's first left it (nothing touched it
+                // since): the finding is held, and a repeat is folded unmade.
+                make: { preconditionFailure("a held finding's repeat makes no violation") })
+            pending = 0
+        }
+        run = nil
     }
 
     /// Sends the summaries of windows that closed by `now`, oldest first, as
     /// many as the rate cap allows (the rest wait for the next second).
     public func closeWindows(now: Int64) {
-        guard let due = table.nextDeadline, due <= now else { return }
-        for summary in table.closeWindows(now: now) { emit(summary) }
+        if !deadlineKnown {
+            deadline = table.nextDeadline
+            deadlineKnown = true
+        }
+        guard let due = deadline, due <= now else { return }
+        settleRun()
+        let summaries = table.closeWindows(now: now)
+        deadline = table.nextDeadline
+        for summary in summaries { emit(summary) }
     }
 
     /// Closes every window now, regardless of the rate cap (at the end of the input).
     public func flushAll(now: Int64) {
-        for summary in table.flushAll(now: now) { emit(summary) }
+        settleRun()
+        let summaries = table.flushAll(now: now)
+        deadline = table.nextDeadline
+        deadlineKnown = true
+        for summary in summaries { emit(summary) }
     }
 
     /// A finding's identity: the executable, command line and path as the

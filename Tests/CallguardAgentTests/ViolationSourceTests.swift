@@ -58,3 +58,15 @@ struct ViolationSourceTests {
         #expect(v.outcome == .failure)
     }
 }
+
+/// An x32 call (the x86_64 audit arch with bit 30 set in the number, as the
+/// kernel reports it) is named by its syscall and arch `x32`, not as an
+/// unknown number.
+struct X32ViolationTests {
+    @Test func x32CallIsNamedByItsSyscallWithArchX32() throws {
+        let v = try ViolationSourceTests.violation("seccomp-x32.log")
+        #expect(v.syscall.name == "uname")
+        #expect(v.syscall.arch == "x32")
+        #expect(v.syscall.number == 0x4000_0000 | 63)
+    }
+}

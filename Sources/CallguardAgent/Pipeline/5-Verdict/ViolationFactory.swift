@@ -51,9 +51,9 @@ public struct ViolationFactory: Sendable {
                 commandLine: event.commandLine.map(UntrustedBytes.init),
                 filePath: event.filePath.map(UntrustedBytes.init)),
             syscall: Violation.Syscall(
-                name: arch.syscallName(number) ?? "syscall_\(number)",
+                name: Self.syscallName(arch: arch, number: number),
                 number: Int(number),
-                arch: arch.name ?? arch.description,
+                arch: Self.isX32(arch: arch, number: number) ? "x32" : (arch.name ?? arch.description),
                 success: summary.success,
                 exit: summary.exit,
                 existsOnHostKernel: kernelHasSyscall?(arch, number)),
@@ -63,6 +63,21 @@ public struct ViolationFactory: Sendable {
                 time: Timestamp(millisecondsSinceEpoch: Int64(event.event.id.timestampMilliseconds))))
         Self.describeSource(of: event, into: &violation)  // ViolationFactory+Source.swift
         return violation
+    }
+
+    /// The x32 ABI's bit in a syscall number: x32 calls come with the x86_64
+    /// audit arch and this bit set (the kernel's `__X32_SYSCALL_BIT`).
+    static let x32Bit: Int32 = 0x4000_0000
+
+    /// Whether the call was made through the x32 ABI.
+    static func isX32(arch: AuditArch, number: Int32) -> Bool {
+        arch == .x86_64 && number >= 0 && number & x32Bit != 0
+    }
+
+    /// The call's name: x32 calls by the x86_64 table without the x32 bit.
+    static func syscallName(arch: AuditArch, number: Int32) -> String {
+        let table = isX32(arch: arch, number: number) ? number & ~x32Bit : number
+        return arch.syscallName(table) ?? "syscall_\(number)"
     }
 
     /// The violation's `container.*` for a container ContainerKit found.

@@ -109,14 +109,24 @@ public enum LoopbackPort {
         return true
     }
 
-    /// `count` distinct ports in 20000...60000 that were free (TCP and UDP) a moment ago.
+    /// `count` distinct ports below the kernel's ephemeral range that were
+    /// free (TCP and UDP) a moment ago. Not from the ephemeral range: any
+    /// outgoing connection on the machine (another test's, podman's) may take
+    /// such a port between this check and the daemon's bind.
     public static func free(_ count: Int) -> [UInt16] {
+        let ephemeralStart = ephemeralRangeStart()
         var ports: [UInt16] = []
         while ports.count < count {
-            let p = UInt16.random(in: 20000...60000)
+            let p = UInt16.random(in: 10000...max(10001, ephemeralStart - 1))
             if !ports.contains(p) && isFree(p) { ports.append(p) }
         }
         return ports
+    }
+
+    /// The first port of `net.ipv4.ip_local_port_range` (Linux's default 32768).
+    static func ephemeralRangeStart() -> UInt16 {
+        let text = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)) ?? ""
+        return text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).first.flatMap { UInt16($0) } ?? 32768
     }
 
     /// Waits up to `timeout` seconds until `port` accepts TCP connections.

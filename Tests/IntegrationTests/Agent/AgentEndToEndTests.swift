@@ -185,7 +185,7 @@ import TestSupport
             try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
             try Self.writePolicies(to: policies)
 
-            let metricsPort = UInt16.random(in: 20000...60000)
+            let metricsPort = LoopbackPort.free(1)[0]
             let agent = try AgentProcess(
                 ["--policies", policies, "--rules", "system", "--sink", "stdout", "--metrics", "127.0.0.1:\(metricsPort)"], directory: work.path)
             defer { agent.kill() }

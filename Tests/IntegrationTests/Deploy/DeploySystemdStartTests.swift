@@ -87,7 +87,7 @@ import TestSupport
             "-subj", "/CN=callguard test CA", "-keyout", "\(root)/ca.key", "-out", "\(root)/etc/callguard/tls/ca.pem",
         ])
         try #require(ca.status == 0, "openssl: \(ca.stderr)")
-        let metricsPort = Int.random(in: 20000...60000)
+        let metricsPort = Int(LoopbackPort.free(1)[0])
         let config = Self.rewrite(try Repository.deployText("systemd/config.yaml"), under: root)
             .replacingOccurrences(of: "127.0.0.1:9477", with: "127.0.0.1:\(metricsPort)")
         try config.write(toFile: "\(root)/etc/callguard/config.yaml", atomically: true, encoding: .utf8)

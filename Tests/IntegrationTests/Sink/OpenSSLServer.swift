@@ -40,7 +40,7 @@ final class OpenSSLServer {
     /// Starts s_server presenting `certificate`; waits until it accepts connections.
     func start(_ certificate: Certificate) throws {
         stop()
-        repeat { port = UInt16.random(in: 20000...60000) } while !LoopbackPort.isFree(port)
+        port = LoopbackPort.free(1)[0]
         let name = certificate.rawValue
         // -www: answers an HTTP GET and never reads stdin, so it serves until stopped.
         let server = try RunningChild(

@@ -147,6 +147,20 @@ public final class LiveAgent: @unchecked Sendable {
             s.stateFilesRefused = refused
         }
 
+        // The kernel's lost counter, read on a netlink socket of its own (the
+        // session's serves reloads and the stop): lost records become a notice
+        // in the sinks and a live `kernel_lost` figure.
+        let readLost: LostRecordsNotice.ReadLost
+        if let lostControl = try? AuditControl() {
+            readLost = LostRecordsNotice.kernelCounter(control: lostControl, initialLost: session.initialStatus.lost)
+        } else {
+            readLost = { nil }
+        }
+        let lostNotice = LostRecordsNotice(
+            hostName: hostName,
+            readLost: readLost,
+            send: { sinks.submit($0) })
+
         var metrics: MetricsServer?
         if let address = configuration.metricsAddress {
             do {
@@ -194,6 +208,10 @@ public final class LiveAgent: @unchecked Sendable {
         if let metrics { add(MetricsService(server: metrics), "metrics") }
         let housekeeping = pipeline.housekeeping
         add(TimerService(every: .seconds(5)) { housekeeping.requestSweep() }, "attribution-sweep")
+        add(
+            TimerService(every: .seconds(2)) {
+                if let lost = lostNotice.poll(now: Self.monotonicSeconds()) { published.update { $0.kernelLost = lost } }
+            }, "lost-records")
         add(readerService, "reader")
         // Ready once SIGHUP and SIGUSR1 are trapped (SIGTERM and SIGINT are by
         // then): a signal sent on READY=1 finds its handler. Until then they

@@ -29,6 +29,8 @@ public struct CEFFormatter: ViolationFormatter {
         out.append(UInt8(ascii: "|"))
         if v.event.action == Violation.Event.containerUnguarded {
             out.appendASCII("container without a callguard seccomp profile, policy ")
+        } else if v.event.action == Violation.Event.recordsLost {
+            out.appendASCII("the kernel dropped audit records: violations may be missing")
         } else {
             out.appendASCII("syscall ")
             header(v.syscall.name, &out)

@@ -87,6 +87,12 @@ public struct Violation: Sendable, Hashable {
         /// the kernel): `container.*` and the policy are set, no syscall was made
         /// (`callguard.syscall.number` -1, empty name and arch).
         public static let containerUnguarded = "container-unguarded"
+        /// `event.action` of the notice that the kernel dropped audit records
+        /// (its backlog was full: a flood, or the agent fell behind), so that
+        /// violations may be missing from the SIEM for that time: `callguard.count`
+        /// is how many records were dropped since the last notice; no container,
+        /// process or syscall (`callguard.syscall.number` -1).
+        public static let recordsLost = "audit-records-lost"
 
         public init(kind: String = "alert", action: String = Event.notAllowed, severity: Int = 7) {
             self.kind = kind

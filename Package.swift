@@ -58,6 +58,8 @@ let package = Package(
             ]
         ),
         .target(name: "TestSupport", dependencies: [], path: "Sources/TestSupport"),
+        // For the live tests: a process flooding SECCOMP records of its own filter.
+        .executableTarget(name: "callguard-test-seccomp-flood", path: "Tests/Helpers/SeccompFlood"),
 
         .testTarget(name: "AuditKitTests", dependencies: ["AuditKit", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "PolicyKitTests", dependencies: ["PolicyKit", "TestSupport"], exclude: ["Fixtures"]),
@@ -75,7 +77,9 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["AuditKit", "PolicyKit", "ContainerKit", "SinkKit", "CallguardAgent", "TestSupport"],
+            dependencies: [
+                "AuditKit", "PolicyKit", "ContainerKit", "SinkKit", "CallguardAgent", "TestSupport", "callguard-test-seccomp-flood",
+            ],
             exclude: ["Fixtures"]
         ),
     ]

@@ -69,6 +69,8 @@ struct RestartedContainerGuardTests {
                 _ = try PodmanHarness.podman(["--runtime", "runc", "--cgroup-manager=cgroupfs", "restart", "-t", "0", name])
             }
 
+            // The first start's stamp record is still there: without the annotations it must not vouch for this start.
+            #expect(FileManager.default.fileExists(atPath: "\(state)/stamps/\(id).json"))
             let unguarded = RuleModeTests.eventually(15) {
                 agent.stdout.split(separator: "\n").contains { $0.contains("\"container-unguarded\"") && $0.contains(id) }
             }

@@ -60,7 +60,8 @@ public final class ContainerRuleKeeper: @unchecked Sendable {
 
     // Owned by the keeper's thread.
     private var installed = Set<AuditRule>()
-    private var reported = Set<String>()
+    /// The container info each report was made for: a restart (a new info) is reported again.
+    private var reported: [String: ContainerInfo] = [:]
     private var overCapSaid = Set<String>()
     private var overCapPids = Set<Int32>()
     private var firstSeen: [String: UInt64] = [:]
@@ -157,7 +158,7 @@ public final class ContainerRuleKeeper: @unchecked Sendable {
             firstSeen[id] = seenCounter
         }
         firstSeen = firstSeen.filter { running[$0.key] != nil }
-        reported.formIntersection(running.keys)
+        reported = reported.filter { running[$0.key] != nil }
         overCapSaid.formIntersection(running.keys)
         let alive = Set(running.values.flatMap(\.pids))
         overCapPids.formIntersection(alive)
@@ -171,7 +172,8 @@ public final class ContainerRuleKeeper: @unchecked Sendable {
             if mode != .containers && guarded { continue }
             // A container whose runtime state is not readable yet gets rules
             // (its profile is not known), and is reported once it is resolved.
-            if mode.reportsUnguarded, info.isResolved, reported.insert(info.id).inserted {
+            if mode.reportsUnguarded, info.isResolved, reported[info.id] !== info {
+                reported[info.id] = info
                 counters.unguardedContainers &+= 1
                 let consequence = mode.loadsProcessRules ? "its processes get per-process audit rules" : "it is not checked (--rules none)"
                 logger.warning(

@@ -7,7 +7,9 @@ import Glibc
 ///
 /// Cheap to repeat: a process's cgroup is read once for its lifetime (kept
 /// by pid and start time); each scan lists `/proc` and reads each process's
-/// stat line, and resolves a container's state only when it is first seen.
+/// stat line, and resolves a container's state when it is first seen and
+/// again after a restart (one `stat(2)` of its bundle's config per scan).
+/// A restart gives the container a new ``Entry/info`` instance.
 public final class RunningContainers {
     /// One running container and its processes (ascending pids).
     public struct Entry: Sendable {
@@ -50,7 +52,9 @@ public final class RunningContainers {
             }
             guard let ref else { continue }
             if entries[ref.id] == nil {
-                let info = infos[ref.id].flatMap { $0.isResolved ? $0 : nil } ?? resolver.resolve(ref) ?? ContainerInfo.unresolved(ref)
+                // Kept while resolved and of the container's current start (a restart rewrites its bundle).
+                let known = infos[ref.id].flatMap { $0.isResolved && resolver.isCurrent($0) ? $0 : nil }
+                let info = known ?? resolver.resolve(ref) ?? ContainerInfo.unresolved(ref)
                 infos[ref.id] = info
                 entries[ref.id] = Entry(info: info, pids: [], firstCommand: stat.comm)
             }

@@ -519,7 +519,15 @@ public final class Attributor {
 
     private func containerInfo(for ref: ContainerRef) -> ContainerInfo {
         if let record = containers[ref.id] {
-            return record.info.isResolved ? record.info : retryResolve(id: ref.id, now: clock())
+            guard record.info.isResolved else { return retryResolve(id: ref.id, now: clock()) }
+            // A new process of a container restarted since (its bundle rewritten): read it again.
+            if resolver.isCurrent(record.info) { return record.info }
+            if let info = resolver.resolve(ref) {
+                counters.containersResolved &+= 1
+                containers[ref.id]?.info = info
+                return info
+            }
+            return record.info
         }
         if containers.count >= configuration.containerCapacity { trimContainers() }
         let now = clock()

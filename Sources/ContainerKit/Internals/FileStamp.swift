@@ -9,7 +9,7 @@ import Foundation
 
 /// Identity of a file's current content as far as `stat(2)` tells: inode,
 /// size and modification time. Used to re-parse a state file only when it changed.
-struct FileStamp: Equatable {
+struct FileStamp: Equatable, Sendable {
     var inode: UInt64
     var size: Int64
     var mtimeSeconds: Int
@@ -63,5 +63,18 @@ enum StateFile {
     /// The entries of a directory, or [] when it cannot be listed.
     static func list(_ path: String) -> [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+    }
+}
+
+/// A runtime bundle's `config.json` and its ``FileStamp`` when it was read.
+struct BundleFile: Equatable, Sendable {
+    var path: String
+    var stamp: FileStamp
+
+    /// `path` as it is now; nil when it does not exist.
+    init?(path: String) {
+        guard let stamp = FileStamp(path: path) else { return nil }
+        self.path = path
+        self.stamp = stamp
     }
 }

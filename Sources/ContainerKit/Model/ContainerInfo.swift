@@ -27,11 +27,24 @@ public final class ContainerInfo: Sendable, Equatable, CustomStringConvertible {
     /// The callguard seccomp profile the container was created with (from its
     /// bundle's annotations); nil when it has none: the container is unguarded.
     public let profile: ProfileStamp?
+    /// The runtime bundle's `config.json` the ``profile`` was read from, as it
+    /// was then (its path and stat identity): a restart rewrites it, so a
+    /// changed file says this info is of an earlier start (``ContainerResolver/isCurrent(_:)``).
+    let bundle: BundleFile?
 
-    public init(
+    public convenience init(
         id: String, runtime: ContainerRuntime, imageName: String? = nil, imageDigest: String? = nil,
         imageID: String? = nil, name: String? = nil, pod: PodInfo? = nil, isResolved: Bool = true,
         profile: ProfileStamp? = nil
+    ) {
+        self.init(
+            id: id, runtime: runtime, imageName: imageName, imageDigest: imageDigest, imageID: imageID, name: name,
+            pod: pod, isResolved: isResolved, profile: profile, bundle: nil)
+    }
+
+    init(
+        id: String, runtime: ContainerRuntime, imageName: String?, imageDigest: String?, imageID: String?,
+        name: String?, pod: PodInfo?, isResolved: Bool, profile: ProfileStamp?, bundle: BundleFile?
     ) {
         self.id = id
         self.runtime = runtime
@@ -42,6 +55,7 @@ public final class ContainerInfo: Sendable, Equatable, CustomStringConvertible {
         self.pod = pod
         self.isResolved = isResolved
         self.profile = profile
+        self.bundle = bundle
     }
 
     /// A container known only from its cgroup path: no state found (yet).
@@ -51,19 +65,19 @@ public final class ContainerInfo: Sendable, Equatable, CustomStringConvertible {
             pod: ref.podUID.map { PodInfo(uid: $0) }, isResolved: false)
     }
 
-    /// This container with `profile` as its callguard profile (self when unchanged).
-    func with(profile: ProfileStamp?) -> ContainerInfo {
-        guard profile != self.profile else { return self }
+    /// This container with `profile` as its callguard profile, read from `bundle` (self when unchanged).
+    func with(profile: ProfileStamp?, bundle: BundleFile?) -> ContainerInfo {
+        guard profile != self.profile || bundle != self.bundle else { return self }
         return ContainerInfo(
             id: id, runtime: runtime, imageName: imageName, imageDigest: imageDigest, imageID: imageID, name: name,
-            pod: pod, isResolved: isResolved, profile: profile)
+            pod: pod, isResolved: isResolved, profile: profile, bundle: bundle)
     }
 
     public static func == (lhs: ContainerInfo, rhs: ContainerInfo) -> Bool {
         lhs === rhs
             || (lhs.id == rhs.id && lhs.runtime == rhs.runtime && lhs.imageName == rhs.imageName
                 && lhs.imageDigest == rhs.imageDigest && lhs.imageID == rhs.imageID && lhs.name == rhs.name
-                && lhs.pod == rhs.pod && lhs.isResolved == rhs.isResolved && lhs.profile == rhs.profile)
+                && lhs.pod == rhs.pod && lhs.isResolved == rhs.isResolved && lhs.profile == rhs.profile && lhs.bundle == rhs.bundle)
     }
 
     public var description: String {

@@ -68,6 +68,17 @@ public final class ContainerResolver {
         }
     }
 
+    /// Whether `info` is of the container's current start: false when the
+    /// runtime bundle's `config.json` it was read from has been rewritten
+    /// since (a restart writes a new one, with or without the OCI hook's
+    /// profile and annotations), so the container must be resolved again.
+    /// True when nothing was read from a bundle or the file is gone (a
+    /// container being removed: nothing newer to read). One `stat(2)`.
+    public func isCurrent(_ info: ContainerInfo) -> Bool {
+        guard let bundle = info.bundle, let now = FileStamp(path: bundle.path) else { return true }
+        return now == bundle.stamp
+    }
+
     /// Whether the runtime state still holds `ref`: false when it was removed,
     /// nil when that cannot be told (machines and LXC, unreadable state).
     public func exists(_ ref: ContainerRef, as runtime: ContainerRuntime) -> Bool? {
@@ -94,36 +105,42 @@ public final class ContainerResolver {
         for index in storage {
             if let info = index.info(id: ref.id, runtime: .podman, podUIDFromPath: ref.podUID) {
                 // The bundle (`userdata/config.json`) carries what the OCI hook applied.
-                let stamp = crioConfigPath(ref.id).flatMap { OCIAnnotations(configAt: $0, refusals: refusals)?.profileStamp }
-                return info.with(profile: stamp)
+                let path = crioConfigPath(ref.id)
+                let bundle = path.flatMap(BundleFile.init(path:))
+                let stamp = path.flatMap { OCIAnnotations(configAt: $0, refusals: refusals)?.profileStamp }
+                return info.with(profile: stamp, bundle: bundle)
             }
         }
         return nil
     }
 
     private func crio(_ ref: ContainerRef) -> ContainerInfo? {
-        let ann = crioConfigPath(ref.id).flatMap { OCIAnnotations(configAt: $0, refusals: refusals) }
+        let path = crioConfigPath(ref.id)
+        let bundle = path.flatMap(BundleFile.init(path:))
+        let ann = path.flatMap { OCIAnnotations(configAt: $0, refusals: refusals) }
         if let ann {
             let info = ann.crioInfo(id: ref.id, podUIDFromPath: ref.podUID)
-            if info.imageName != nil { return info.with(profile: ann.profileStamp) }
+            if info.imageName != nil { return info.with(profile: ann.profileStamp, bundle: bundle) }
         }
         for index in storage {
             if let info = index.info(id: ref.id, runtime: .crio, podUIDFromPath: ref.podUID) {
-                return info.with(profile: ann?.profileStamp)
+                return info.with(profile: ann?.profileStamp, bundle: bundle)
             }
         }
         return nil
     }
 
     private func containerd(_ ref: ContainerRef) -> ContainerInfo? {
-        guard let (path, namespace) = containerdBundle(ref.id), let ann = OCIAnnotations(configAt: path, refusals: refusals) else { return nil }
-        let info = ann.containerdInfo(id: ref.id, podUIDFromPath: ref.podUID).with(profile: ann.profileStamp)
+        guard let (path, namespace) = containerdBundle(ref.id) else { return nil }
+        let bundle = BundleFile(path: path)
+        guard let ann = OCIAnnotations(configAt: path, refusals: refusals) else { return nil }
+        let info = ann.containerdInfo(id: ref.id, podUIDFromPath: ref.podUID).with(profile: ann.profileStamp, bundle: bundle)
         guard info.imageName == nil,
             let image = roots.containerd.lazy.compactMap({ ContainerdMetadata.imageName(root: $0, namespace: namespace, id: ref.id) }).first
         else { return info }
         return ContainerInfo(
             id: info.id, runtime: info.runtime, imageName: image, imageDigest: OCIAnnotations.digest(inReference: image),
-            name: info.name ?? ref.id, pod: info.pod, profile: ann.profileStamp)
+            imageID: nil, name: info.name ?? ref.id, pod: info.pod, isResolved: true, profile: ann.profileStamp, bundle: bundle)
     }
 
     /// The containerd task of a container outside any runtime's cgroup naming
@@ -161,8 +178,10 @@ public final class ContainerResolver {
         for root in roots.docker {
             if let info = DockerConfig.info(root: root, id: ref.id, podUIDFromPath: ref.podUID, refusals: refusals) {
                 // dockerd's task bundle (containerd namespace `moby`) carries the hook's annotations.
-                let stamp = containerdBundle(ref.id).flatMap { OCIAnnotations(configAt: $0.path, refusals: refusals)?.profileStamp }
-                return info.with(profile: stamp)
+                let path = containerdBundle(ref.id)?.path
+                let bundle = path.flatMap(BundleFile.init(path:))
+                let stamp = path.flatMap { OCIAnnotations(configAt: $0, refusals: refusals)?.profileStamp }
+                return info.with(profile: stamp, bundle: bundle)
             }
         }
         return nil

@@ -8,7 +8,7 @@ import Testing
 /// container's annotations count (they are the container creator's word).
 struct HookStampLedgerTests {
     static let id = String(repeating: "ef", count: 32)
-    static let stamp = ProfileStamp(policy: "app", digest: "sha256:" + String(repeating: "3", count: 64))
+    static let stamp = ProfileStamp(policy: "app", digest: "sha256:" + String(repeating: "3", count: 64), token: "5eed-70c3")
 
     func withState(_ body: (String) throws -> Void) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-ledger-\(UUID().uuidString)").path
@@ -65,9 +65,17 @@ struct HookStampLedgerTests {
             options.storageRoots = ["/nonexistent"]
             let config = #"{"linux":{"cgroupsPath":"/libpod_parent/libpod-\#(Self.id)","seccomp":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","uname"],"action":"SCMP_ACT_ALLOW"}]}},"annotations":{"io.kubernetes.cri-o.ImageName":"localhost/app:1"}}"#
             let r = OCIHookFilter(options: options).run(input: Array(config.utf8))
-            #expect(r.applied == Self.stamp)
+            let applied = try #require(r.applied)
+            #expect(applied.policy == Self.stamp.policy && applied.digest == Self.stamp.digest)
+            #expect(applied.token != nil && applied.token != Self.stamp.token, "a fresh token per start")
             #expect(r.message == nil, "\(r.message ?? "")")
-            #expect(HookStampLedger.verified(container: Self.id, claimed: Self.stamp, stateDirectory: dir) == Self.stamp)
+            #expect(HookStampLedger.verified(container: Self.id, claimed: applied, stateDirectory: dir) == applied)
+            // The creator's own copy of the policy and digest annotations, without this start's token, is not it.
+            var copied = applied
+            copied.token = nil
+            #expect(HookStampLedger.verified(container: Self.id, claimed: copied, stateDirectory: dir) == nil)
+            copied.token = "guessed"
+            #expect(HookStampLedger.verified(container: Self.id, claimed: copied, stateDirectory: dir) == nil)
         }
     }
 }

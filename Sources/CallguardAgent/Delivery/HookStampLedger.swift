@@ -3,20 +3,33 @@ import Foundation
 import Glibc
 
 /// What the OCI hook applied, per container, in the root-owned state
-/// directory: `<state>/stamps/<container id>.json` = `{"policy", "digest"}`.
+/// directory: `<state>/stamps/<container id>.json` = `{"policy", "digest", "token"}`.
 ///
 /// A container's own annotations (`dev.callguard.policy`,
 /// `dev.callguard.profile-digest`) are written by whoever creates it
 /// (`podman run --annotation`, Kubernetes pod annotations that CRI-O copies
 /// into the OCI config), so they alone prove nothing. The agent counts a
 /// container as guarded only when the hook recorded the same stamp here for
-/// that container id (``verified(container:claimed:stateDirectory:)``).
+/// that container id (``verified(container:claimed:stateDirectory:)``),
+/// including the random token the hook writes at each start: a creator who
+/// copies the policy and digest annotations (they survive a restart without
+/// the hook) cannot know the token of a start that has not happened.
 public enum HookStampLedger {
     public static let directoryName = "stamps"
 
     struct Record: Codable, Equatable {
         var policy: String
         var digest: String
+        var token: String?
+    }
+
+    /// A fresh token for one start of a container: 128 random bits in hex.
+    public static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt64
+        let hex = String(high, radix: 16) + "-" + String(low, radix: 16)
+        return hex
     }
 
     /// A full container id: 64 lowercase hex digits (nothing else names a file here).
@@ -31,7 +44,7 @@ public enum HookStampLedger {
         try DeliveryFiles.makeDirectory(dir)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(Record(policy: stamp.policy, digest: stamp.digest))) ?? Data()
+        let data = (try? encoder.encode(Record(policy: stamp.policy, digest: stamp.digest, token: stamp.token))) ?? Data()
         try DeliveryFiles.writeAtomically(data, to: "\(dir)/\(container).json")
     }
 
@@ -58,7 +71,8 @@ public enum HookStampLedger {
         let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
         guard n > 0, n < buffer.count,
             let record = try? JSONDecoder().decode(Record.self, from: Data(buffer[..<n])),
-            record == Record(policy: claimed.policy, digest: claimed.digest)
+            claimed.token != nil,
+            record == Record(policy: claimed.policy, digest: claimed.digest, token: claimed.token)
         else { return nil }
         return claimed
     }

@@ -135,9 +135,13 @@ public struct OCIHookFilter {
         config["linux"] = .object(linux)
         annotations[ProfileStamp.policyAnnotation] = .string(entry.name)
         annotations[ProfileStamp.digestAnnotation] = .string(entry.digest)
+        // A token of this start's own: replaces any the creator wrote, and is
+        // gone when the container starts again without the hook.
+        let token = HookStampLedger.newToken()
+        annotations[ProfileStamp.tokenAnnotation] = .string(token)
         config["annotations"] = .object(annotations)
         let text = JSONValue.object(config).serialized()
-        let stamp = ProfileStamp(policy: entry.name, digest: entry.digest)
+        let stamp = ProfileStamp(policy: entry.name, digest: entry.digest, token: token)
         // The agent trusts the annotations only with this record beside them (anyone creating a container can write annotations).
         var message: String?
         if let container {

@@ -73,7 +73,8 @@ struct OCIAnnotations {
         guard let policy = self[ProfileStamp.policyAnnotation], let digest = self[ProfileStamp.digestAnnotation],
             policy.utf8.count <= 253, digest.utf8.count <= 128
         else { return nil }
-        return ProfileStamp(policy: policy, digest: digest)
+        let token = self[ProfileStamp.tokenAnnotation].flatMap { $0.utf8.count <= 64 ? $0 : nil }
+        return ProfileStamp(policy: policy, digest: digest, token: token)
     }
 
     /// `sha256:…` from `repo@sha256:…` or a bare `sha256:…`; nil otherwise.

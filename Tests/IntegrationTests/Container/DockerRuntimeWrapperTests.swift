@@ -159,7 +159,7 @@ struct DockerRuntimeWrapperTests {
                 #expect(attributed.container?.runtime == .docker)
                 #expect(attributed.container?.id == id)
                 #expect(attributed.container?.imageName == setup.image)
-                #expect(attributed.container?.profile == ProfileStamp(policy: "wrapped", digest: setup.digest))
+                #expect(attributed.container?.profile?.policy == "wrapped" && attributed.container?.profile?.digest == setup.digest && attributed.container?.profile?.token != nil)
                 let annotations = try bundleAnnotations(d, namespace: "moby", id: id)
                 #expect(annotations[ProfileStamp.policyAnnotation]?.stringValue == "wrapped")
                 #expect(annotations[ProfileStamp.digestAnnotation]?.stringValue == setup.digest)
@@ -310,7 +310,7 @@ struct DockerRuntimeWrapperTests {
                 let attributed = attributor(d).attribute(pid: pid, ppid: 0)
                 #expect(attributed.container?.id == name)
                 #expect(attributed.container?.imageName == setup.image)
-                #expect(attributed.container?.profile == ProfileStamp(policy: "wrapped", digest: setup.digest))
+                #expect(attributed.container?.profile?.policy == "wrapped" && attributed.container?.profile?.digest == setup.digest && attributed.container?.profile?.token != nil)
             }
         }
     }

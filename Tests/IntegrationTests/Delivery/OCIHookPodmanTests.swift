@@ -115,7 +115,7 @@ struct OCIHookPodmanTests {
             let entry = try #require(setup.publication?.index.entry(named: "hooked"))
             let info = try #require(ContainerResolver(minReloadInterval: 0).resolve(ContainerRef(runtime: .podman, id: id)))
             #expect(info.imageName == setup.image)
-            #expect(info.profile == ProfileStamp(policy: "hooked", digest: entry.digest))
+            #expect(info.profile?.policy == "hooked" && info.profile?.digest == entry.digest && info.profile?.token != nil, "\(String(describing: info.profile))")
             let annotations = try PodmanHarness.podman(["inspect", "-f", "{{json .Config.Annotations}}", name])
             #expect(annotations.contains(entry.digest))
         }

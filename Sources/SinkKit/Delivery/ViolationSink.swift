@@ -226,9 +226,11 @@ public final class ViolationSink: @unchecked Sendable {
                 }
             }
             batch.removeAll(keepingCapacity: true)
+            flushTransport(now: now)  // written before the queue reads as empty
             counters.queueDepthValue.store(0, ordering: .relaxed)
             if !passThrough { counters.storeFolded(throttle.foldedByCause) }
             service(now: now)
+            flushTransport(now: now)
             if stop {
                 if !passThrough { for v in throttle.flushAll(now: now) { emit(v, now: now) } }
                 service(now: now)
@@ -264,7 +266,15 @@ public final class ViolationSink: @unchecked Sendable {
             if wake > now { usleep(UInt32(min(wake - now, 1000)) * 1000) }
             now = Timestamp.now().millisecondsSinceEpoch
             service(now: now)
+            flushTransport(now: now)
         }
+    }
+
+    /// Writes out what the transport gathered during this wake-up (one write
+    /// for a file sink's batch); a failure loses the connection like a failed send.
+    private func flushTransport(now: Int64) {
+        guard connected else { return }
+        do { try transport.flush() } catch { connectionLost(error.description, now: now) }
     }
 
     /// Reconnects when due and drains the backlog (a bounded amount per call).

@@ -80,4 +80,9 @@ public struct Throttle: Sendable {
 
     /// How many keys the table holds (at most `maxKeys`).
     public var keyCount: Int { table.keyCount }
+
+    /// Whether this throttle lets every violation out unchanged (no window, no
+    /// rate cap), so a sink can skip it: what the agent's sinks use when the
+    /// pipeline's fold stage has already throttled.
+    public var passesEverything: Bool { table.windowMS == 0 && table.maxPerSecond == 0 }
 }

@@ -30,11 +30,18 @@ public final class ViolationSink: @unchecked Sendable {
     /// Until when (milliseconds since the epoch) a stopping sink keeps trying to
     /// deliver what it holds; nil: one last attempt.
     private var persistUntilMS: Int64?
+    /// The sink thread is waiting for work (submit must wake it).
+    private var sleeping = false
+    /// How long the sink thread, woken by a first violation, lets more gather
+    /// before it takes the queue: at most ~1000 wake-ups a second, not one per violation.
+    static let gatherSeconds = 0.001
     // Owned by the sink thread:
     private let transport: any Transport
     private let backlog: Backlog
     private var encoder: MessageEncoder
     private var throttle: Throttle
+    /// The throttle lets everything out: the sink thread skips it.
+    private let passThrough: Bool
     private var backoff: Backoff
     private var connected = false
     private var nextAttemptMS: Int64 = 0
@@ -65,6 +72,7 @@ public final class ViolationSink: @unchecked Sendable {
         encoder = MessageEncoder(
             formatter: configuration.format.formatter(), syslog: configuration.spec.syslogHeader(hostName: configuration.hostName))
         throttle = configuration.throttle
+        passThrough = configuration.throttle.passesEverything
         backoff = configuration.backoff
         queue.reserveCapacity(configuration.queueCapacity)
         counters.spoolBytesValue.store(spool?.diskBytes ?? 0, ordering: .relaxed)
@@ -89,9 +97,39 @@ public final class ViolationSink: @unchecked Sendable {
         }
         queue.append(violation)
         counters.queueDepthValue.store(queue.count, ordering: .relaxed)
-        condition.signal()
+        wakeIfDue()
         return true
     }
+
+    /// Queues `violations` under one lock and at most one wake-up of the sink
+    /// thread; never blocks on I/O. What does not fit in the queue is counted as
+    /// dropped (``DropCause/queueFull``). Returns how many were queued.
+    @discardableResult
+    public func submit(contentsOf violations: some Collection<Violation>) -> Int {
+        guard !violations.isEmpty else { return 0 }
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else {
+            counters.drop(.stopped, violations.count)
+            return 0
+        }
+        let room = max(0, configuration.queueCapacity - queue.count)
+        let taken = min(room, violations.count)
+        queue.append(contentsOf: violations.prefix(taken))
+        if taken < violations.count { counters.drop(.queueFull, violations.count - taken) }
+        counters.queueDepthValue.store(queue.count, ordering: .relaxed)
+        if taken > 0 { wakeIfDue() }
+        return taken
+    }
+
+    /// With `condition` held, after queueing: wakes the sink thread if it waits
+    /// for work, or if the queue is half full while it gathers a batch.
+    private func wakeIfDue() {
+        if sleeping || queue.count >= wakeThreshold { condition.signal() }
+    }
+
+    /// Queue length at which a gathering sink thread is woken early.
+    private var wakeThreshold: Int { max(1, configuration.queueCapacity / 2) }
 
     /// Asks the sink to reopen its file (after logrotate; the agent calls it on SIGHUP).
     public func reopen() {
@@ -153,7 +191,15 @@ public final class ViolationSink: @unchecked Sendable {
             while queue.isEmpty && !stopping && !reopenRequested {
                 let wait = millisecondsUntilNextWork()
                 if wait <= 0 { break }
+                sleeping = true
                 _ = condition.wait(until: Date(timeIntervalSinceNow: Double(wait) / 1000))
+                sleeping = false
+            }
+            // Work arrived: give the reader a moment to finish its batch, so one
+            // wake-up takes the whole batch (submit does not signal meanwhile,
+            // unless the queue is half full or the sink is stopping).
+            if !queue.isEmpty, !stopping, queue.count < wakeThreshold {
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Self.gatherSeconds))
             }
             swap(&batch, &queue)
             let stop = stopping
@@ -170,16 +216,23 @@ public final class ViolationSink: @unchecked Sendable {
                 }
             }
             let now = Timestamp.now().millisecondsSinceEpoch
-            for v in throttle.closeWindows(now: now) { emit(v, now: now) }
-            for v in batch {
-                if let out = throttle.admit(v, now: now) { emit(out, now: now) }
+            if passThrough {
+                // No window, no cap (the pipeline folded already): nothing to fold or count.
+                for v in batch { emit(v, now: now) }
+            } else {
+                for v in throttle.closeWindows(now: now) { emit(v, now: now) }
+                for v in batch {
+                    if let out = throttle.admit(v, now: now) { emit(out, now: now) }
+                }
             }
             batch.removeAll(keepingCapacity: true)
+            flushTransport(now: now)  // written before the queue reads as empty
             counters.queueDepthValue.store(0, ordering: .relaxed)
-            counters.storeFolded(throttle.foldedByCause)
+            if !passThrough { counters.storeFolded(throttle.foldedByCause) }
             service(now: now)
+            flushTransport(now: now)
             if stop {
-                for v in throttle.flushAll(now: now) { emit(v, now: now) }
+                if !passThrough { for v in throttle.flushAll(now: now) { emit(v, now: now) } }
                 service(now: now)
                 if let persistUntil { persist(until: persistUntil) }
                 finish()
@@ -191,7 +244,7 @@ public final class ViolationSink: @unchecked Sendable {
     private func millisecondsUntilNextWork() -> Int64 {
         let now = Timestamp.now().millisecondsSinceEpoch
         var wake = now + 1000
-        if let d = throttle.nextDeadline { wake = min(wake, d) }
+        if !passThrough, let d = throttle.nextDeadline { wake = min(wake, d) }
         if !backlog.isEmpty { wake = min(wake, max(spoolPausedUntilMS, connected ? now : nextAttemptMS)) }
         return wake - now
     }
@@ -213,7 +266,15 @@ public final class ViolationSink: @unchecked Sendable {
             if wake > now { usleep(UInt32(min(wake - now, 1000)) * 1000) }
             now = Timestamp.now().millisecondsSinceEpoch
             service(now: now)
+            flushTransport(now: now)
         }
+    }
+
+    /// Writes out what the transport gathered during this wake-up (one write
+    /// for a file sink's batch); a failure loses the connection like a failed send.
+    private func flushTransport(now: Int64) {
+        guard connected else { return }
+        do { try transport.flush() } catch { connectionLost(error.description, now: now) }
     }
 
     /// Reconnects when due and drains the backlog (a bounded amount per call).

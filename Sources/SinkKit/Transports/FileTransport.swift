@@ -15,7 +15,10 @@ public final class FileTransport: Transport {
     public let destination: String
     private let path: String?
     private var fd: Int32 = -1
-    private var line: [UInt8] = []
+    /// Lines sent since the last flush, not yet written.
+    private var pending: [UInt8] = []
+    /// Gathered bytes beyond which `send` writes at once.
+    static let gatherBytes = 64 * 1024
 
     /// A transport that appends to `path`, creating it with mode 0640.
     public init(path: String) {
@@ -61,25 +64,40 @@ public final class FileTransport: Transport {
         fd = opened
     }
 
+    /// Gathers one line (the message and a newline); the sink calls
+    /// ``flush()`` once per wake-up, so a batch is one write(2). Beyond
+    /// ``gatherBytes`` the gathered lines are written at once.
     public func send(_ message: UnsafeRawBufferPointer) throws(TransportError) -> UInt64? {
         try open()
-        line.removeAll(keepingCapacity: true)
-        line.append(contentsOf: message)
-        line.append(0x0A)
-        // One write per line: O_APPEND keeps concurrent writers' lines whole.
+        // Flush first, so that a failure leaves this message to the sink (never both).
+        if pending.count + message.count >= Self.gatherBytes { try flush() }
+        pending.append(contentsOf: message)
+        pending.append(0x0A)
+        return nil
+    }
+
+    /// Writes the gathered lines, whole lines in one write where the kernel
+    /// takes them (O_APPEND keeps concurrent writers' lines whole); what was
+    /// not written stays gathered for the next attempt.
+    public func flush() throws(TransportError) {
+        guard !pending.isEmpty else { return }
+        try open()
         var off = 0
-        while off < line.count {
-            let n = line.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
+        defer {
+            if off == pending.count { pending.removeAll(keepingCapacity: true) } else { pending.removeFirst(off) }
+        }
+        while off < pending.count {
+            let n = pending.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + off, $0.count - off) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw TransportError(.unavailable, "cannot write to \(destination)", errno: errno)
             }
             off += n
         }
-        return nil
     }
 
     public func close() {
+        try? flush()
         if fd >= 0 && path != nil { Glibc.close(fd) }
         fd = -1
     }

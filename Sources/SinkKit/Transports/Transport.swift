@@ -29,6 +29,10 @@ public protocol Transport: AnyObject {
     func close()
     /// Reopens a file after rotation; a no-op for sockets.
     func reopen() throws(TransportError)
+    /// Writes out what `send` gathered (the file transport writes a wake-up's
+    /// messages at once); a no-op for the others. On failure the unwritten
+    /// messages stay gathered for the next attempt.
+    func flush() throws(TransportError)
 }
 
 extension Transport {
@@ -36,5 +40,6 @@ extension Transport {
     public func acknowledgedPosition() -> UInt64? { nil }
     public func reopen() throws(TransportError) {}
     public func drain() {}
+    public func flush() throws(TransportError) {}
     public var receiverAcknowledges: Bool { false }
 }

@@ -37,6 +37,30 @@ import Testing
         #expect(contents(path) == "two\n")
     }
 
+    @Test func sentLinesAreGatheredAndWrittenTogetherAtFlush() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path + "/violations.json"
+        let t = FileTransport(path: path)
+        defer { t.close() }
+        try send(t, "one")
+        try send(t, "two")
+        #expect(contents(path) == "", "nothing written before the flush")
+        try t.flush()
+        #expect(contents(path) == "one\ntwo\n")
+    }
+
+    @Test func gatheringBeyondItsBoundWritesWithoutWaitingForAFlush() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path + "/violations.json"
+        let t = FileTransport(path: path)
+        defer { t.close() }
+        let line = String(repeating: "x", count: 1023)
+        for _ in 0..<(FileTransport.gatherBytes / 1024 + 1) { try send(t, line) }
+        #expect((contents(path)?.utf8.count ?? 0) >= FileTransport.gatherBytes)
+    }
+
     @Test func aLinkPlantedAsTheFileIsNotWrittenThrough() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }

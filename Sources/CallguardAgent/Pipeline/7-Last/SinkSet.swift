@@ -47,6 +47,11 @@ public final class SinkSet: @unchecked Sendable {
         for sink in sinks { sink.submit(violation) }
     }
 
+    /// Hands `violations` to every sink, one lock and at most one wake-up per sink (never blocks).
+    public func submit(contentsOf violations: [Violation]) {
+        for sink in sinks { sink.submit(contentsOf: violations) }
+    }
+
     /// Reopens file sinks (SIGHUP, after logrotate).
     public func reopen() {
         for sink in sinks { sink.reopen() }

@@ -47,7 +47,9 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            ]
+            ],
+            // The stages in data-flow order, for people (not a resource).
+            exclude: ["README.md"]
         ),
         .executableTarget(
             name: "callguard",

@@ -8,15 +8,19 @@
 #    without an agent, under `callguard run` (release, shipped policies) in the
 #    default mode (`--rules auto`), and under `--rules system`; interleaved,
 #    ROUNDS rounds, medians, printed as ratios to no agent.
-# 2. A container looping on uname(2) under a seccomp LOG profile for uname
-#    (a guarded container: written by hand here), its policy forbidding uname:
-#    the profile is stamped as a callguard one (the dev.callguard.* annotations
-#    the OCI hook writes), so `callguard run` in its default mode (`--rules
-#    auto`) loads no exit rule; CPU per SECCOMP record beside the C netlink reader
-#    (Benchmarks/LiveAudit/creader.c), and the kernel's lost count of each.
+# 2. A container looping on uname(2), guarded through callguard's podman hook
+#    (its policy: podman's default allowlist without uname, so the hook narrows
+#    its filter to log uname), so `callguard run` in its default mode
+#    (`--rules auto`) loads no exit rule; CPU per SECCOMP record beside the C
+#    netlink reader (Benchmarks/LiveAudit/creader.c), and the kernel's lost
+#    count of each.
+# 3. The same syscall mix inside a container of that image: started without
+#    the hook (podman's default filter) and with it (the filter narrowed to the
+#    policy, which allows the mix), interleaved, no agent running; ratio of the
+#    guarded container to the unguarded one.
 #
 #   Scripts/bench-host.sh     # ROUNDS=5 ITERATIONS=100000 FLOOD_SECONDS=5
-#                             # FLOOD_ONLY=1: part 2 only
+#                             # FLOOD_ONLY=1: parts 2 and 3 only
 #
 # Needs root, gcc, libaudit-dev, podman + runc, busybox-static. Holds
 # /run/callguard-tests-kernel-audit.lock while it runs; restores the kernel's
@@ -67,6 +71,7 @@ trap 'exit 130' INT TERM
 
 echo "bench-host: building hostmix, the static storm, the C reader and callguard (release)" >&2
 gcc -O2 -Wall -o "$WORK/hostmix" Benchmarks/HostCost/hostmix.c
+gcc -O2 -Wall -static -o "$WORK/hostmix-static" Benchmarks/HostCost/hostmix.c
 gcc -O2 -Wall -static -o "$WORK/storm" Benchmarks/LiveAudit/storm.c
 gcc -O2 -Wall -o "$WORK/creader" Benchmarks/LiveAudit/creader.c -laudit
 $SWIFT build -c release --product callguard >&2
@@ -106,25 +111,27 @@ done
 # --- 2. guarded-container flood --------------------------------------------
 mkdir -p "$WORK/rootfs/bin" "$WORK/rootfs/proc" "$WORK/rootfs/sys" "$WORK/rootfs/dev" "$WORK/rootfs/tmp"
 cp "$WORK/storm" "$WORK/rootfs/storm"
+cp "$WORK/hostmix-static" "$WORK/rootfs/hostmix"
 cp /bin/busybox "$WORK/rootfs/bin/busybox"
 ln -s busybox "$WORK/rootfs/bin/sh"
 tar -C "$WORK/rootfs" -cf "$WORK/rootfs.tar" .
 IMAGE_MADE=1
 podman import -q "$WORK/rootfs.tar" "$IMAGE" >/dev/null 9>&-
 mkdir -p "$WORK/policies"
+# Podman's default allowlist without uname: the hook turns it into a filter that logs uname only.
+allow=$(python3 -c 'import json; d = json.load(open("/usr/share/containers/seccomp.json")); print(", ".join(sorted({n for s in d["syscalls"] if s["action"] == "SCMP_ACT_ALLOW" for n in s["names"]} - {"uname"})))')
 cat >"$WORK/policies/flood.yaml" <<POLICY
 apiVersion: callguard.dev/v1
 kind: SyscallPolicy
 metadata: {name: bench-flood}
 spec:
   images: ["localhost/$NAME:*"]
-  allow: [execve, exit_group, exit, mmap, munmap, brk, arch_prctl, set_tid_address, clock_gettime, clone, wait4, rt_sigaction, rt_sigprocmask]
+  allow: [$allow]
 POLICY
-# A guarded container's profile: everything allowed, uname logged (SCMP_ACT_LOG).
-cat >"$WORK/log-uname.json" <<'PROFILE'
-{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_AARCH64"],
- "syscalls": [{"names": ["uname"], "action": "SCMP_ACT_LOG"}]}
-PROFILE
+# The hook, and its state (written by the agent at start; it stays after the agent stops).
+"$CALLGUARD" hook install --hooks-dir "$WORK/hooks" --state-dir "$WORK/state" >/dev/null
+start_agent --policies "$WORK/policies" --state-dir "$WORK/state"
+stop_agent
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 
@@ -134,10 +141,9 @@ flood() {
   lost0=$(audit_status_field lost)
   t0=$(ticks "$AGENT_PID")
   CONTAINER=$NAME-$name
-  podman --runtime runc run --rm --name "$CONTAINER" --cgroup-manager=cgroupfs --network none \
+  podman --hooks-dir "$WORK/hooks" --runtime runc run --rm --name "$CONTAINER" --cgroup-manager=cgroupfs --network none \
     --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 \
-    --security-opt seccomp="$WORK/log-uname.json" --annotation dev.callguard.policy=bench-flood \
-    --annotation "dev.callguard.profile-digest=sha256:$(sha256sum "$WORK/log-uname.json" | cut -c1-64)" "$IMAGE" /storm 1 "$FLOOD_SECONDS" >"$WORK/storm-$name.json" 2>/dev/null 9>&-
+    "$IMAGE" /storm 1 "$FLOOD_SECONDS" >"$WORK/storm-$name.json" 2>/dev/null 9>&-
   CONTAINER=""
   sleep 1
   t1=$(ticks "$AGENT_PID")
@@ -154,14 +160,26 @@ flood c
 stop_pid "$AGENT_PID" 15; AGENT_PID=""
 c_json=$(tail -1 "$WORK/creader.out")
 printf 'backlog:\n  limit: %s\n  waitTime: 0\n' "$BACKLOG" >"$WORK/agent.yaml"
-start_agent --policies "$WORK/policies" --config "$WORK/agent.yaml"
+start_agent --policies "$WORK/policies" --config "$WORK/agent.yaml" --state-dir "$WORK/state"
 flood agent
 stop_agent
 agent_json=$(grep '^{"records"' "$WORK/agent.err" | tail -1)
 
-python3 - "$WORK/mix" "$WORK/flood" "$hz" "$c_json" "$agent_json" <<'PY'
+# --- 3. the mix inside a container: without the hook, and guarded by it -----
+: >"$WORK/container-mix"
+for round in $(seq "${CONTAINER_ROUNDS:-5}"); do
+  for mode in unguarded guarded; do
+    hooks=()
+    [ "$mode" = guarded ] && hooks=(--hooks-dir "$WORK/hooks")
+    out=$(podman "${hooks[@]}" --runtime runc run --rm --cgroup-manager=cgroupfs --network none \
+      --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$IMAGE" /hostmix "$ITERATIONS" 2>/dev/null 9>&-)
+    echo "$mode $out" >>"$WORK/container-mix"
+  done
+done
+
+python3 - "$WORK/mix" "$WORK/flood" "$hz" "$c_json" "$agent_json" "$WORK/container-mix" <<'PY'
 import json, statistics, sys
-mix, flood, hz, c_json, agent_json = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+mix, flood, hz, c_json, agent_json, cmix = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
 runs = {}
 rules = {}
 for line in open(mix):
@@ -189,4 +207,15 @@ print(f"guarded-container flood (uname under SCMP_ACT_LOG, {f['c'][2]['calls']} 
 print(f"  C reader: {c['records']} records, {c_cpu*1e6:.2f} us CPU per record, kernel lost {f['c'][1]}")
 print(f"  callguard run (default rules): {a['records']} records, {a['violations']} violations, {a_cpu*1e6:.2f} us CPU per record, kernel lost {f['agent'][1]}")
 print(f"  agent CPU per record vs C reader: {a_cpu / c_cpu:.2f}x")
+cruns = {}
+for line in open(cmix):
+    mode, js = line.split(" ", 1)
+    cruns.setdefault(mode, []).append(json.loads(js))
+if cruns:
+    cmed = {m: {op: statistics.median(r[op] for r in cruns[m]) for op in ops} for m in cruns}
+    print(f"syscall mix inside a container, ns per call (median of {len(cruns['unguarded'])} interleaved rounds, no agent)")
+    print(f"{'call':10} {'unguarded':>10} {'guarded (hook)':>22}")
+    for op in ops:
+        base = cmed["unguarded"][op]
+        print(f"{op:10} {base:10.0f} {cmed['guarded'][op]:12.0f} ({cmed['guarded'][op]/base:4.2f}x)")
 PY

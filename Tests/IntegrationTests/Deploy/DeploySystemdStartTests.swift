@@ -93,7 +93,10 @@ import TestSupport
         try config.write(toFile: "\(root)/etc/callguard/config.yaml", atomically: true, encoding: .utf8)
 
         // What systemd creates from the unit before ExecStart, and nothing else.
-        for (key, base, modeKey) in [("StateDirectory", "/var/lib", "StateDirectoryMode"), ("LogsDirectory", "/var/log", "LogsDirectoryMode")] {
+        for (key, base, modeKey) in [
+            ("StateDirectory", "/var/lib", "StateDirectoryMode"), ("LogsDirectory", "/var/log", "LogsDirectoryMode"),
+            ("RuntimeDirectory", "/run", "RuntimeDirectoryMode"),
+        ] {
             for name in unit.words("Service", key) {
                 let mode = unit.value("Service", modeKey).flatMap { Int($0, radix: 8) } ?? 0o755
                 try fm.createDirectory(atPath: "\(root)\(base)/\(name)", withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
@@ -107,6 +110,9 @@ import TestSupport
         var command = Self.rewrite(execStart, under: root).split(separator: " ").map(String.init)
         try #require(command.first == "/usr/local/bin/callguard", "ExecStart runs /usr/local/bin/callguard")
         command[0] = Repository.callguard
+        // The hook state goes to the unit's RuntimeDirectory (/run/callguard, the default), moved under the test's root.
+        try #require(unit.words("Service", "RuntimeDirectory") == ["callguard"])
+        command += ["--state-dir", "\(root)/run/callguard"]
         let bounding = unit.words("Service", "CapabilityBoundingSet").map { $0.lowercased().replacingOccurrences(of: "cap_", with: "+") }
         var wrapper = ["--bounding-set", (["-all"] + bounding.sorted()).joined(separator: ",")]
         // AmbientCapabilities= (systemd also puts them in the inheritable set).

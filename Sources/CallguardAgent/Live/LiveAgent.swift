@@ -71,6 +71,9 @@ public final class LiveAgent: @unchecked Sendable {
             metadata: unmatched.isEmpty ? nil : ["unmatched": .string(unmatched.map { "\($0.id.prefix(12)) \($0.imageName ?? "?")" }.joined(separator: ", "))])
 
         ProfileDelivery.publish(store.current, configuration: configuration.profileDelivery, logger: logger)
+        if configuration.profileDelivery.stateDirectory != nil, let notice = RuntimeLogFlagNotice.forHostRunc() {
+            logger.notice("\(notice)")
+        }
         let compiled = RuleCompiler().compile(store.current)
         var sessionConfiguration = AuditSessionConfiguration(
             socketMode: configuration.socketMode, rules: configuration.ruleMode == .system ? compiled.rules : [])

@@ -101,7 +101,7 @@ AUDIT_TOUCHED=1
 for round in $(seq "$ROUNDS"); do
   for mode in none auto system; do
     rules=0
-    if [ "$mode" != none ]; then start_agent --policies policies --rules "$mode"; sleep 1.5; rules=$(callguard_rules); fi
+    if [ "$mode" != none ]; then start_agent --policies policies --rules "$mode" --state-dir "$WORK/state-host"; sleep 1.5; rules=$(callguard_rules); fi
     echo "$mode $rules $("$WORK/hostmix" "$ITERATIONS")" >>"$WORK/mix"
     [ "$mode" != none ] && stop_agent
   done

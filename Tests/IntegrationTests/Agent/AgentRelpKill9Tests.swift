@@ -63,6 +63,19 @@ import TestSupport
             try receiver.start()
             try await flood.value
             usleep(1_000_000)  // the last records reach the agent
+            // The sink reconnects after its backoff (up to 30 s once it has failed a few times;
+            // stopping the agent before then leaves the rest in the spool for the next start):
+            // wait, while it runs, until the receiver holds as many distinct violations as the
+            // agent counted (its SIGUSR1 statistics line).
+            let delivered = RuleModeTests.eventually(40) {
+                agent.send(SIGUSR1)
+                usleep(200_000)
+                let counted = Self.exitStatistics(agent.stderr)["violations"] as? Int ?? Int.max
+                let lines = Set(receiver.received(receiver.relpReceivedFile)).filter { !$0.contains("\"container-unguarded\"") }
+                let arrived = (try? AgentEndToEndTests.violations(in: Array(lines)).reduce(0) { $0 + $1.count }) ?? 0
+                return arrived >= counted
+            }
+            #expect(delivered, "the receiver did not get every violation within 40 s of its restart")
             let status = agent.terminate()
             #expect(status.map { $0 & 0x7f == 0 && ($0 >> 8) & 0xff == 0 } == true, "exit: \(agent.stderr.suffix(2000))")
             try AgentEndToEndTests.expectKernelRestored()

@@ -140,7 +140,7 @@ import TestSupport
 
             let r = try ChildProcess.run("/usr/bin/timeout", [
                 "30", "/usr/bin/setpriv", "--bounding-set", "-all,+audit_control,+audit_read,+sys_ptrace", "--",
-                AgentProcess.executable, "run", "--policies", policies, "--sink", "stdout",
+                AgentProcess.executable, "run", "--policies", policies, "--sink", "stdout", "--state-dir", work.path + "/state",
             ])
 
             #expect(r.status == 2, "exit \(r.status): \(r.stderr)")

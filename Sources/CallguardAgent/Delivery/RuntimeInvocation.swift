@@ -29,44 +29,40 @@ public struct RuntimeInvocation: Sendable, Equatable {
     /// alike, a value either `--x=v` or the next argument, options end at the
     /// first non-option or at `--`.
     public init(_ arguments: [String]) {
-        var i = 0
         // Global options, up to the command.
-        while i < arguments.count {
-            let arg = arguments[i]
-            if arg == "--" {
-                i += 1
-                break
-            }
-            guard let (name, inline) = Self.option(arg) else { break }
-            var value = inline
-            if value == nil, Self.globalValueOptions.contains(name), i + 1 < arguments.count {
-                i += 1
-                value = arguments[i]
-            }
+        var i = Self.scanOptions(arguments, from: 0, valueOptions: Self.globalValueOptions) { name, value in
             if name == "log" { log = value }
             if name == "log-format" { logFormat = value }
-            i += 1
         }
         guard i < arguments.count else { return }
         command = arguments[i]
-        i += 1
         guard createsContainer else { return }
+        i = Self.scanOptions(arguments, from: i + 1, valueOptions: Self.createValueOptions) { name, value in
+            if name == "bundle" || name == "b" { bundle = value }
+        }
+        if i < arguments.count { id = arguments[i] }
+    }
+
+    /// Reads options from `start` (each with its value, inline or the next
+    /// argument for `valueOptions`) until the first non-option or past `--`;
+    /// returns the index after them.
+    private static func scanOptions(
+        _ arguments: [String], from start: Int, valueOptions: Set<String>, _ visit: (String, String?) -> Void
+    ) -> Int {
+        var i = start
         while i < arguments.count {
             let arg = arguments[i]
-            if arg == "--" {
-                i += 1
-                break
-            }
-            guard let (name, inline) = Self.option(arg) else { break }
+            if arg == "--" { return i + 1 }
+            guard let (name, inline) = option(arg) else { break }
             var value = inline
-            if value == nil, Self.createValueOptions.contains(name), i + 1 < arguments.count {
+            if value == nil, valueOptions.contains(name), i + 1 < arguments.count {
                 i += 1
                 value = arguments[i]
             }
-            if name == "bundle" || name == "b" { bundle = value }
+            visit(name, value)
             i += 1
         }
-        if i < arguments.count { id = arguments[i] }
+        return i
     }
 
     /// `-name`, `--name` or `--name=value`; nil when `arg` is no option.

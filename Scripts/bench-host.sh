@@ -4,7 +4,9 @@
 #
 # 1. A host process (no container, no seccomp filter) times a syscall mix
 #    (Benchmarks/HostCost/hostmix.c: pread 1 byte, writev to /dev/null,
-#    send+recv on a socketpair, poll with 0 timeout, read) in ns per call:
+#    send+recv on a socketpair, poll with 0 timeout, read; and a process's
+#    life, fork+exit+wait and spawn+exit+wait, which the agent's fork
+#    announcements touch) in ns per call:
 #    without an agent, under `callguard run` (release, shipped policies) in the
 #    default mode (`--rules auto`), and under `--rules system`; interleaved,
 #    ROUNDS rounds, medians, printed as ratios to no agent.
@@ -191,7 +193,7 @@ for line in open(mix):
     mode, n, js = line.split(" ", 2)
     runs.setdefault(mode, []).append(json.loads(js))
     rules.setdefault(mode, []).append(int(n))
-ops = ["pread", "writev", "sendrecv", "poll", "read"]
+ops = ["pread", "writev", "sendrecv", "poll", "read", "fork", "spawn"]
 med = {m: {op: statistics.median(r[op] for r in runs[m]) for op in ops} for m in runs}
 if runs:
     print(f"host syscall mix, ns per call (median of {len(runs['none'])} interleaved rounds) and ratio to no agent")

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "CProcWatchForks.h"
+
 /// pidfd_open(pid, 0): a descriptor that becomes readable when the process exits; -1 and errno on failure.
 int CProcWatch_pidfd_open(pid_t pid);
 /// epoll_create1(EPOLL_CLOEXEC).

@@ -63,7 +63,17 @@ public final class LiveAgent: @unchecked Sendable {
         // syscalls go unchecked.
         attributorConfiguration.resolveRetryInterval = 0.02
         let resolver = ContainerResolver(roots: configuration.stateRoots, minReloadInterval: 0)
-        let attributor = Attributor(resolver: resolver, configuration: attributorConfiguration)
+        // The kernel's fork announcements: a short-lived process's SECCOMP record
+        // names no parent; its fork, announced first, does. Opened before the
+        // running processes are read (and before capabilities are dropped).
+        let forks: ProcConnectorForks?
+        do {
+            forks = try ProcConnectorForks()
+        } catch {
+            forks = nil
+            logger.warning("\(error.description); a container process that exits before /proc is read will be reported with no container")
+        }
+        let attributor = Attributor(forks: forks, resolver: resolver, configuration: attributorConfiguration)
         let running = attributor.scanRunningProcesses()
         let unmatched = running.filter { info in info.imageName.flatMap { store.current.policy(forImage: $0, digest: info.imageDigest) } == nil }
         logger.info(

@@ -51,6 +51,10 @@ public enum PrometheusText {
         one("process_rules", "gauge", "Per-process audit rules loaded for containers.", Double(statistics.processRules))
         one("processes_over_cap_total", "counter", "Container processes left without per-process rules because the cap was reached.", Double(statistics.processesOverCap))
         one("attribution_misses_total", "counter", "Attribution cache misses (a /proc read).", Double(attributionMisses))
+        one(
+            "fork_announcement_overflows_total", "counter",
+            "Times the kernel's fork announcements overflowed the agent's buffer (short-lived processes then may go unattributed).",
+            Double(statistics.forkAnnouncementOverflows))
         if let sinks = statistics.sinks {
             one("sink_queue_depth", "gauge", "Violations waiting in memory.", Double(sinks.queueDepth))
             one("sink_spool_bytes", "gauge", "Bytes in the on-disk spool.", Double(sinks.spoolBytes))

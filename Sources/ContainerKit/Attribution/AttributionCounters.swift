@@ -23,6 +23,10 @@ public struct AttributionCounters: Sendable, Hashable {
     public var unwatched: UInt64 = 0
     /// Violations checked for being a container runtime's bootstrap (a few `/proc` reads each).
     public var bootstrapChecks: UInt64 = 0
+    /// New processes the kernel announced (``Attributor/forked(child:parent:)``).
+    public var forksAnnounced: UInt64 = 0
+    /// ... of them cached as their parent's container at once.
+    public var forksCached: UInt64 = 0
     /// Processes evicted from the full cache.
     public var processesEvicted: UInt64 = 0
     /// Containers whose state was found.

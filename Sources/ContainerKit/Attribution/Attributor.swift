@@ -19,6 +19,12 @@
 /// when the parent is known; otherwise the answer is `.unknown` and counted,
 /// never guessed.
 ///
+/// With ``ForkAnnouncements`` (the kernel's process events connector), each
+/// new process whose parent is in a container is cached at once as that
+/// container's, before any of its audit records is evaluated: a process that
+/// makes one syscall and exits before `/proc` is read is still attributed,
+/// although a SECCOMP record names no parent (see ``forked(child:parent:)``).
+///
 /// Call ``processSeen(pid:ppid:)`` as early as a new pid shows up (the return
 /// value of clone/fork/vfork, an execve) so that short-lived processes are
 /// cached while they still exist, and ``sweep(maxProcesses:)`` every few seconds off the hot
@@ -66,6 +72,7 @@ public final class Attributor {
     @exclusivity(unchecked) public private(set) var counters = AttributionCounters()
 
     private let proc: any ProcSource
+    private let forks: (any ForkAnnouncements)?
     private let resolver: ContainerResolver
     private let configuration: Configuration
     private let clock: SecondsClock
@@ -85,10 +92,12 @@ public final class Attributor {
     }
 
     public init(
-        proc: any ProcSource = ProcFileSystem(), resolver: ContainerResolver = ContainerResolver(),
+        proc: any ProcSource = ProcFileSystem(), forks: (any ForkAnnouncements)? = nil,
+        resolver: ContainerResolver = ContainerResolver(),
         configuration: Configuration = Configuration(), clock: @escaping SecondsClock = monotonicSeconds
     ) {
         self.proc = proc
+        self.forks = forks
         self.resolver = resolver
         self.configuration = configuration
         self.clock = clock
@@ -132,7 +141,9 @@ public final class Attributor {
     /// per batch of audit messages, after receiving it and before evaluating it
     /// (and when idle, so that an exit's time is known within a tick): every
     /// exit before a record in the batch was written is collected, so no exited
-    /// process's pid is answered as if it still ran.
+    /// process's pid is answered as if it still ran. Then the forks announced
+    /// since the last call are taken in (``forked(child:parent:)``): every
+    /// process created before a record in the batch was written is known.
     @inline(__always)
     public func collectExits() {
         let now = proc.ticksSinceBoot()
@@ -143,6 +154,35 @@ public final class Attributor {
             table[s].exitBy = now
             counters.exitsSeen &+= 1
         }
+        forks?.drain { child, parent in forked(child: child, parent: parent) }
+    }
+
+    /// Forks the kernel could not announce (its buffer was full), for the metrics.
+    public var forkOverflows: UInt64 { forks?.overflows ?? 0 }
+
+    /// Takes in the kernel's announcement that `parent` created the process
+    /// `child` (in the order announced, before the child's records are
+    /// evaluated). The child is in its parent's cgroup at creation, so a child
+    /// of a container's process is cached as that container's, without a
+    /// `/proc` read: should it exit before its first record is evaluated, its
+    /// records are still the container's. Its own `/proc` entry is read at its
+    /// first record while it lives. A child of a host process is not cached
+    /// (a runtime moves its own children into a container's cgroup after
+    /// creating them); any older entry under the child's pid is dropped, for it
+    /// was another process's.
+    public func forked(child: Int32, parent: Int32) {
+        guard child > 0 else { return }
+        counters.forksAnnounced &+= 1
+        if let s = table.slot(of: child) {
+            // Read from /proc since the fork (so the child itself), and still alive: keep.
+            if table[s].liveness == .watched, !table[s].derived, !proc.exitedSinceWatch(pid: child) { return }
+            remove(pid: child)
+        }
+        guard parent > 0 else { return }
+        let (attribution, pending) = throughParent(parent)
+        guard case .container = attribution else { return }
+        insert(ProcessTable.Slot(pid: child, attribution: attribution, pending: pending, derived: true, announced: true))
+        counters.forksCached &+= 1
     }
 
     // MARK: - Filling the cache
@@ -320,7 +360,8 @@ public final class Attributor {
         for _ in 0..<steps {
             let s = sweepCursor
             sweepCursor = (sweepCursor + 1) % table.capacity
-            guard table[s].occupied, table[s].liveness == .verify else { continue }
+            // An entry from a fork announcement is replaced by the pid's next fork.
+            guard table[s].occupied, table[s].liveness == .verify, !table[s].announced else { continue }
             let slot = table[s]
             if let stat = proc.stat(pid: slot.pid),
                 slot.derived || stat.startTime != slot.startTime || (slot.exitSeen && !stat.isZombie)
@@ -372,7 +413,8 @@ public final class Attributor {
                     !table[s].derived && now?.startTime == table[s].startTime
                     && (!table[s].exitSeen || now?.isZombie == true)
                 if !same {
-                    counters.pidReuses &+= 1
+                    // A process cached from its fork announcement is alive: read it now.
+                    if !table[s].announced { counters.pidReuses &+= 1 }
                     remove(pid: pid)
                     return attributeMiss(pid: pid, ppid: ppid)
                 }

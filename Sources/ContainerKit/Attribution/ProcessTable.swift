@@ -13,8 +13,13 @@ struct ProcessTable {
         var occupied = false
         /// The container's image is not resolved yet: retry (rate-limited) on hits.
         var pending = false
-        /// Attributed through the parent: the process had exited when first seen.
+        /// Attributed through the parent: the process had exited when first seen,
+        /// or (with `announced`) it was cached from its fork announcement.
         var derived = false
+        /// Cached from the kernel's announcement of its fork, as its parent's
+        /// container: kept until the pid's next fork, read from `/proc` at its
+        /// first record while it lives.
+        var announced = false
         /// A container runtime helper (runc, conmon, containerd-shim…): its exited children are not attributed to the host.
         var runtimeHelper = false
         /// A host process that starts runtime binaries as its children (conmon, a containerd shim).

@@ -87,6 +87,12 @@ public final class Attribution {
         if case .live(let attributor) = source { attributor.sweep(maxProcesses: 4096) }
     }
 
+    /// Times the kernel's fork announcements overflowed, for the metrics.
+    public var forkOverflows: UInt64 {
+        if case .live(let attributor) = source { return attributor.forkOverflows }
+        return 0
+    }
+
     /// Cache misses (each a /proc read), for the metrics.
     public var misses: UInt64 {
         if case .live(let attributor) = source { return UInt64(attributor.counters.misses) }

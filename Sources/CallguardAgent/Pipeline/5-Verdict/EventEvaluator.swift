@@ -71,6 +71,7 @@ public final class EventEvaluator: PipelineStage {
         s.unparsableSyscall = c.unparsableSyscall
         s.violationsByPolicy = verdict.violationsByPolicy
         s.attributionMisses = attribution.misses
+        s.forkAnnouncementOverflows = attribution.forkOverflows
         if let fold = verdict.fold { s.foldedByCause = fold.foldedByCause }
     }
 

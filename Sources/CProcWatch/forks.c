@@ -1,0 +1,83 @@
+#define _GNU_SOURCE
+#include "CProcWatchForks.h"
+
+#include <errno.h>
+#include <linux/cn_proc.h>
+#include <linux/connector.h>
+#include <linux/netlink.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int CProcWatch_forks_open(int buffer_bytes) {
+    int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
+    if (fd < 0) return -1;
+    if (buffer_bytes > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer_bytes, sizeof buffer_bytes) != 0) {
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer_bytes, sizeof buffer_bytes);
+    }
+    struct sockaddr_nl local = {.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = 0};
+    if (bind(fd, (struct sockaddr *)&local, sizeof local) != 0) goto fail;
+
+    struct {
+        struct nlmsghdr header;
+        struct cn_msg message;
+        enum proc_cn_mcast_op op;
+    } __attribute__((packed)) request;
+    memset(&request, 0, sizeof request);
+    request.header.nlmsg_len = sizeof request;
+    request.header.nlmsg_type = NLMSG_DONE;
+    request.message.id.idx = CN_IDX_PROC;
+    request.message.id.val = CN_VAL_PROC;
+    request.message.len = sizeof request.op;
+    request.op = PROC_CN_MCAST_LISTEN;
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    if (sendto(fd, &request, sizeof request, 0, (struct sockaddr *)&kernel, sizeof kernel) != (ssize_t)sizeof request) goto fail;
+    return fd;
+fail:;
+    int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+}
+
+int CProcWatch_forks_read(int fd, CProcWatchFork *out, int max, uint64_t *overflows) {
+    // Each announcement is one small datagram; room for a few in case the kernel batches.
+    char buffer[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
+    int n = 0;
+    // The kernel sends one announcement per datagram; stop while room for several is left.
+    while (n + 8 <= max) {
+        struct sockaddr_nl from;
+        socklen_t fromLength = sizeof from;
+        ssize_t got = recvfrom(fd, buffer, sizeof buffer, MSG_DONTWAIT, (struct sockaddr *)&from, &fromLength);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return n;
+            if (errno == ENOBUFS) {
+                *overflows += 1;
+                continue;
+            }
+            return n > 0 ? n : -1;
+        }
+        // Only the kernel speaks for the kernel.
+        if (fromLength < sizeof from || from.nl_pid != 0) continue;
+        int length = (int)got;
+        for (struct nlmsghdr *header = (struct nlmsghdr *)buffer; NLMSG_OK(header, length);
+             header = NLMSG_NEXT(header, length)) {
+            if (header->nlmsg_len < NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof(struct proc_event))) continue;
+            struct cn_msg *message = (struct cn_msg *)NLMSG_DATA(header);
+            if (message->id.idx != CN_IDX_PROC || message->id.val != CN_VAL_PROC) continue;
+            if (message->len < sizeof(struct proc_event)) continue;
+            struct proc_event event;
+            memcpy(&event, message->data, sizeof event);
+            if (event.what != PROC_EVENT_FORK) continue;
+            // A thread shares its creator's process: only a new thread group is a new process.
+            if (event.event_data.fork.child_pid != event.event_data.fork.child_tgid) continue;
+            if (n < max) {
+                out[n].child = event.event_data.fork.child_tgid;
+                out[n].parent = event.event_data.fork.parent_tgid;
+                n++;
+            }
+        }
+    }
+    return n;
+}

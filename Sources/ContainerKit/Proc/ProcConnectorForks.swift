@@ -1,0 +1,60 @@
+import CProcWatch
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// The kernel's own fork announcements: the process events connector
+/// (`NETLINK_CONNECTOR`, `CN_IDX_PROC`, kernel `CONFIG_PROC_EVENTS`), read
+/// without blocking. Only datagrams the kernel sent are read. Opening needs
+/// `CAP_NET_ADMIN` on most kernels: open it before the agent drops its
+/// capabilities.
+///
+/// While it is open the kernel builds one announcement per fork, exec and exit
+/// on the host (a small datagram, on the forking process's path).
+public final class ProcConnectorForks: ForkAnnouncements {
+    /// Why the connector could not be opened.
+    public struct OpenError: Error, CustomStringConvertible {
+        public let errno: Int32
+        public var description: String {
+            let reason = String(cString: strerror(errno))
+            switch errno {
+            case EPROTONOSUPPORT:
+                return "the kernel has no process events connector (CONFIG_PROC_EVENTS): \(reason)"
+            case EPERM, EACCES:
+                return "subscribing to the kernel's process events needs CAP_NET_ADMIN (run as root): \(reason)"
+            default:
+                return "cannot subscribe to the kernel's process events: \(reason)"
+            }
+        }
+    }
+
+    /// The receive buffer asked for: about 10,000 announcements between two drains.
+    public static let bufferBytes: Int32 = 8 << 20
+
+    private let fd: Int32
+    private var batch = [CProcWatchFork](repeating: CProcWatchFork(), count: 256)
+    public private(set) var overflows: UInt64 = 0
+
+    /// Subscribes to the kernel's process events.
+    public init() throws(OpenError) {
+        let fd = CProcWatch_forks_open(Self.bufferBytes)
+        guard fd >= 0 else { throw OpenError(errno: errno) }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    public func drain(_ body: (_ child: Int32, _ parent: Int32) -> Void) {
+        while true {
+            let capacity = Int32(batch.count)
+            let n = batch.withUnsafeMutableBufferPointer { CProcWatch_forks_read(fd, $0.baseAddress, capacity, &overflows) }
+            guard n > 0 else { return }
+            for i in 0..<Int(n) { body(batch[i].child, batch[i].parent) }
+            // Fewer than a full batch: the queue is empty.
+            if n + 8 < capacity { return }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Testing
+@testable import ContainerKit
+
+/// Attribution through the kernel's fork announcements: a process that exits
+/// before its first record is evaluated, whose record (SECCOMP) names no parent.
+struct AttributorForkAnnouncementTests {
+    let proc = InMemoryProcSource()
+    let forks = InMemoryForkAnnouncements()
+    let clock = ManualClock()
+
+    func makeAttributor(forks: InMemoryForkAnnouncements? = nil) -> Attributor {
+        Attributor(
+            proc: proc, forks: forks ?? self.forks,
+            resolver: ContainerResolver(roots: TestIDs.roots.value, minReloadInterval: 0, clock: clock.now),
+            clock: clock.now)
+    }
+
+    @Test func exitedChildOfAContainerProcessIsTheContainersWithoutAParentInItsRecord() {
+        proc.add(pid: 200, ppid: 199, startTime: 10, cgroup: AttributorTests.podmanCgroup)
+        let attributor = makeAttributor()
+        forks.fork(child: 201, parent: 200)  // 201 makes one call and exits before the batch
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 201, ppid: 0).container?.id == TestIDs.podman)
+        #expect(attributor.counters.forksCached == 1)
+    }
+
+    @Test func withoutTheAnnouncementTheExitedChildIsUnknown() {
+        proc.add(pid: 200, ppid: 199, startTime: 10, cgroup: AttributorTests.podmanCgroup)
+        let attributor = makeAttributor()
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 201, ppid: 0) == .unknown)
+    }
+
+    @Test func grandchildOfAContainerProcessIsTheContainersWhenItsParentExitedToo() {
+        proc.add(pid: 200, ppid: 199, startTime: 10, cgroup: AttributorTests.podmanCgroup)
+        let attributor = makeAttributor()
+        forks.fork(child: 201, parent: 200)
+        forks.fork(child: 202, parent: 201)  // both gone before the batch
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 202, ppid: 0).container?.id == TestIDs.podman)
+    }
+
+    @Test func exitedChildOfAHostProcessIsNotTakenForTheHost() {
+        // A runtime moves its child into a container's cgroup after creating it:
+        // the parent's cgroup says nothing of where the child ran.
+        proc.add(pid: 300, ppid: 1, startTime: 10, cgroup: AttributorTests.hostCgroup)
+        let attributor = makeAttributor()
+        forks.fork(child: 301, parent: 300)
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 301, ppid: 0) == .unknown)
+        #expect(attributor.counters.forksCached == 0)
+    }
+
+    @Test func aReusedPidsForkDropsTheOldProcesssContainer() {
+        proc.add(pid: 200, ppid: 199, startTime: 10, cgroup: AttributorTests.podmanCgroup)
+        proc.add(pid: 300, ppid: 1, startTime: 10, cgroup: AttributorTests.hostCgroup)
+        let attributor = makeAttributor()
+        forks.fork(child: 201, parent: 200)
+        attributor.collectExits()
+        // 201 exited; a host process's child got its pid and exited in turn.
+        forks.fork(child: 201, parent: 300)
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 201, ppid: 0) == .unknown)
+    }
+
+    @Test func liveAnnouncedChildIsReadFromProcAtItsFirstRecordAndNotCountedAsAReusedPid() {
+        proc.add(pid: 200, ppid: 199, startTime: 10, cgroup: AttributorTests.podmanCgroup)
+        let attributor = makeAttributor()
+        forks.fork(child: 201, parent: 200)
+        attributor.collectExits()
+        // It lives, and moved (with rights to) into the host's cgroup: its own entry decides.
+        proc.add(pid: 201, ppid: 200, startTime: 11, cgroup: AttributorTests.hostCgroup)
+        #expect(attributor.attribute(pid: 201, ppid: 0) == .host)
+        #expect(attributor.cachedKey(pid: 201) == ProcessKey(pid: 201, startTime: 11))
+        #expect(attributor.counters.pidReuses == 0)
+    }
+
+    @Test func childReadFromProcAfterItsForkKeepsItsOwnEntry() {
+        proc.add(pid: 200, ppid: 199, startTime: 10, cgroup: AttributorTests.podmanCgroup)
+        proc.add(pid: 201, ppid: 200, startTime: 11, cgroup: AttributorTests.podmanCgroup)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 201, ppid: 0)  // read while alive (e.g. at start-up)
+        forks.fork(child: 201, parent: 200)  // its fork, drained afterwards
+        attributor.collectExits()
+        #expect(attributor.cachedKey(pid: 201) == ProcessKey(pid: 201, startTime: 11))
+    }
+
+    @Test func sweepKeepsAnAnnouncedChildThatStillLives() {
+        proc.add(pid: 200, ppid: 199, startTime: 10, cgroup: AttributorTests.podmanCgroup)
+        proc.add(pid: 201, ppid: 200, startTime: 11, cgroup: AttributorTests.podmanCgroup)
+        let attributor = makeAttributor()
+        forks.fork(child: 201, parent: 200)
+        attributor.collectExits()
+        attributor.sweep()
+        proc.remove(pid: 201)  // exits later, before its one record is evaluated
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 201, ppid: 0).container?.id == TestIDs.podman)
+    }
+}

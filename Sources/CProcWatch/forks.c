@@ -40,7 +40,7 @@ fail:;
     return -1;
 }
 
-int CProcWatch_forks_read(int fd, CProcWatchFork *out, int max, uint64_t *overflows) {
+int CProcWatch_forks_read(int fd, CProcWatchProcessEvent *out, int max, uint64_t *overflows) {
     // Each announcement is one small datagram; room for a few in case the kernel batches.
     char buffer[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
     int n = 0;
@@ -69,14 +69,28 @@ int CProcWatch_forks_read(int fd, CProcWatchFork *out, int max, uint64_t *overfl
             if (message->len < sizeof(struct proc_event)) continue;
             struct proc_event event;
             memcpy(&event, message->data, sizeof event);
-            if (event.what != PROC_EVENT_FORK) continue;
-            // A thread shares its creator's process: only a new thread group is a new process.
-            if (event.event_data.fork.child_pid != event.event_data.fork.child_tgid) continue;
-            if (n < max) {
-                out[n].child = event.event_data.fork.child_tgid;
-                out[n].parent = event.event_data.fork.parent_tgid;
-                n++;
+            CProcWatchProcessEvent e = {0, 0, 0};
+            switch (event.what) {
+            case PROC_EVENT_FORK:
+                // A thread shares its creator's process: only a new thread group is a new process.
+                if (event.event_data.fork.child_pid != event.event_data.fork.child_tgid) continue;
+                e.kind = CProcWatchFork;
+                e.pid = event.event_data.fork.child_tgid;
+                e.parent = event.event_data.fork.parent_tgid;
+                break;
+            case PROC_EVENT_EXEC:
+                e.kind = CProcWatchExec;
+                e.pid = event.event_data.exec.process_tgid;
+                break;
+            case PROC_EVENT_EXIT:
+                if (event.event_data.exit.process_pid != event.event_data.exit.process_tgid) continue;
+                e.kind = CProcWatchExit;
+                e.pid = event.event_data.exit.process_tgid;
+                break;
+            default:
+                continue;
             }
+            if (n < max) out[n++] = e;
         }
     }
     return n;

@@ -13,8 +13,12 @@ public protocol AuditMessageConsumer {
     /// for the reader's tick interval: the place to expire timed-out events
     /// and to copy what must outlive the batch's payloads.
     mutating func endOfBatch()
+    /// Called when ``AuditReader/sideDescriptor`` is readable while the socket
+    /// is idle: read what waits there.
+    mutating func sideDescriptorReady()
 }
 
 extension AuditMessageConsumer {
     public mutating func endOfBatch() {}
+    public mutating func sideDescriptorReady() {}
 }

@@ -30,6 +30,10 @@ public final class AuditReader: @unchecked Sendable {
     public static let slotSize = 9216
     /// How often, when the socket is idle, ``AuditMessageConsumer/endOfBatch()`` is still called.
     public var tickMilliseconds: Int32 = 100
+    /// Another descriptor polled beside the socket (-1: none): when it is
+    /// readable, ``AuditMessageConsumer/sideDescriptorReady()`` is called, which
+    /// must read what waits there.
+    public var sideDescriptor: Int32 = -1
 
     private let slab: UnsafeMutableRawBufferPointer
     private let iovecs: UnsafeMutablePointer<iovec>
@@ -74,7 +78,9 @@ public final class AuditReader: @unchecked Sendable {
         var fds = [
             pollfd(fd: socket.fd, events: Int16(POLLIN), revents: 0),
             pollfd(fd: waker.eventFD, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: sideDescriptor, events: Int16(POLLIN), revents: 0),
         ]
+        let polled = sideDescriptor >= 0 ? 3 : 2
         loop: while !waker.isStopped {
             let drained = try drain(&consumer)
             if waker.isStopped { break loop }
@@ -82,14 +88,16 @@ public final class AuditReader: @unchecked Sendable {
             if drained { continue }
             fds[0].revents = 0
             fds[1].revents = 0
+            fds[2].revents = 0
             let ready = fds.withUnsafeMutableBufferPointer { p in
-                valueOrErrno { system_poll(p.baseAddress!, 2, tickMilliseconds) }
+                valueOrErrno { system_poll(p.baseAddress!, polled, tickMilliseconds) }
             }
             switch ready {
             case .failure(let e): throw AuditError.system("poll(audit socket)", e.rawValue)
             case .success(0): consumer.endOfBatch()
             case .success:
                 if fds[1].revents & Int16(POLLIN) != 0 { break loop }
+                if fds[2].revents & Int16(POLLIN | POLLERR) != 0 { consumer.sideDescriptorReady() }
                 if fds[0].revents & Int16(POLLERR | POLLNVAL) != 0 && fds[0].revents & Int16(POLLIN) == 0 {
                     // POLLERR on netlink is a pending ENOBUFS; the next recv reports it.
                     _ = try drain(&consumer)

@@ -66,14 +66,14 @@ public final class LiveAgent: @unchecked Sendable {
         // The kernel's fork announcements: a short-lived process's SECCOMP record
         // names no parent; its fork, announced first, does. Opened before the
         // running processes are read (and before capabilities are dropped).
-        let forks: ProcConnectorForks?
+        let announcements: ProcConnector?
         do {
-            forks = try ProcConnectorForks()
+            announcements = try ProcConnector()
         } catch {
-            forks = nil
+            announcements = nil
             logger.warning("\(error.description); a container process that exits before /proc is read will be reported with no container")
         }
-        let attributor = Attributor(forks: forks, resolver: resolver, configuration: attributorConfiguration)
+        let attributor = Attributor(announcements: announcements, resolver: resolver, configuration: attributorConfiguration)
         let running = attributor.scanRunningProcesses()
         let unmatched = running.filter { info in info.imageName.flatMap { store.current.policy(forImage: $0, digest: info.imageDigest) } == nil }
         logger.info(
@@ -137,6 +137,8 @@ public final class LiveAgent: @unchecked Sendable {
         pipeline.beforeBatch = { assembler.exitRulesLoaded = keeper.exitRulesLoaded }
         let notifier = SystemdNotifier()
         let reader = session.reader
+        // Announcements waiting wake the reader: a runtime's child is read while it runs.
+        if let fd = announcements?.descriptor { reader.sideDescriptor = fd }
         var lastRefused: UInt64 = 0
         var foreignReported: UInt64 = 0
         var foreignReportedAt = -60.0

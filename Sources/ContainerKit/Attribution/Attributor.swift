@@ -19,11 +19,13 @@
 /// when the parent is known; otherwise the answer is `.unknown` and counted,
 /// never guessed.
 ///
-/// With ``ForkAnnouncements`` (the kernel's process events connector), each
+/// With ``ProcessAnnouncements`` (the kernel's process events connector), each
 /// new process whose parent is in a container is cached at once as that
 /// container's, before any of its audit records is evaluated: a process that
 /// makes one syscall and exits before `/proc` is read is still attributed,
-/// although a SECCOMP record names no parent (see ``forked(child:parent:)``).
+/// although a SECCOMP record names no parent (see ``forked(child:parent:)``);
+/// and a runtime's child is read when it executes the container's program
+/// (see ``executed(pid:)``).
 ///
 /// Call ``processSeen(pid:ppid:)`` as early as a new pid shows up (the return
 /// value of clone/fork/vfork, an execve) so that short-lived processes are
@@ -72,7 +74,7 @@ public final class Attributor {
     @exclusivity(unchecked) public private(set) var counters = AttributionCounters()
 
     private let proc: any ProcSource
-    private let forks: (any ForkAnnouncements)?
+    private let announcements: (any ProcessAnnouncements)?
     private let resolver: ContainerResolver
     private let configuration: Configuration
     private let clock: SecondsClock
@@ -92,12 +94,12 @@ public final class Attributor {
     }
 
     public init(
-        proc: any ProcSource = ProcFileSystem(), forks: (any ForkAnnouncements)? = nil,
+        proc: any ProcSource = ProcFileSystem(), announcements: (any ProcessAnnouncements)? = nil,
         resolver: ContainerResolver = ContainerResolver(),
         configuration: Configuration = Configuration(), clock: @escaping SecondsClock = monotonicSeconds
     ) {
         self.proc = proc
-        self.forks = forks
+        self.announcements = announcements
         self.resolver = resolver
         self.configuration = configuration
         self.clock = clock
@@ -141,9 +143,12 @@ public final class Attributor {
     /// per batch of audit messages, after receiving it and before evaluating it
     /// (and when idle, so that an exit's time is known within a tick): every
     /// exit before a record in the batch was written is collected, so no exited
-    /// process's pid is answered as if it still ran. Then the forks announced
-    /// since the last call are taken in (``forked(child:parent:)``): every
-    /// process created before a record in the batch was written is known.
+    /// process's pid is answered as if it still ran. Then the announcements
+    /// made since the last call are taken in (``forked(child:parent:)``,
+    /// ``executed(pid:)``): every process created before a record in the batch
+    /// was written is known. Call it too whenever announcements wait
+    /// (``ProcessAnnouncements/descriptor``), so that a runtime's child is read
+    /// while it runs the container's program.
     @inline(__always)
     public func collectExits() {
         let now = proc.ticksSinceBoot()
@@ -154,11 +159,34 @@ public final class Attributor {
             table[s].exitBy = now
             counters.exitsSeen &+= 1
         }
-        forks?.drain { child, parent in forked(child: child, parent: parent) }
+        announcements?.drain { announcement in
+            switch announcement {
+            case .fork(let child, let parent): forked(child: child, parent: parent)
+            case .exec(let pid): executed(pid: pid)
+            case .exit(let pid): awaitingExec.remove(pid)
+            }
+        }
     }
 
-    /// Forks the kernel could not announce (its buffer was full), for the metrics.
-    public var forkOverflows: UInt64 { forks?.overflows ?? 0 }
+    /// Times the kernel could not announce (its buffer was full), for the metrics.
+    public var forkOverflows: UInt64 { announcements?.overflows ?? 0 }
+
+    /// Children of host processes executing a runtime binary: read again when
+    /// they execute a program (the container's, once they have joined its cgroup).
+    private var awaitingExec: Set<Int32> = []
+    /// Bounds ``awaitingExec`` (entries whose exit was not announced).
+    private static let awaitingExecLimit = 4_096
+
+    /// Takes in the kernel's announcement that `pid` executed a program: a
+    /// child of a runtime binary (runc init) is read now, while it runs what
+    /// may be the container's program, so that it is the container's even if
+    /// it exits before its first record is evaluated. Any other exec costs a
+    /// set lookup.
+    public func executed(pid: Int32) {
+        guard awaitingExec.contains(pid) else { return }
+        processSeen(pid: pid)
+        if let s = table.slot(of: pid), case .container = table[s].attribution { awaitingExec.remove(pid) }
+    }
 
     /// Takes in the kernel's announcement that `parent` created the process
     /// `child` (in the order announced, before the child's records are
@@ -178,9 +206,22 @@ public final class Attributor {
             if table[s].liveness == .watched, !table[s].derived, !proc.exitedSinceWatch(pid: child) { return }
             remove(pid: child)
         }
+        awaitingExec.remove(child)
         guard parent > 0 else { return }
         let (attribution, pending) = throughParent(parent)
-        guard case .container = attribution else { return }
+        guard case .container = attribution else {
+            // runc create (or exec) starting runc init: read it now (runc init,
+            // waiting for `runc start`, is often in the container's cgroup
+            // already, and then watched from here on); if still on the host,
+            // again at its exec.
+            if let p = table.slot(of: parent), table[p].runtimeBinary, !table[p].derived {
+                processSeen(pid: child, ppid: parent)
+                if let c = table.slot(of: child), !table[c].derived, case .container = table[c].attribution { return }
+                if awaitingExec.count >= Self.awaitingExecLimit { awaitingExec.removeAll(keepingCapacity: true) }
+                awaitingExec.insert(child)
+            }
+            return
+        }
         insert(ProcessTable.Slot(pid: child, attribution: attribution, pending: pending, derived: true, announced: true))
         counters.forksCached &+= 1
     }
@@ -409,14 +450,31 @@ public final class Attributor {
             if !proc.isGone(pid: pid) {
                 counters.procReads &+= 1
                 let now = proc.stat(pid: pid)
-                let same =
-                    !table[s].derived && now?.startTime == table[s].startTime
-                    && (!table[s].exitSeen || now?.isZombie == true)
-                if !same {
-                    // A process cached from its fork announcement is alive: read it now.
-                    if !table[s].announced { counters.pidReuses &+= 1 }
-                    remove(pid: pid)
-                    return attributeMiss(pid: pid, ppid: ppid)
+                if table[s].announced {
+                    // The pid is the announced process's until its next fork is
+                    // announced: a zombie (or vanished) is that process, dead.
+                    // Alive, it is read now; gone meanwhile, it stays its parent's container.
+                    if let now, !now.isZombie {
+                        let announced = table[s]
+                        remove(pid: pid)
+                        counters.misses &+= 1
+                        guard let entry = readProcess(pid) else {
+                            insert(announced)
+                            return announced.attribution
+                        }
+                        insert(entry)
+                        if entry.pending { counters.imageUnresolved &+= 1 }
+                        return entry.attribution
+                    }
+                } else {
+                    let same =
+                        !table[s].derived && now?.startTime == table[s].startTime
+                        && (!table[s].exitSeen || now?.isZombie == true)
+                    if !same {
+                        counters.pidReuses &+= 1
+                        remove(pid: pid)
+                        return attributeMiss(pid: pid, ppid: ppid)
+                    }
                 }
             }
         }
@@ -457,7 +515,7 @@ public final class Attributor {
         let watching = proc.watchExit(pid: pid)
         counters.procReads &+= 1
         let readAt = proc.ticksSinceBoot()
-        guard let snap = proc.snapshot(pid: pid) else {
+        guard let snap = proc.snapshot(pid: pid), !Self.isUnplaceableZombie(snap) else {
             if watching { proc.unwatchExit(pid: pid) }
             return nil
         }
@@ -472,6 +530,17 @@ public final class Attributor {
             entry.liveness = .verify
         }
         return entry
+    }
+
+    /// Whether `snap` is a zombie whose cgroup file names no container: on the
+    /// cgroup v1 hierarchies an exited process reads as the root cgroup, which
+    /// would make a container's process that exited (and that its parent
+    /// leaves unreaped, at will) the host's. (The unified hierarchy keeps a
+    /// zombie's path, so a zombie that names a container is that container's.)
+    static func isUnplaceableZombie(_ snap: ProcSnapshot) -> Bool {
+        guard snap.stat.isZombie else { return false }
+        if case .host = ProcCgroupFile.classify(snap.cgroup) { return true }
+        return false
     }
 
     /// The attribution of an exited process through its parent `ppid`.

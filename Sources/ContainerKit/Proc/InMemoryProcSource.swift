@@ -46,6 +46,16 @@ public final class InMemoryProcSource: ProcSource {
         executables[pid] = nil
     }
 
+    /// Makes `pid` exit without being reaped: a zombie, whose cgroup file reads
+    /// `cgroup` (cgroup v1: the root of every hierarchy).
+    public func becomeZombie(pid: Int32, cgroup: String) {
+        guard let old = processes[pid] else { return }
+        exited(pid)
+        var stat = old.stat
+        stat.state = UInt8(ascii: "Z")
+        processes[pid] = ProcSnapshot(stat: stat, cgroup: cgroup)
+    }
+
     /// Sets the seccomp state of a running process (it attached a filter).
     public func setSeccomp(pid: Int32, _ state: SeccompState) { seccompStates[pid] = state }
 

@@ -92,8 +92,11 @@ public final class ProcFileSystem: ProcSource {
         let dir = open("\(root)/\(pid)", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard dir >= 0 else { return nil }
         defer { close(dir) }
-        guard let statText = readFile(dir, "stat"), let stat = ProcStat.parse(statText),
-            let cgroup = readFile(dir, "cgroup")
+        // The cgroup before the stat line: a stat that shows the process alive
+        // proves the cgroup was read while it lived (a zombie's reads as the
+        // root on cgroup v1); the directory pins the process.
+        guard let cgroup = readFile(dir, "cgroup"), let statText = readFile(dir, "stat"),
+            let stat = ProcStat.parse(statText)
         else { return nil }
         return ProcSnapshot(stat: stat, cgroup: cgroup)
     }

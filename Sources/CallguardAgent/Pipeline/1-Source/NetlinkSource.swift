@@ -25,6 +25,13 @@ extension AuditPipeline: AuditMessageConsumer {
         assembly.add(type: type, payload: payload)
     }
 
+    /// The kernel's process announcements wait (the reader polls their
+    /// descriptor): taken in at once, with the exits, so that a runtime's child
+    /// is read while it runs the container's program.
+    public func sideDescriptorReady() {
+        if !inBatch { stage.beginBatch() }
+    }
+
     public func endOfBatch() {
         // An idle tick collects exits too: a process's exit is then known within a
         // tick, so a process started later is not taken for its child (runc create's).

@@ -6,15 +6,15 @@ import Glibc
 import Musl
 #endif
 
-/// The kernel's own fork announcements: the process events connector
+/// The kernel's own process announcements: the process events connector
 /// (`NETLINK_CONNECTOR`, `CN_IDX_PROC`, kernel `CONFIG_PROC_EVENTS`), read
 /// without blocking. Only datagrams the kernel sent are read. Opening needs
 /// `CAP_NET_ADMIN` on most kernels: open it before the agent drops its
 /// capabilities.
 ///
 /// While it is open the kernel builds one announcement per fork, exec and exit
-/// on the host (a small datagram, on the forking process's path).
-public final class ProcConnectorForks: ForkAnnouncements {
+/// on the host (a small datagram, on the process's own path).
+public final class ProcConnector: ProcessAnnouncements {
     /// Why the connector could not be opened.
     public struct OpenError: Error, CustomStringConvertible {
         public let errno: Int32
@@ -35,8 +35,9 @@ public final class ProcConnectorForks: ForkAnnouncements {
     public static let bufferBytes: Int32 = 8 << 20
 
     private let fd: Int32
-    private var batch = [CProcWatchFork](repeating: CProcWatchFork(), count: 256)
+    private var batch = [CProcWatchProcessEvent](repeating: CProcWatchProcessEvent(), count: 256)
     public private(set) var overflows: UInt64 = 0
+    public var descriptor: Int32? { fd }
 
     /// Subscribes to the kernel's process events.
     public init() throws(OpenError) {
@@ -47,13 +48,21 @@ public final class ProcConnectorForks: ForkAnnouncements {
 
     deinit { close(fd) }
 
-    public func drain(_ body: (_ child: Int32, _ parent: Int32) -> Void) {
+    public func drain(_ body: (ProcessAnnouncement) -> Void) {
         while true {
             let capacity = Int32(batch.count)
             let n = batch.withUnsafeMutableBufferPointer { CProcWatch_forks_read(fd, $0.baseAddress, capacity, &overflows) }
             guard n > 0 else { return }
-            for i in 0..<Int(n) { body(batch[i].child, batch[i].parent) }
-            // Fewer than a full batch: the queue is empty.
+            for i in 0..<Int(n) {
+                let e = batch[i]
+                switch e.kind {
+                case Int32(CProcWatchFork): body(.fork(child: e.pid, parent: e.parent))
+                case Int32(CProcWatchExec): body(.exec(pid: e.pid))
+                case Int32(CProcWatchExit): body(.exit(pid: e.pid))
+                default: continue
+                }
+            }
+            // Short of a full batch: the queue is empty.
             if n + 8 < capacity { return }
         }
     }

@@ -3,26 +3,27 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The kernel's fork announcements, read for real: the connector the agent
+/// The kernel's process announcements, read for real: the connector the agent
 /// uses to know a short-lived process's parent.
-struct ProcConnectorForksTests {
+struct ProcConnectorTests {
     static var prerequisites: Bool { geteuid() == 0 }
 
     @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites)))
-    func aChildThisProcessStartsIsAnnouncedWithThisProcessAsItsParent() throws {
+    func aChildThisProcessStartsIsAnnouncedWithThisProcessAsItsParentThenItsExecAndExitInOrder() throws {
         guard RequireIntegration.check(Self.prerequisites, "root (CAP_NET_ADMIN for the process events connector)") else { return }
-        let forks = try ProcConnectorForks()
+        let forks = try ProcConnector()
         let child = try ChildProcess.spawn("/bin/true", [])
         _ = ChildProcess.wait(pid: child)
-        var announced: [(child: Int32, parent: Int32)] = []
-        forks.drain { announced.append(($0, $1)) }
-        #expect(announced.contains { $0.child == child && $0.parent == getpid() }, "\(child) not announced: \(announced.prefix(20))")
+        var announced: [ProcessAnnouncement] = []
+        forks.drain { announced.append($0) }
+        let mine = announced.filter { $0 == .fork(child: child, parent: getpid()) || $0 == .exec(pid: child) || $0 == .exit(pid: child) }
+        #expect(mine == [.fork(child: child, parent: getpid()), .exec(pid: child), .exit(pid: child)], "\(child): \(mine)")
     }
 
     @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites)))
     func aThreadIsNotAnnouncedAsAProcess() throws {
         guard RequireIntegration.check(Self.prerequisites, "root (CAP_NET_ADMIN for the process events connector)") else { return }
-        let forks = try ProcConnectorForks()
+        let forks = try ProcConnector()
         let before = Self.threadIDs()
         let release = DispatchSemaphore(value: 0)
         Thread.detachNewThread { release.wait() }
@@ -35,7 +36,7 @@ struct ProcConnectorForksTests {
         #expect(started, "no new thread appeared")
         // A thread's creation names its process as the "child": never a new process.
         var announced: Set<Int32> = []
-        forks.drain { child, _ in announced.insert(child) }
+        forks.drain { if case .fork(let child, _) = $0 { announced.insert(child) } }
         #expect(!announced.contains(getpid()), "a thread's creation was announced as the process \(getpid())")
     }
 

@@ -3,14 +3,14 @@ import Testing
 
 /// Attribution through the kernel's fork announcements: a process that exits
 /// before its first record is evaluated, whose record (SECCOMP) names no parent.
-struct AttributorForkAnnouncementTests {
+struct AttributorProcessAnnouncementTests {
     let proc = InMemoryProcSource()
-    let forks = InMemoryForkAnnouncements()
+    let forks = InMemoryProcessAnnouncements()
     let clock = ManualClock()
 
-    func makeAttributor(forks: InMemoryForkAnnouncements? = nil) -> Attributor {
+    func makeAttributor(forks: InMemoryProcessAnnouncements? = nil) -> Attributor {
         Attributor(
-            proc: proc, forks: forks ?? self.forks,
+            proc: proc, announcements: forks ?? self.forks,
             resolver: ContainerResolver(roots: TestIDs.roots.value, minReloadInterval: 0, clock: clock.now),
             clock: clock.now)
     }
@@ -95,5 +95,77 @@ struct AttributorForkAnnouncementTests {
         proc.remove(pid: 201)  // exits later, before its one record is evaluated
         attributor.collectExits()
         #expect(attributor.attribute(pid: 201, ppid: 0).container?.id == TestIDs.podman)
+    }
+
+    // MARK: - A runtime's child, read at its exec
+
+    /// runc create (799) on the host, executing the runtime binary.
+    func runcCreate() {
+        proc.addFile("/usr/sbin/runc", AttributorTests.runcBinary)
+        proc.add(
+            pid: 799, ppid: 1, startTime: 9, comm: "runc", cgroup: AttributorTests.conmonCgroup,
+            executable: AttributorTests.runcBinary, arguments: ["runc", "create"])
+    }
+
+    @Test func runtimesChildIsReadAtItsExecOfTheContainersProgramAndStaysTheContainersAfterExiting() {
+        runcCreate()
+        let attributor = makeAttributor()
+        proc.add(pid: 800, ppid: 799, startTime: 10, comm: "runc:[2:INIT]", cgroup: AttributorTests.hostCgroup)
+        forks.fork(child: 800, parent: 799)
+        attributor.collectExits()
+        // In the container's cgroup, it executes the container's program, makes one call and exits.
+        proc.add(pid: 800, ppid: 799, startTime: 10, comm: "chmod", cgroup: AttributorTests.podmanCgroup)
+        forks.exec(pid: 800)
+        attributor.collectExits()
+        proc.remove(pid: 800)
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 800, ppid: 0).container?.id == TestIDs.podman)
+    }
+
+    @Test func runtimesChildAlreadyInTheContainersCgroupIsReadAtItsForkAndStaysTheContainersAfterExiting() {
+        runcCreate()
+        let attributor = makeAttributor()
+        // runc init, waiting for `runc start` inside the container's cgroup.
+        proc.add(pid: 800, ppid: 799, startTime: 10, comm: "runc:[2:INIT]", cgroup: AttributorTests.podmanCgroup)
+        forks.fork(child: 800, parent: 799)
+        attributor.collectExits()
+        proc.remove(pid: 800)
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 800, ppid: 0).container?.id == TestIDs.podman)
+    }
+
+    @Test func runtimesChildGoneBeforeItsForkIsTakenInIsUnknown() {
+        runcCreate()
+        let attributor = makeAttributor()
+        forks.fork(child: 800, parent: 799)
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 800, ppid: 0) == .unknown)
+    }
+
+    @Test func runtimesChildStillOnTheHostAtItsFirstExecIsReadAgainAtItsNext() {
+        runcCreate()
+        let attributor = makeAttributor()
+        forks.fork(child: 800, parent: 799)
+        proc.add(pid: 800, ppid: 799, startTime: 10, comm: "runc:[0:PARENT]", cgroup: AttributorTests.hostCgroup)
+        forks.exec(pid: 800)  // runc re-executing itself as runc init, not yet moved
+        attributor.collectExits()
+        proc.add(pid: 800, ppid: 799, startTime: 10, comm: "sh", cgroup: AttributorTests.podmanCgroup)
+        forks.exec(pid: 800)
+        attributor.collectExits()
+        proc.remove(pid: 800)
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 800, ppid: 0).container?.id == TestIDs.podman)
+    }
+
+    @Test func anExecOfAProcessNoRuntimeStartedReadsNothing() {
+        proc.add(pid: 300, ppid: 1, startTime: 10, cgroup: AttributorTests.hostCgroup)
+        let attributor = makeAttributor()
+        forks.fork(child: 301, parent: 300)
+        attributor.collectExits()
+        let reads = proc.reads
+        proc.add(pid: 301, ppid: 300, startTime: 11, cgroup: AttributorTests.hostCgroup)
+        forks.exec(pid: 301)
+        attributor.collectExits()
+        #expect(proc.reads == reads)
     }
 }

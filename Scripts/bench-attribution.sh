@@ -421,7 +421,7 @@ if os.path.exists(f"{work}/first"):
         unknown = [v for _, v in window if finding(v) and v["event"]["action"] != "syscall-not-allowed"]
         for runtime in ("docker", "podman"):
             rs = [r for r in runs if r["variant"] == variant and r["runtime"] == runtime]
-            launch, call, ok = [], [], 0
+            launch, call, found, ok = [], [], [], 0
             for r in rs:
                 first = next(((ns, v) for ns, v in window if (v.get("container") or {}).get("id") == r["id"]), None)
                 if first is None: continue
@@ -429,9 +429,11 @@ if os.path.exists(f"{work}/first"):
                 if v["container"].get("image", {}).get("name") == images[runtime] and v["callguard"]["syscall"]["name"] == "uname":
                     ok += 1
                 launch.append((ns - r["t0"]) / 1e6)
-                call.append(ns / 1e6 - datetime.fromisoformat(v["@timestamp"].replace("Z", "+00:00")).timestamp() * 1e3)
+                ms = lambda t: datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp() * 1e3
+                call.append(ns / 1e6 - ms(v["@timestamp"]))
+                found.append(ms(v["event"]["created"]) - ms(v["@timestamp"]))
             print(f"  {label:21} {runtime:6}: {ok}/{len(rs)} attributed; `run -d` launched -> violation out {fmt(launch)}; "
-                  f"the call (audit time) -> violation out {fmt(call)}")
+                  f"the call (audit time) -> violation out {fmt(call)}, of which -> the agent made it (event.created) {fmt(found)}")
         print(f"  {label:21} violations naming no container (syscall-not-allowed-container-unknown): {len(unknown)}")
 PY
 [ -f "$WORK/first-agent.err" ] && echo "bench-attribution: agent statistics of part 2: $(grep '^{"records"' "$WORK/first-agent.err" | tail -1)" >&2

@@ -104,7 +104,11 @@ restore() {
   [ -n "$STAMP_PID" ] && stop_pid "$STAMP_PID" 2
   podman_cleanup
   daemons_stop
-  [ "$AUDIT_TOUCHED" = 1 ] && audit_restore_state callguard
+  if [ "$AUDIT_TOUCHED" = 1 ]; then
+    audit_restore_state callguard
+    local pid; pid=$(audit_status_field pid)
+    [ "$pid" = 0 ] || echo "bench-attribution: audit pid is $pid after the restore (a reader killed before it could unregister?)" >&2
+  fi
   [ "$PODMAN_IMAGE_MADE" = 1 ] && podman rmi -f "$PODMAN_IMAGE" >/dev/null 2>&1
   rm -rf "$WORK"
 }

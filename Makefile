@@ -24,7 +24,7 @@ define apt_ensure
 	fi
 endef
 
-.PHONY: all deps deps-test deps-bench build run test unit-test golden fuzz fuzz-short bench bench-live bench-host clean syscall-catalogue images abi-table false-positives
+.PHONY: all deps deps-test deps-bench build run test unit-test golden fuzz fuzz-short bench bench-live bench-host bench-attribution clean syscall-catalogue images abi-table false-positives
 
 all: build
 
@@ -79,6 +79,13 @@ bench-live: deps-bench
 bench-host: deps-bench
 	$(call apt_ensure,auditd busybox-static podman runc python3)
 	Scripts/bench-host.sh
+
+## Attribution beside two runtimes (root; starts its own containerd and dockerd): a docker container (callguard-runc)
+## and a podman one (the hook); attribution cost per event as ratios (the Attributor in process; `run` vs the C
+## reader), and the time from a container's start to its first attributed violation (p50/p99, N/N attributed).
+bench-attribution: deps-bench
+	$(call apt_ensure,auditd busybox-static podman runc docker.io containerd python3)
+	Scripts/bench-attribution.sh
 
 ## Real images from Debian packages (mmdebstrap; nginx, redis, postgresql, python3), cached, imported into podman.
 ## Not part of `test`: about 20 s per image on an idle machine (2 min under load), seconds when cached.

@@ -8,7 +8,9 @@ import PackageDescription
 /// - ParserBenchmarks: allocation counts (ordo-one/benchmark's malloc counters);
 /// - callguard-live-drain: AuditKit's reader draining the kernel (LiveAudit/),
 ///   `Scripts/bench-live.sh`;
-/// - SinkBench: SinkKit's formatting and framing per format (SinkBench/).
+/// - SinkBench: SinkKit's formatting and framing per format (SinkBench/);
+/// - callguard-attribution-bench: the Attributor over the real /proc and live
+///   docker and podman containers, `Scripts/bench-attribution.sh` (Attribution/).
 /// (Benchmarks/ContainerKit/run.sh measures attribution through the test
 /// target AttributionThroughputTests.)
 let package = Package(
@@ -47,6 +49,11 @@ let package = Package(
                 .enableUpcomingFeature("MemberImportVisibility"),
                 .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
             ]
+        ),
+        .executableTarget(
+            name: "callguard-attribution-bench",
+            dependencies: [.product(name: "ContainerKit", package: "callguard")],
+            path: "Attribution/Lookup"
         ),
         .executableTarget(
             name: "SinkBench",

@@ -54,7 +54,7 @@ struct AttributorReapRaceTests {
         Attributor(proc: proc, resolver: ContainerResolver(roots: TestIDs.roots.value, minReloadInterval: 0))
     }
 
-    /// The fake's own premise: a zombie's late event keeps its container (this passes today).
+    /// The fake's own premise: a zombie's late event keeps its container.
     @Test func aZombiesLateEventKeepsItsContainer() {
         proc.inner.add(pid: 900, ppid: 1, startTime: 10, cgroup: AttributorTests.podmanCgroup)
         let attributor = makeAttributor()
@@ -73,10 +73,8 @@ struct AttributorReapRaceTests {
         attributor.collectExits()
         proc.reapAfterNextIsGone = 901
         // SECCOMP records carry no ppid (0): nothing but the cache can name the container.
-        withKnownIssue("Attributor.attributeCached takes a stat that finds nothing for a reused pid; fix in Attributor.swift (the lead's)") {
-            #expect(attributor.attribute(pid: 901, ppid: 0).container?.id == TestIDs.podman)
-            #expect(attributor.attribute(pid: 901, ppid: 0).container?.id == TestIDs.podman)
-            #expect(attributor.counters.pidReuses == 0)
-        }
+        #expect(attributor.attribute(pid: 901, ppid: 0).container?.id == TestIDs.podman)
+        #expect(attributor.attribute(pid: 901, ppid: 0).container?.id == TestIDs.podman)
+        #expect(attributor.counters.pidReuses == 0)
     }
 }

@@ -470,7 +470,8 @@ public final class Attributor {
                     let same =
                         !table[s].derived && now?.startTime == table[s].startTime
                         && (!table[s].exitSeen || now?.isZombie == true)
-                    if !same {
+                    // No stat: reaped since `isGone` said otherwise, so still the cached process's pid.
+                    if now != nil, !same {
                         counters.pidReuses &+= 1
                         remove(pid: pid)
                         return attributeMiss(pid: pid, ppid: ppid)

@@ -20,8 +20,8 @@ public struct ProcStat: Sendable, Hashable {
         self.state = state
     }
 
-    /// Whether the process has exited and not been reaped yet.
-    public var isZombie: Bool { state == UInt8(ascii: "Z") }
+    /// Whether the process has exited and not been reaped yet (`Z`), or is being reaped (`X`).
+    public var isZombie: Bool { state == UInt8(ascii: "Z") || state == UInt8(ascii: "X") }
 
     /// The process's key (pid + start time).
     public var key: ProcessKey { ProcessKey(pid: pid, startTime: startTime) }

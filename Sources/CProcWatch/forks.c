@@ -9,6 +9,31 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+/// Sends the connector a control message: `op`, and with `filtered` the event
+/// kinds to deliver (kernel 6.6 and later; earlier kernels ignore the message).
+static int send_control(int fd, enum proc_cn_mcast_op op, int filtered) {
+    struct {
+        struct nlmsghdr header;
+        struct cn_msg message;
+        uint32_t op;
+        uint32_t events;
+    } __attribute__((packed)) request;
+    memset(&request, 0, sizeof request);
+    size_t payload = filtered ? 2 * sizeof(uint32_t) : sizeof(uint32_t);
+    size_t length = sizeof request.header + sizeof request.message + payload;
+    request.header.nlmsg_len = (uint32_t)length;
+    request.header.nlmsg_type = NLMSG_DONE;
+    request.message.id.idx = CN_IDX_PROC;
+    request.message.id.val = CN_VAL_PROC;
+    request.message.len = (uint16_t)payload;
+    request.op = (uint32_t)op;
+    // Forks, execs and exits only: a process renaming itself in a loop
+    // (PROC_EVENT_COMM) cannot fill the buffer and push forks out.
+    request.events = PROC_EVENT_FORK | PROC_EVENT_EXEC | PROC_EVENT_EXIT;
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    return sendto(fd, &request, length, 0, (struct sockaddr *)&kernel, sizeof kernel) == (ssize_t)length ? 0 : -1;
+}
+
 int CProcWatch_forks_open(int buffer_bytes) {
     int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
     if (fd < 0) return -1;
@@ -17,21 +42,10 @@ int CProcWatch_forks_open(int buffer_bytes) {
     }
     struct sockaddr_nl local = {.nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC, .nl_pid = 0};
     if (bind(fd, (struct sockaddr *)&local, sizeof local) != 0) goto fail;
-
-    struct {
-        struct nlmsghdr header;
-        struct cn_msg message;
-        enum proc_cn_mcast_op op;
-    } __attribute__((packed)) request;
-    memset(&request, 0, sizeof request);
-    request.header.nlmsg_len = sizeof request;
-    request.header.nlmsg_type = NLMSG_DONE;
-    request.message.id.idx = CN_IDX_PROC;
-    request.message.id.val = CN_VAL_PROC;
-    request.message.len = sizeof request.op;
-    request.op = PROC_CN_MCAST_LISTEN;
-    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-    if (sendto(fd, &request, sizeof request, 0, (struct sockaddr *)&kernel, sizeof kernel) != (ssize_t)sizeof request) goto fail;
+    // Every kernel with the connector: all events. Then, from 6.6, only the
+    // kinds wanted (the same socket's subscription updated, not counted twice).
+    if (send_control(fd, PROC_CN_MCAST_LISTEN, 0) != 0) goto fail;
+    (void)send_control(fd, PROC_CN_MCAST_LISTEN, 1);
     return fd;
 fail:;
     int saved = errno;
@@ -40,7 +54,14 @@ fail:;
     return -1;
 }
 
-int CProcWatch_forks_read(int fd, CProcWatchProcessEvent *out, int max, uint64_t *overflows) {
+void CProcWatch_forks_close(int fd) {
+    // Kernels before 6.6 count listeners until told otherwise, and build
+    // announcements for the host while any is counted.
+    (void)send_control(fd, PROC_CN_MCAST_IGNORE, 0);
+    close(fd);
+}
+
+int CProcWatch_forks_read(int fd, CProcWatchProcessEvent *out, int max, uint64_t *overflows, uint64_t *datagrams) {
     // Each announcement is one small datagram; room for a few in case the kernel batches.
     char buffer[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
     int n = 0;
@@ -60,6 +81,7 @@ int CProcWatch_forks_read(int fd, CProcWatchProcessEvent *out, int max, uint64_t
         }
         // Only the kernel speaks for the kernel.
         if (fromLength < sizeof from || from.nl_pid != 0) continue;
+        *datagrams += 1;
         int length = (int)got;
         for (struct nlmsghdr *header = (struct nlmsghdr *)buffer; NLMSG_OK(header, length);
              header = NLMSG_NEXT(header, length)) {

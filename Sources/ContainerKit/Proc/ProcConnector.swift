@@ -13,7 +13,9 @@ import Musl
 /// capabilities.
 ///
 /// While it is open the kernel builds one announcement per fork, exec and exit
-/// on the host (a small datagram, on the process's own path).
+/// on the host (a small datagram, on the process's own path). From kernel 6.6
+/// only those kinds are delivered: a process renaming itself in a loop cannot
+/// fill the buffer and push forks out.
 public final class ProcConnector: ProcessAnnouncements {
     /// Why the connector could not be opened.
     public struct OpenError: Error, CustomStringConvertible {
@@ -37,6 +39,8 @@ public final class ProcConnector: ProcessAnnouncements {
     private let fd: Int32
     private var batch = [CProcWatchProcessEvent](repeating: CProcWatchProcessEvent(), count: 256)
     public private(set) var overflows: UInt64 = 0
+    /// Datagrams the kernel sent (every announcement it delivered, wanted or not).
+    public private(set) var datagrams: UInt64 = 0
     public var descriptor: Int32? { fd }
 
     /// Subscribes to the kernel's process events.
@@ -46,12 +50,12 @@ public final class ProcConnector: ProcessAnnouncements {
         self.fd = fd
     }
 
-    deinit { close(fd) }
+    deinit { CProcWatch_forks_close(fd) }
 
     public func drain(_ body: (ProcessAnnouncement) -> Void) {
         while true {
             let capacity = Int32(batch.count)
-            let n = batch.withUnsafeMutableBufferPointer { CProcWatch_forks_read(fd, $0.baseAddress, capacity, &overflows) }
+            let n = batch.withUnsafeMutableBufferPointer { CProcWatch_forks_read(fd, $0.baseAddress, capacity, &overflows, &datagrams) }
             guard n > 0 else { return }
             for i in 0..<Int(n) {
                 let e = batch[i]

@@ -40,6 +40,31 @@ struct ProcConnectorTests {
         #expect(!announced.contains(getpid()), "a thread's creation was announced as the process \(getpid())")
     }
 
+    @Test(.enabled(if: RequireIntegration.shouldRun(prerequisites) && Self.kernelFiltersEvents))
+    func aProcessRenamingItselfInALoopDeliversNothing() throws {
+        guard RequireIntegration.check(Self.prerequisites, "root (CAP_NET_ADMIN for the process events connector)") else { return }
+        let connector = try ProcConnector()
+        connector.drain { _ in }
+        let before = connector.datagrams
+        // prctl(PR_SET_NAME) through /proc: each rename is a PROC_EVENT_COMM.
+        let renamer = try ChildProcess.run(
+            "/bin/sh", ["-c", "i=0; while [ $i -lt 200 ]; do echo x$i > /proc/self/comm; i=$((i+1)); done"])
+        #expect(renamer.status == 0)
+        connector.drain { _ in }
+        // The shell's own fork, exec and exit (and the subshells'), not 200 renames.
+        #expect(connector.datagrams - before < 50, "\(connector.datagrams - before) datagrams for 200 renames")
+    }
+
+    /// Whether the kernel takes an event filter with the subscription (6.6 and later).
+    static var kernelFiltersEvents: Bool {
+        var name = utsname()
+        uname(&name)
+        let release = withUnsafeBytes(of: name.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let parts = release.split(separator: ".").prefix(2).compactMap { Int($0.prefix { $0.isNumber }) }
+        guard parts.count == 2 else { return false }
+        return parts[0] > 6 || (parts[0] == 6 && parts[1] >= 6)
+    }
+
     /// This process's threads, by the kernel's ids.
     static func threadIDs() -> Set<Int32> {
         Set(((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []).compactMap { Int32($0) })

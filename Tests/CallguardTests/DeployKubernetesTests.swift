@@ -38,10 +38,11 @@ import TestSupport
         #expect(try podSpec()["hostPID"]?.scalar == "true")
     }
 
-    @Test func daemonSetDropsAllCapabilitiesButTheAuditOnes() throws {
+    @Test func daemonSetDropsAllCapabilitiesButTheAuditOnesAndTheStartUpOnes() throws {
         let sc = try #require(try container()["securityContext"])
         #expect(sc["capabilities"]?["drop"]?.items.compactMap(\.scalar) == ["ALL"])
-        #expect(Set(sc["capabilities"]?["add"]?.items.compactMap(\.scalar) ?? []) == ["AUDIT_CONTROL", "AUDIT_READ"])
+        // NET_ADMIN (process events subscription) and SETPCAP (to drop it) are shed once started.
+        #expect(Set(sc["capabilities"]?["add"]?.items.compactMap(\.scalar) ?? []) == ["AUDIT_CONTROL", "AUDIT_READ", "NET_ADMIN", "SETPCAP"])
         #expect(sc["privileged"]?.scalar == "false")
         #expect(sc["allowPrivilegeEscalation"]?.scalar == "false")
         #expect(sc["readOnlyRootFilesystem"]?.scalar == "true")

@@ -8,8 +8,11 @@ import Glibc
 /// - `CAP_AUDIT_CONTROL`: SIGHUP installs and removes rules; stopping unsets
 ///   the audit pid, removes the rules and restores the enabled flag.
 /// - `CAP_AUDIT_READ`: the multicast log group (`socket: multicast`); kept in
-///   both modes so that the systemd unit and the DaemonSet, which grant exactly
-///   these two, need no CAP_SETPCAP to shed it.
+///   both modes.
+///
+/// The systemd unit and the DaemonSet also grant `CAP_NET_ADMIN` (the process
+/// events subscription and SO_RCVBUFFORCE, both at start-up) and `CAP_SETPCAP`
+/// (to drop it, and itself, from the bounding set).
 ///
 /// Not kept: attribution reads `/proc/PID/stat` and `/proc/PID/cgroup` (mode
 /// 0444, no ptrace check on the fields it uses) and the runtimes' state files,

@@ -157,6 +157,9 @@ import TestSupport
             let ready = notify.wait(for: "READY=1", timeout: 30) { agent.isRunning }
             try #require(ready != nil, "no READY=1 (the agent \(agent.isRunning ? "still runs" : "exited")); it said: \(agentLog())")
             #expect(agent.isRunning, "\(agentLog())")
+            // The process events subscription needs the unit's start-up capabilities.
+            #expect(!agentLog().contains("process events"), "\(agentLog())")
+            #expect(agentLog().contains("capabilities kept: CAP_AUDIT_CONTROL, CAP_AUDIT_READ"), "\(agentLog())")
 
             // ExecReload, as the unit spells it.
             let reload = try #require(unit.value("Service", "ExecReload"))

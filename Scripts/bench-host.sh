@@ -50,15 +50,8 @@ CONTAINER=""
 IMAGE_MADE=0
 AUDIT_TOUCHED=0
 . Scripts/lib/audit-state.sh
+. Scripts/lib/bench-common.sh
 
-stop_pid() { # stop_pid PID SECONDS: SIGTERM, wait up to SECONDS, then SIGKILL.
-  local pid=$1 limit=$2
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null
-  for _ in $(seq $((limit * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 restore() {
   set +e
@@ -121,12 +114,7 @@ IMAGE_MADE=1
 podman import -q "$WORK/rootfs.tar" "$IMAGE" >/dev/null 9>&-
 mkdir -p "$WORK/policies"
 # Podman's default allowlist without uname: the hook turns it into a filter that logs uname only.
-allow=$(python3 -c 'import json; d = json.load(open("/usr/share/containers/seccomp.json")); print(", ".join(sorted({n for s in d["syscalls"] if s["action"] == "SCMP_ACT_ALLOW" for n in s["names"]} - {"uname"})))')
-# podman's list carries other arches' names too: leave out the ones callguard does not know on x86_64.
-printf 'apiVersion: callguard.dev/v1\nkind: SyscallPolicy\nmetadata: {name: probe}\nspec:\n  allow: [%s]\n' "$allow" >"$WORK/policies/probe.yaml"
-unknown=$({ "$CALLGUARD" check --policies "$WORK/policies" 2>&1 || true; } | sed -n "s/.*unknown syscall '\([^']*\)'.*/\1/p" | sort -u)
-rm "$WORK/policies/probe.yaml"
-allow=$(python3 -c 'import sys; names = sys.argv[1].split(", "); drop = set(sys.argv[2].split()); print(", ".join(n for n in names if n not in drop))' "$allow" "$unknown")
+allow=$(podman_default_allow_without "$CALLGUARD" "$WORK/probe" uname)
 cat >"$WORK/policies/flood.yaml" <<POLICY
 apiVersion: callguard.dev/v1
 kind: SyscallPolicy

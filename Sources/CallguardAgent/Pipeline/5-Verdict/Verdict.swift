@@ -15,7 +15,7 @@ import SinkKit
 /// Single-threaded: it belongs to the thread that reads the audit stream.
 public final class Verdict {
     /// Where violations go.
-    public typealias Emit = (Violation) -> Void
+    public typealias Emit = (consuming Violation) -> Void
 
     /// What the verdict decided so far.
     public struct Counters: Sendable, Equatable {
@@ -65,6 +65,11 @@ public final class Verdict {
     private var assumed: (image: String, policy: CompiledPolicy?, slot: Int)?
     /// The last container resolved (held, so that its identity is not reused).
     private var last: (info: ContainerInfo, generation: UInt64, policy: CompiledPolicy?, slot: Int)?
+    /// The last container's `callguard.profile`, with the policy and registry
+    /// generation it was found under (see ``profile(of:judgedBy:)``).
+    private var lastProfile: (info: ContainerInfo, policy: CompiledPolicy, generation: UInt64, profile: Violation.Profile?)?
+    /// The last container's `container.*` (see ``container(of:)``).
+    private var lastContainer: (info: ContainerInfo, container: Violation.Container)?
     /// The next fold-key number (0 is "no container"); never reused, so a key
     /// still in the fold after a reload is not mistaken for another container's.
     private var nextSlot = 1
@@ -135,10 +140,10 @@ public final class Verdict {
         case .container(let info):
             if info.imageName == nil { counters.imageUnknown &+= 1 }
             send(event, container: slot) {
-                var violation = factory.make(event, container: ViolationFactory.container(info), policy: policy)
+                var violation = factory.make(event, container: container(of: info), policy: policy)
                 violation.event.action =
                     info.imageName == nil ? Violation.Event.notAllowedImageUnknown : Violation.Event.notAllowed
-                violation.profile = ViolationFactory.profile(of: info, judgedBy: policy)
+                violation.profile = profile(of: info, judgedBy: policy)
                 return violation
             }
         case .assumed(let imageName):
@@ -225,6 +230,29 @@ public final class Verdict {
             violation.event.action = Violation.Event.notAllowedContainerUnknown
             return violation
         }
+    }
+
+    /// `container.*` of `info`'s violations, kept for the last container (the info is immutable).
+    private func container(of info: ContainerInfo) -> Violation.Container {
+        if let cached = lastContainer, cached.info === info { return cached.container }
+        let container = ViolationFactory.container(info)
+        lastContainer = (info, container)
+        return container
+    }
+
+    /// `callguard.profile` of `info`'s violations judged by `policy`, kept
+    /// for the last container while the registry has not changed (a
+    /// container's violations come in runs; each would otherwise take the
+    /// registry's locks and build its stamp's key).
+    private func profile(of info: ContainerInfo, judgedBy policy: CompiledPolicy) -> Violation.Profile? {
+        let registry = ProfileDigestRegistry.shared
+        let generation = registry.generation
+        if let cached = lastProfile, cached.info === info, cached.policy === policy, cached.generation == generation {
+            return cached.profile
+        }
+        let profile = ViolationFactory.profile(of: info, judgedBy: policy, registry: registry)
+        lastProfile = (info, policy, generation, profile)
+        return profile
     }
 
     /// Resolves cached per-container policies again after a reload (cheap when nothing changed).

@@ -52,6 +52,7 @@ public struct Violation: Sendable, Hashable {
         }
     }
 
+    @inlinable
     public init(
         timestamp: Timestamp, event: Event = Event(), hostName: String, container: Container?,
         process: Process, syscall: Syscall, policy: Policy, audit: Audit, count: Int = 1
@@ -94,6 +95,7 @@ public struct Violation: Sendable, Hashable {
         /// process or syscall (`callguard.syscall.number` -1).
         public static let recordsLost = "audit-records-lost"
 
+        @inlinable
         public init(kind: String = "alert", action: String = Event.notAllowed, severity: Int = 7) {
             self.kind = kind
             self.action = action
@@ -110,6 +112,7 @@ public struct Violation: Sendable, Hashable {
         public var podName: String?
         public var namespace: String?
         public var containerName: String?
+        @inlinable
         public init(
             id: String, runtime: String, imageName: String,
             podName: String? = nil, namespace: String? = nil, containerName: String? = nil
@@ -137,6 +140,7 @@ public struct Violation: Sendable, Hashable {
         public var commandLine: UntrustedBytes?
         /// The path the syscall named (audit's PATH record), if any.
         public var filePath: UntrustedBytes?
+        @inlinable
         public init(
             pid: Int32, ppid: Int32?, name: UntrustedBytes, executable: UntrustedBytes, userID: String,
             commandLine: UntrustedBytes? = nil, filePath: UntrustedBytes? = nil
@@ -165,6 +169,7 @@ public struct Violation: Sendable, Hashable {
         public var exit: Int64?
         /// nil when unknown (a kernel release or syscall the catalogue does not know).
         public var existsOnHostKernel: Bool?
+        @inlinable
         public init(name: String, number: Int, arch: String, success: Bool?, exit: Int64?, existsOnHostKernel: Bool? = nil) {
             self.name = name
             self.number = number
@@ -179,6 +184,7 @@ public struct Violation: Sendable, Hashable {
     public struct Policy: Sendable, Hashable {
         public var name: String
         public var file: String
+        @inlinable
         public init(name: String, file: String) {
             self.name = name
             self.file = file
@@ -189,6 +195,7 @@ public struct Violation: Sendable, Hashable {
     public struct Audit: Sendable, Hashable {
         public var serial: UInt64
         public var time: Timestamp
+        @inlinable
         public init(serial: UInt64, time: Timestamp) {
             self.serial = serial
             self.time = time
@@ -206,6 +213,7 @@ public struct Violation: Sendable, Hashable {
         /// the call (the container predates a policy change); nil when unknown.
         public var stale: Bool?
 
+        @inlinable
         public init(policy: String, digest: String, stale: Bool?) {
             self.policy = policy
             self.digest = digest

@@ -10,35 +10,258 @@
 /// is ``UntrustedBytes``; other strings come from the agent, the runtime or the
 /// policy files and are escaped all the same.
 public struct Violation: Sendable, Hashable {
+    /// The fields, in one copy-on-write box: a violation is handed from the
+    /// factory through the fold to each sink's queue and thread, and a copy
+    /// of the box is one retain where a copy of the fields was one per string.
+    @usableFromInline
+    final class Storage: @unchecked Sendable {  // mutated only when uniquely referenced
+        @usableFromInline var timestamp: Timestamp
+        @usableFromInline var event: Event
+        @usableFromInline var hostName: String
+        @usableFromInline var container: Container?
+        @usableFromInline var process: Process
+        @usableFromInline var syscall: Syscall
+        @usableFromInline var policy: Policy
+        @usableFromInline var audit: Audit
+        @usableFromInline var count: Int
+        @usableFromInline var fold: Fold? = nil
+        @usableFromInline var profile: Profile? = nil
+        @usableFromInline var source: Source? = nil
+        @usableFromInline var seccomp: SeccompResult? = nil
+
+        @inlinable
+        init(
+            timestamp: Timestamp, event: Event, hostName: String, container: Container?, process: Process,
+            syscall: Syscall, policy: Policy, audit: Audit, count: Int
+        ) {
+            self.timestamp = timestamp
+            self.event = event
+            self.hostName = hostName
+            self.container = container
+            self.process = process
+            self.syscall = syscall
+            self.policy = policy
+            self.audit = audit
+            self.count = count
+        }
+
+        @inlinable
+        func copy() -> Storage {
+            let c = Storage(
+                timestamp: timestamp, event: event, hostName: hostName, container: container, process: process,
+                syscall: syscall, policy: policy, audit: audit, count: count)
+            c.fold = fold
+            c.profile = profile
+            c.source = source
+            c.seccomp = seccomp
+            return c
+        }
+    }
+
+    @usableFromInline var storage: Storage
+
+    /// Gives this violation a box of its own before a field changes.
+    @inlinable
+    mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
     /// When callguard found the violation (JSON `event.created`, CEF `rt`, LEEF `devTime`).
-    public var timestamp: Timestamp
+    public var timestamp: Timestamp {
+        @inlinable get { storage.timestamp }
+        @inlinable set {
+            makeUnique()
+            storage.timestamp = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.timestamp
+        }
+    }
+
     /// `event.*`.
-    public var event: Event
+    public var event: Event {
+        @inlinable get { storage.event }
+        @inlinable set {
+            makeUnique()
+            storage.event = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.event
+        }
+    }
+
     /// `host.name`: the node callguard runs on.
-    public var hostName: String
+    public var hostName: String {
+        @inlinable get { storage.hostName }
+        @inlinable set {
+            makeUnique()
+            storage.hostName = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.hostName
+        }
+    }
+
     /// `container.*` (and `orchestrator.*` for Kubernetes); nil for a host process.
-    public var container: Container?
+    public var container: Container? {
+        @inlinable get { storage.container }
+        @inlinable set {
+            makeUnique()
+            storage.container = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.container
+        }
+    }
+
     /// `process.*`.
-    public var process: Process
+    public var process: Process {
+        @inlinable get { storage.process }
+        @inlinable set {
+            makeUnique()
+            storage.process = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.process
+        }
+    }
+
     /// `syscall.*`.
-    public var syscall: Syscall
+    public var syscall: Syscall {
+        @inlinable get { storage.syscall }
+        @inlinable set {
+            makeUnique()
+            storage.syscall = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.syscall
+        }
+    }
+
     /// `policy.*`.
-    public var policy: Policy
+    public var policy: Policy {
+        @inlinable get { storage.policy }
+        @inlinable set {
+            makeUnique()
+            storage.policy = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.policy
+        }
+    }
+
     /// `audit.*`: the kernel's own event id.
-    public var audit: Audit
+    public var audit: Audit {
+        @inlinable get { storage.audit }
+        @inlinable set {
+            makeUnique()
+            storage.audit = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.audit
+        }
+    }
+
     /// `count`: how many violations this one stands for (see ``Throttle``).
-    public var count: Int
+    public var count: Int {
+        @inlinable get { storage.count }
+        @inlinable set {
+            makeUnique()
+            storage.count = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.count
+        }
+    }
+
     /// On a throttle summary: what the count folded (see ``Fold``); nil otherwise.
-    public var fold: Fold? = nil
+    public var fold: Fold? {
+        @inlinable get { storage.fold }
+        @inlinable set {
+            makeUnique()
+            storage.fold = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.fold
+        }
+    }
+
     /// The callguard seccomp profile the container was created with (from its
     /// bundle's annotations); nil when it has none (unguarded) or is not a container.
-    public var profile: Profile? = nil
+    public var profile: Profile? {
+        @inlinable get { storage.profile }
+        @inlinable set {
+            makeUnique()
+            storage.profile = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.profile
+        }
+    }
+
     /// `callguard.source`: which kind of kernel record reported the syscall;
     /// nil for reports that come from no record (``Event/containerUnguarded``).
-    public var source: Source? = nil
+    public var source: Source? {
+        @inlinable get { storage.source }
+        @inlinable set {
+            makeUnique()
+            storage.source = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.source
+        }
+    }
+
     /// `callguard.seccomp.*`: what the seccomp filter did with the syscall,
     /// from the SECCOMP record's `code`; nil when no seccomp record was seen.
-    public var seccomp: SeccompResult? = nil
+    public var seccomp: SeccompResult? {
+        @inlinable get { storage.seccomp }
+        @inlinable set {
+            makeUnique()
+            storage.seccomp = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.seccomp
+        }
+    }
+
+    public static func == (a: Violation, b: Violation) -> Bool {
+        if a.storage === b.storage { return true }
+        let (x, y) = (a.storage, b.storage)
+        return x.timestamp == y.timestamp && x.event == y.event && x.hostName == y.hostName && x.container == y.container
+            && x.process == y.process && x.syscall == y.syscall && x.policy == y.policy && x.audit == y.audit
+            && x.count == y.count && x.fold == y.fold && x.profile == y.profile && x.source == y.source
+            && x.seccomp == y.seccomp
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.timestamp)
+        hasher.combine(storage.event)
+        hasher.combine(storage.hostName)
+        hasher.combine(storage.container)
+        hasher.combine(storage.process)
+        hasher.combine(storage.syscall)
+        hasher.combine(storage.policy)
+        hasher.combine(storage.audit)
+        hasher.combine(storage.count)
+        hasher.combine(storage.fold)
+        hasher.combine(storage.profile)
+        hasher.combine(storage.source)
+        hasher.combine(storage.seccomp)
+    }
 
     /// `event.outcome` (ECS: `success`, `failure`, `unknown`): from the syscall's
     /// own result when a SYSCALL record gave it; otherwise from the seccomp
@@ -57,15 +280,9 @@ public struct Violation: Sendable, Hashable {
         timestamp: Timestamp, event: Event = Event(), hostName: String, container: Container?,
         process: Process, syscall: Syscall, policy: Policy, audit: Audit, count: Int = 1
     ) {
-        self.timestamp = timestamp
-        self.event = event
-        self.hostName = hostName
-        self.container = container
-        self.process = process
-        self.syscall = syscall
-        self.policy = policy
-        self.audit = audit
-        self.count = count
+        storage = Storage(
+            timestamp: timestamp, event: event, hostName: hostName, container: container, process: process,
+            syscall: syscall, policy: policy, audit: audit, count: count)
     }
 
     /// `event.kind`, `event.action`, `event.severity` (0...10, CEF's scale).

@@ -65,11 +65,10 @@ public final class Verdict {
     private var assumed: (image: String, policy: CompiledPolicy?, slot: Int)?
     /// The last container resolved (held, so that its identity is not reused).
     private var last: (info: ContainerInfo, generation: UInt64, policy: CompiledPolicy?, slot: Int)?
-    /// The last container's `callguard.profile`, with the policy and registry
-    /// generation it was found under (see ``profile(of:judgedBy:)``).
-    private var lastProfile: (info: ContainerInfo, policy: CompiledPolicy, generation: UInt64, profile: Violation.Profile?)?
-    /// The last container's `container.*` (see ``container(of:)``).
-    private var lastContainer: (info: ContainerInfo, container: Violation.Container)?
+    /// The last container's `callguard.profile` (see ``profile(of:judgedBy:)``),
+    /// and the container, policy and registry generation it was found under.
+    private var lastProfile: Violation.Profile?
+    private var profileFor: (info: ContainerInfo?, policy: CompiledPolicy?, generation: UInt64) = (nil, nil, 0)
     /// The next fold-key number (0 is "no container"); never reused, so a key
     /// still in the fold after a reload is not mistaken for another container's.
     private var nextSlot = 1
@@ -140,7 +139,7 @@ public final class Verdict {
         case .container(let info):
             if info.imageName == nil { counters.imageUnknown &+= 1 }
             send(event, container: slot) {
-                var violation = factory.make(event, container: container(of: info), policy: policy)
+                var violation = factory.make(event, container: ViolationFactory.container(info), policy: policy)
                 violation.event.action =
                     info.imageName == nil ? Violation.Event.notAllowedImageUnknown : Violation.Event.notAllowed
                 violation.profile = profile(of: info, judgedBy: policy)
@@ -232,14 +231,6 @@ public final class Verdict {
         }
     }
 
-    /// `container.*` of `info`'s violations, kept for the last container (the info is immutable).
-    private func container(of info: ContainerInfo) -> Violation.Container {
-        if let cached = lastContainer, cached.info === info { return cached.container }
-        let container = ViolationFactory.container(info)
-        lastContainer = (info, container)
-        return container
-    }
-
     /// `callguard.profile` of `info`'s violations judged by `policy`, kept
     /// for the last container while the registry has not changed (a
     /// container's violations come in runs; each would otherwise take the
@@ -247,11 +238,13 @@ public final class Verdict {
     private func profile(of info: ContainerInfo, judgedBy policy: CompiledPolicy) -> Violation.Profile? {
         let registry = ProfileDigestRegistry.shared
         let generation = registry.generation
-        if let cached = lastProfile, cached.info === info, cached.policy === policy, cached.generation == generation {
-            return cached.profile
+        // Compared field by field: reading the cache as one tuple would copy it.
+        if profileFor.info === info, profileFor.policy === policy, profileFor.generation == generation {
+            return lastProfile
         }
         let profile = ViolationFactory.profile(of: info, judgedBy: policy, registry: registry)
-        lastProfile = (info, policy, generation, profile)
+        profileFor = (info, policy, generation)
+        lastProfile = profile
         return profile
     }
 

@@ -22,20 +22,22 @@ public struct JSONFormatter: ViolationFormatter {
     public init() {}
 
     public func format(_ v: Violation, into out: inout [UInt8]) {
+        // Each group read once (a read copies the group out of the violation's box).
+        let (event, process, syscall, policy, audit) = (v.event, v.process, v.syscall, v.policy, v.audit)
         out.appendASCII("{\"@timestamp\":\"")
-        v.audit.time.writeISO8601(into: &out)
+        audit.time.writeISO8601(into: &out)
         out.appendASCII("\",\"ecs\":{\"version\":\"")
         out.appendASCII(Self.ecsVersion)
         out.appendASCII("\"},\"event\":{\"kind\":")
-        string(v.event.kind, &out)
+        string(event.kind, &out)
         out.appendASCII(",\"category\":[\"process\"],\"type\":[\"info\"],\"action\":")
-        string(v.event.action, &out)
+        string(event.action, &out)
         out.appendASCII(",\"outcome\":\"")
         out.appendASCII(v.outcome.name)
         out.appendASCII("\",\"severity\":")
-        out.appendDecimal(v.event.severity)
+        out.appendDecimal(event.severity)
         out.appendASCII(",\"sequence\":")
-        out.appendDecimal(v.audit.serial)
+        out.appendDecimal(audit.serial)
         out.appendASCII(",\"created\":\"")
         v.timestamp.writeISO8601(into: &out)
         if let f = v.fold {
@@ -73,44 +75,44 @@ public struct JSONFormatter: ViolationFormatter {
             }
         }
         out.appendASCII(",\"process\":{\"pid\":")
-        out.appendDecimal(v.process.pid)
-        if let ppid = v.process.ppid {
+        out.appendDecimal(process.pid)
+        if let ppid = process.ppid {
             out.appendASCII(",\"parent\":{\"pid\":")
             out.appendDecimal(ppid)
             out.appendASCII("}")
         }
         out.appendASCII(",\"name\":")
-        bytes(v.process.name.bytes, &out)
+        bytes(process.name.bytes, &out)
         out.appendASCII(",\"executable\":")
-        bytes(v.process.executable.bytes, &out)
-        if let cmd = v.process.commandLine {
+        bytes(process.executable.bytes, &out)
+        if let cmd = process.commandLine {
             out.appendASCII(",\"command_line\":")
             bytes(cmd.bytes, &out)
         }
         out.appendASCII(",\"user\":{\"id\":")
-        string(v.process.userID, &out)
+        string(process.userID, &out)
         out.appendASCII("}}")
-        if let path = v.process.filePath {
+        if let path = process.filePath {
             out.appendASCII(",\"file\":{\"path\":")
             bytes(path.bytes, &out)
             out.appendASCII("}")
         }
         out.appendASCII(",\"rule\":{\"name\":")
-        string(v.policy.name, &out)
+        string(policy.name, &out)
         out.appendASCII(",\"reference\":")
-        string(v.policy.file, &out)
+        string(policy.file, &out)
         out.appendASCII("},\"callguard\":{\"syscall\":{\"name\":")
-        string(v.syscall.name, &out)
+        string(syscall.name, &out)
         out.appendASCII(",\"number\":")
-        out.appendDecimal(v.syscall.number)
+        out.appendDecimal(syscall.number)
         out.appendASCII(",\"arch\":")
-        string(v.syscall.arch, &out)
-        if let success = v.syscall.success { out.appendASCII(success ? ",\"success\":true" : ",\"success\":false") }
-        if let exit = v.syscall.exit {
+        string(syscall.arch, &out)
+        if let success = syscall.success { out.appendASCII(success ? ",\"success\":true" : ",\"success\":false") }
+        if let exit = syscall.exit {
             out.appendASCII(",\"exit\":")
             out.appendDecimal(exit)
         }
-        if let exists = v.syscall.existsOnHostKernel {
+        if let exists = syscall.existsOnHostKernel {
             out.appendASCII(exists ? ",\"exists_on_host_kernel\":true" : ",\"exists_on_host_kernel\":false")
         }
         out.appendASCII("}")

@@ -84,8 +84,12 @@ public enum DisplayText {
     /// Writes the display form of `string`'s UTF-8, escaped for format `E`.
     @inlinable
     public static func write<E: ByteEscaper>(_ string: String, into out: inout [UInt8], _: E.Type) {
-        var s = string
-        s.withUTF8 { write($0, into: &out, E.self) }
+        // A native string's bytes are read in place; only another kind is copied first.
+        let done: Void? = string.utf8.withContiguousStorageIfAvailable { write($0, into: &out, E.self) }
+        if done == nil {
+            var s = string
+            s.withUTF8 { write($0, into: &out, E.self) }
+        }
     }
 
     @inlinable

@@ -14,20 +14,22 @@ public struct Violation: Sendable, Hashable {
     /// factory through the fold to each sink's queue and thread, and a copy
     /// of the box is one retain where a copy of the fields was one per string.
     @usableFromInline
-    final class Storage: @unchecked Sendable {  // mutated only when uniquely referenced
-        @usableFromInline var timestamp: Timestamp
-        @usableFromInline var event: Event
-        @usableFromInline var hostName: String
-        @usableFromInline var container: Container?
-        @usableFromInline var process: Process
-        @usableFromInline var syscall: Syscall
-        @usableFromInline var policy: Policy
-        @usableFromInline var audit: Audit
-        @usableFromInline var count: Int
-        @usableFromInline var fold: Fold? = nil
-        @usableFromInline var profile: Profile? = nil
-        @usableFromInline var source: Source? = nil
-        @usableFromInline var seccomp: SeccompResult? = nil
+    final class Storage: @unchecked Sendable {
+        // Mutated only when uniquely referenced (``Violation/makeUnique()``):
+        // no access can overlap another, so none is checked at run time.
+        @exclusivity(unchecked) @usableFromInline var timestamp: Timestamp
+        @exclusivity(unchecked) @usableFromInline var event: Event
+        @exclusivity(unchecked) @usableFromInline var hostName: String
+        @exclusivity(unchecked) @usableFromInline var container: Container?
+        @exclusivity(unchecked) @usableFromInline var process: Process
+        @exclusivity(unchecked) @usableFromInline var syscall: Syscall
+        @exclusivity(unchecked) @usableFromInline var policy: Policy
+        @exclusivity(unchecked) @usableFromInline var audit: Audit
+        @exclusivity(unchecked) @usableFromInline var count: Int
+        @exclusivity(unchecked) @usableFromInline var fold: Fold? = nil
+        @exclusivity(unchecked) @usableFromInline var profile: Profile? = nil
+        @exclusivity(unchecked) @usableFromInline var source: Source? = nil
+        @exclusivity(unchecked) @usableFromInline var seccomp: SeccompResult? = nil
 
         @inlinable
         init(

@@ -22,22 +22,20 @@ public struct JSONFormatter: ViolationFormatter {
     public init() {}
 
     public func format(_ v: Violation, into out: inout [UInt8]) {
-        // Each group read once (a read copies the group out of the violation's box).
-        let (event, process, syscall, policy, audit) = (v.event, v.process, v.syscall, v.policy, v.audit)
         out.appendASCII("{\"@timestamp\":\"")
-        audit.time.writeISO8601(into: &out)
+        v.audit.time.writeISO8601(into: &out)
         out.appendASCII("\",\"ecs\":{\"version\":\"")
         out.appendASCII(Self.ecsVersion)
         out.appendASCII("\"},\"event\":{\"kind\":")
-        string(event.kind, &out)
+        string(v.event.kind, &out)
         out.appendASCII(",\"category\":[\"process\"],\"type\":[\"info\"],\"action\":")
-        string(event.action, &out)
+        string(v.event.action, &out)
         out.appendASCII(",\"outcome\":\"")
         out.appendASCII(v.outcome.name)
         out.appendASCII("\",\"severity\":")
-        out.appendDecimal(event.severity)
+        out.appendDecimal(v.event.severity)
         out.appendASCII(",\"sequence\":")
-        out.appendDecimal(audit.serial)
+        out.appendDecimal(v.audit.serial)
         out.appendASCII(",\"created\":\"")
         v.timestamp.writeISO8601(into: &out)
         if let f = v.fold {
@@ -75,44 +73,44 @@ public struct JSONFormatter: ViolationFormatter {
             }
         }
         out.appendASCII(",\"process\":{\"pid\":")
-        out.appendDecimal(process.pid)
-        if let ppid = process.ppid {
+        out.appendDecimal(v.process.pid)
+        if let ppid = v.process.ppid {
             out.appendASCII(",\"parent\":{\"pid\":")
             out.appendDecimal(ppid)
             out.appendASCII("}")
         }
         out.appendASCII(",\"name\":")
-        bytes(process.name.bytes, &out)
+        bytes(v.process.name.bytes, &out)
         out.appendASCII(",\"executable\":")
-        bytes(process.executable.bytes, &out)
-        if let cmd = process.commandLine {
+        bytes(v.process.executable.bytes, &out)
+        if let cmd = v.process.commandLine {
             out.appendASCII(",\"command_line\":")
             bytes(cmd.bytes, &out)
         }
         out.appendASCII(",\"user\":{\"id\":")
-        string(process.userID, &out)
+        string(v.process.userID, &out)
         out.appendASCII("}}")
-        if let path = process.filePath {
+        if let path = v.process.filePath {
             out.appendASCII(",\"file\":{\"path\":")
             bytes(path.bytes, &out)
             out.appendASCII("}")
         }
         out.appendASCII(",\"rule\":{\"name\":")
-        string(policy.name, &out)
+        string(v.policy.name, &out)
         out.appendASCII(",\"reference\":")
-        string(policy.file, &out)
+        string(v.policy.file, &out)
         out.appendASCII("},\"callguard\":{\"syscall\":{\"name\":")
-        string(syscall.name, &out)
+        string(v.syscall.name, &out)
         out.appendASCII(",\"number\":")
-        out.appendDecimal(syscall.number)
+        out.appendDecimal(v.syscall.number)
         out.appendASCII(",\"arch\":")
-        string(syscall.arch, &out)
-        if let success = syscall.success { out.appendASCII(success ? ",\"success\":true" : ",\"success\":false") }
-        if let exit = syscall.exit {
+        string(v.syscall.arch, &out)
+        if let success = v.syscall.success { out.appendASCII(success ? ",\"success\":true" : ",\"success\":false") }
+        if let exit = v.syscall.exit {
             out.appendASCII(",\"exit\":")
             out.appendDecimal(exit)
         }
-        if let exists = syscall.existsOnHostKernel {
+        if let exists = v.syscall.existsOnHostKernel {
             out.appendASCII(exists ? ",\"exists_on_host_kernel\":true" : ",\"exists_on_host_kernel\":false")
         }
         out.appendASCII("}")
@@ -174,6 +172,10 @@ extension JSONFormatter {
     /// RFC 8259 string escaping of display text: `"`, `\\` and control bytes.
     public enum Escaper: ByteEscaper {
         @inlinable public static var doublesBackslash: Bool { true }
+        @inlinable
+        public static func isPlainWord(_ word: UInt64) -> Bool {
+            ByteWord.isPrintableWithoutBackslash(word) && !ByteWord.contains(word, UInt8(ascii: "\""))
+        }
     @inlinable
     public static func needsEscape(_ b: UInt8) -> Bool { b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 }
 

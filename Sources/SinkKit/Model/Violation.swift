@@ -70,7 +70,7 @@ public struct Violation: Sendable, Hashable {
 
     /// When callguard found the violation (JSON `event.created`, CEF `rt`, LEEF `devTime`).
     public var timestamp: Timestamp {
-        @inlinable get { storage.timestamp }
+        @inlinable _read { yield storage.timestamp }
         @inlinable set {
             makeUnique()
             storage.timestamp = newValue
@@ -83,7 +83,7 @@ public struct Violation: Sendable, Hashable {
 
     /// `event.*`.
     public var event: Event {
-        @inlinable get { storage.event }
+        @inlinable _read { yield storage.event }
         @inlinable set {
             makeUnique()
             storage.event = newValue
@@ -96,7 +96,7 @@ public struct Violation: Sendable, Hashable {
 
     /// `host.name`: the node callguard runs on.
     public var hostName: String {
-        @inlinable get { storage.hostName }
+        @inlinable _read { yield storage.hostName }
         @inlinable set {
             makeUnique()
             storage.hostName = newValue
@@ -109,7 +109,7 @@ public struct Violation: Sendable, Hashable {
 
     /// `container.*` (and `orchestrator.*` for Kubernetes); nil for a host process.
     public var container: Container? {
-        @inlinable get { storage.container }
+        @inlinable _read { yield storage.container }
         @inlinable set {
             makeUnique()
             storage.container = newValue
@@ -122,7 +122,7 @@ public struct Violation: Sendable, Hashable {
 
     /// `process.*`.
     public var process: Process {
-        @inlinable get { storage.process }
+        @inlinable _read { yield storage.process }
         @inlinable set {
             makeUnique()
             storage.process = newValue
@@ -135,7 +135,7 @@ public struct Violation: Sendable, Hashable {
 
     /// `syscall.*`.
     public var syscall: Syscall {
-        @inlinable get { storage.syscall }
+        @inlinable _read { yield storage.syscall }
         @inlinable set {
             makeUnique()
             storage.syscall = newValue
@@ -148,7 +148,7 @@ public struct Violation: Sendable, Hashable {
 
     /// `policy.*`.
     public var policy: Policy {
-        @inlinable get { storage.policy }
+        @inlinable _read { yield storage.policy }
         @inlinable set {
             makeUnique()
             storage.policy = newValue
@@ -161,7 +161,7 @@ public struct Violation: Sendable, Hashable {
 
     /// `audit.*`: the kernel's own event id.
     public var audit: Audit {
-        @inlinable get { storage.audit }
+        @inlinable _read { yield storage.audit }
         @inlinable set {
             makeUnique()
             storage.audit = newValue
@@ -174,7 +174,7 @@ public struct Violation: Sendable, Hashable {
 
     /// `count`: how many violations this one stands for (see ``Throttle``).
     public var count: Int {
-        @inlinable get { storage.count }
+        @inlinable _read { yield storage.count }
         @inlinable set {
             makeUnique()
             storage.count = newValue
@@ -187,7 +187,7 @@ public struct Violation: Sendable, Hashable {
 
     /// On a throttle summary: what the count folded (see ``Fold``); nil otherwise.
     public var fold: Fold? {
-        @inlinable get { storage.fold }
+        @inlinable _read { yield storage.fold }
         @inlinable set {
             makeUnique()
             storage.fold = newValue
@@ -201,7 +201,7 @@ public struct Violation: Sendable, Hashable {
     /// The callguard seccomp profile the container was created with (from its
     /// bundle's annotations); nil when it has none (unguarded) or is not a container.
     public var profile: Profile? {
-        @inlinable get { storage.profile }
+        @inlinable _read { yield storage.profile }
         @inlinable set {
             makeUnique()
             storage.profile = newValue
@@ -215,7 +215,7 @@ public struct Violation: Sendable, Hashable {
     /// `callguard.source`: which kind of kernel record reported the syscall;
     /// nil for reports that come from no record (``Event/containerUnguarded``).
     public var source: Source? {
-        @inlinable get { storage.source }
+        @inlinable _read { yield storage.source }
         @inlinable set {
             makeUnique()
             storage.source = newValue
@@ -229,7 +229,7 @@ public struct Violation: Sendable, Hashable {
     /// `callguard.seccomp.*`: what the seccomp filter did with the syscall,
     /// from the SECCOMP record's `code`; nil when no seccomp record was seen.
     public var seccomp: SeccompResult? {
-        @inlinable get { storage.seccomp }
+        @inlinable _read { yield storage.seccomp }
         @inlinable set {
             makeUnique()
             storage.seccomp = newValue

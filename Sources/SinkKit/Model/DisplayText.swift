@@ -104,6 +104,23 @@ public enum DisplayText {
         }
     }
 
+    /// Whether the display form of `bytes` for format `E` is `bytes` itself:
+    /// every byte printable ASCII, none a backslash or special to `E`.
+    @inlinable
+    public static func isPlain<E: ByteEscaper>(_ bytes: UnsafeBufferPointer<UInt8>, _: E.Type) -> Bool {
+        var i = 0
+        let end = bytes.count
+        if let base = bytes.baseAddress {
+            while i &+ 8 <= end, E.isPlainWord(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) { i &+= 8 }
+        }
+        while i < end {
+            let b = bytes[i]
+            if b < 0x20 || b >= 0x7F || b == UInt8(ascii: "\\") || E.needsEscape(b) { return false }
+            i &+= 1
+        }
+        return true
+    }
+
     /// Writes the display form of `bytes`, escaped for format `E`.
     @inlinable
     public static func write<E: ByteEscaper>(_ bytes: [UInt8], into out: inout [UInt8], _: E.Type) {

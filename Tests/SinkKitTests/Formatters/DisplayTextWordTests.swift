@@ -1,6 +1,7 @@
 import Testing
 
 @testable import SinkKit
+import TestSupport
 
 /// JSON's display text copies eight plain bytes at a time; a byte that needs
 /// a look of its own, at any place in the eight, is escaped as one at a time.
@@ -47,5 +48,39 @@ import Testing
             }
             _ = word
         }
+    }
+}
+
+/// The JSON formatter writes each message into memory reserved for it: the
+/// worst-escaped strings fit, and read back to the bytes they came from.
+@Suite struct JSONReservedWriteTests {
+    @Test func theWorstEscapedStringsFitAndReadBackExactly() throws {
+        let controls = [UInt8](repeating: 0x01, count: 3000)
+        let backslashes = [UInt8](repeating: UInt8(ascii: "\\"), count: 3000)
+        let invisible = Array(String(repeating: "\u{202E}", count: 1000).utf8)
+        var v = Samples.violation(name: UntrustedBytes(controls), executable: UntrustedBytes(backslashes))
+        v.process.commandLine = UntrustedBytes(invisible)
+        v.policy.file = String(repeating: "\"", count: 2000)
+        v.hostName = String(repeating: "\u{7}", count: 500)
+        var out: [UInt8] = Array("prefix ".utf8)
+        JSONFormatter().format(v, into: &out)
+        #expect(out.starts(with: Array("prefix ".utf8)))
+        let object = try #require(FormatParsers.json(Array(out.dropFirst(7))))
+        let exe = try #require(FormatParsers.value(object, at: "process.executable") as? String)
+        #expect(FormatParsers.undisplay(exe) == backslashes)
+        let name = try #require(FormatParsers.value(object, at: "process.name") as? String)
+        #expect(FormatParsers.undisplay(name) == controls)
+        let cmd = try #require(FormatParsers.value(object, at: "process.command_line") as? String)
+        #expect(FormatParsers.undisplay(cmd) == invisible)
+        #expect(FormatParsers.value(object, at: "rule.reference") as? String == String(repeating: "\"", count: 2000))
+    }
+
+    @Test func aMessageIsTheSameWrittenIntoAnEmptyOrAFilledBuffer() {
+        let v = Samples.violation()
+        var alone: [UInt8] = []
+        JSONFormatter().format(v, into: &alone)
+        var after: [UInt8] = Array(repeating: 0x41, count: 4093)
+        JSONFormatter().format(v, into: &after)
+        #expect(Array(after.dropFirst(4093)) == alone)
     }
 }

@@ -13,14 +13,14 @@ struct ByteCursor {
         end = buffer.baseAddress! + buffer.count
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func put(_ b: UInt8) {
         precondition(next < end, "message longer than its bound")
         next.initialize(to: b)
         next += 1
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func put(_ bytes: UnsafeRawBufferPointer) {
         let n = bytes.count
         guard n > 0 else { return }
@@ -29,7 +29,7 @@ struct ByteCursor {
         next += n
     }
 
-    @inlinable
+    @inlinable @inline(__always)
     mutating func ascii(_ s: StaticString) {
         put(UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }

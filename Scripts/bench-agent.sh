@@ -14,11 +14,14 @@
 #
 # The flat-out storm runs in each MODE (BENCH_MODES, default "seccomp system")
 # and, for the agent, each FOLD (BENCH_FOLDS, default "distinct flood"):
-#   seccomp: the container runs under a seccomp LOG profile for uname, stamped
-#     as a callguard profile (dev.callguard.* annotations, as the OCI hook
-#     does), so `callguard run` under its default `--rules auto` loads no exit
-#     rule and drains SECCOMP records; the C reader's own uname rule is limited
-#     to the host's copy of storm (exe=), so it too receives SECCOMP records only.
+#   seccomp: the container is guarded through callguard's OCI hook (installed
+#     in the run's own directory, its state written by the agent), which gives
+#     it a seccomp filter that logs uname, so `callguard run` under its default
+#     `--rules auto` loads no exit rule and drains SECCOMP records only (a
+#     container stamped by annotations alone is not trusted: the agent reports
+#     it unguarded and audits it with an exit rule too); the C reader's own
+#     uname rule is limited to the host's copy of storm (exe=), so it too
+#     receives SECCOMP records only.
 #   system: `callguard run --rules system`; the C reader's rule is host-wide.
 #   distinct: the fold stage lets everything out (window 0, no rate cap), so
 #     every event is made into a violation and formatted (folding can't help).
@@ -142,13 +145,10 @@ for fold in flood distinct; do
   printf 'backlog:\n  limit: %s\n  waitTime: 0\n' "$BACKLOG" >"$WORK/agent-$fold.yaml"
 done
 printf 'throttle:\n  windowMilliseconds: 0\n  maximumPerSecond: 1000000000\n' >>"$WORK/agent-distinct.yaml"
-# A guarded container's profile: everything allowed, uname logged (SCMP_ACT_LOG).
-cat >"$WORK/log-uname.json" <<'PROFILE'
-{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_AARCH64"],
- "syscalls": [{"names": ["uname"], "action": "SCMP_ACT_LOG"}]}
-PROFILE
-SECCOMP_ARGS=(--security-opt "seccomp=$WORK/log-uname.json" --annotation dev.callguard.policy=bench-storm
-  --annotation "dev.callguard.profile-digest=sha256:$(sha256sum "$WORK/log-uname.json" | cut -c1-64)")
+# The hook (seccomp mode): it narrows podman's default filter to log what the
+# policy does not allow (uname), from the state the agent writes at its start.
+"$CALLGUARD" hook install --hooks-dir "$WORK/hooks" --state-dir "$WORK/state" >/dev/null
+SECCOMP_ARGS=(--hooks-dir "$WORK/hooks")
 MODE=system
 
 # Everything below touches audit state: hold the shared lock (not inherited by
@@ -227,8 +227,20 @@ run_c() {
 }
 agent_args() { # agent_args FOLD: the agent's arguments in the current MODE.
   local rules=(); [ "$MODE" = system ] && rules=(--rules system)
-  echo "--policies $WORK/policies --config $WORK/agent-$1.yaml --sink file:$WORK/violations.json --metrics 127.0.0.1:$PORT ${rules[*]}"
+  echo "--policies $WORK/policies --config $WORK/agent-$1.yaml --state-dir $WORK/state --sink file:$WORK/violations.json --metrics 127.0.0.1:$PORT ${rules[*]}"
 }
+# The hook's state, before the first guarded container: one agent start writes it (it stays).
+MODE=seccomp
+# shellcheck disable=SC2046
+"$CALLGUARD" run $(agent_args flood) >"$WORK/state.out" 2>"$WORK/state.err" 9>&- &
+READER_PID=$!
+for _ in $(seq 150); do
+  grep -qF "reading the audit stream" "$WORK/state.err" 2>/dev/null && break
+  kill -0 "$READER_PID" 2>/dev/null || break
+  sleep 0.1
+done
+grep -qF "reading the audit stream" "$WORK/state.err" || { echo "bench-agent: the agent did not start:" >&2; cat "$WORK/state.err" >&2; exit 1; }
+stop_pid "$READER_PID" 10; READER_PID=""
 run_agent() {
   # shellcheck disable=SC2046
   run_reader "agent-$MODE-$1@$2" "$2" "reading the audit stream" "$3" "$CALLGUARD" run $(agent_args "$1")

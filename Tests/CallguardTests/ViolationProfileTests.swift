@@ -32,6 +32,18 @@ struct ViolationProfileTests {
         #expect(p?.stale == nil)
     }
 
+    @Test func theRegistrysGenerationChangesWithEveryPublication() {
+        let registry = ProfileDigestRegistry()
+        let g0 = registry.generation
+        registry.replace(with: ["app": "sha256:new"])
+        let g1 = registry.generation
+        registry.trustStamps(in: "/nonexistent")
+        let g2 = registry.generation
+        #expect(g0 != g1)
+        #expect(g1 != g2)
+        #expect(g0 != g2)
+    }
+
     @Test func unguardedContainerHasNoProfile() throws {
         #expect(ViolationFactory.profile(nil, judgedBy: try policy("app")) == nil)
     }

@@ -82,10 +82,16 @@ public final class AuditReader: @unchecked Sendable {
         ]
         let polled = sideDescriptor >= 0 ? 3 : 2
         loop: while !waker.isStopped {
+            let before = stats.datagrams
             let drained = try drain(&consumer)
             if waker.isStopped { break loop }
             if let deadline, ContinuousClock.now >= deadline { break loop }
-            if drained { continue }
+            // A batch that did not fill its slots emptied the socket: poll rather
+            // than ask again (at a few records per wake-up, that second recvmmsg
+            // was one syscall per record returning EAGAIN). What arrives in
+            // between makes poll return at once.
+            let received = stats.datagrams &- before
+            if drained && (received == 0 || received >= UInt64(batchSize)) { continue }
             fds[0].revents = 0
             fds[1].revents = 0
             fds[2].revents = 0

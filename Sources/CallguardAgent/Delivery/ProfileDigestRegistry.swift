@@ -11,17 +11,25 @@ public final class ProfileDigestRegistry: Sendable {
     private let digests = Mutex<[String: String]?>(nil)
     /// The state directory of the last publication, whose hook stamps are trusted.
     private let stamps = Mutex<(directory: String?, verdicts: [String: ProfileStamp?])>((nil, [:]))
+    private let changes = Atomic<UInt64>(0)
 
     public init() {}
+
+    /// Changes with every ``replace(with:)`` and ``trustStamps(in:)``: a
+    /// caller may keep what it read (a container's profile for its
+    /// violations) while the generation it read it under is current.
+    public var generation: UInt64 { changes.load(ordering: .acquiring) }
 
     /// Replaces the digests with those of a publication (policy name → digest).
     public func replace(with digests: [String: String]) {
         self.digests.withLock { $0 = digests }
+        changes.add(1, ordering: .releasing)
     }
 
     /// Trusts the hook stamps recorded under `stateDirectory` from now on (nil: none).
     public func trustStamps(in stateDirectory: String?) {
         stamps.withLock { $0 = (stateDirectory, [:]) }
+        changes.add(1, ordering: .releasing)
     }
 
     /// The state directory whose hook stamps are trusted now (nil: none).

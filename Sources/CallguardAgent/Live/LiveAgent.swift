@@ -115,7 +115,7 @@ public final class LiveAgent: @unchecked Sendable {
         let evaluator = EventEvaluator(
             policies: store, source: .live(attributor),
             factory: ViolationFactory(hostName: hostName, kernelHasSyscall: kernel?.hasSyscall),
-            throttle: configuration.throttle, emit: sinks.submit)
+            throttle: configuration.throttle, batchingInto: sinks)
         var assemblerConfiguration = AssemblerConfiguration.netlink
         assemblerConfiguration.maximumOpenEvents = configuration.maximumOpenEvents
         let pipeline = AuditPipeline(assemblerConfiguration, stage: evaluator)

@@ -10,6 +10,9 @@ public final class PolicyStore: Sendable {
     }
 
     private let state: Mutex<State>
+    /// `state.generation` as last published, read without the lock (the
+    /// verdict reads it for every event).
+    private let published = Atomic<UInt64>(0)
 
     public init(_ initial: PolicySet = .empty) {
         state = Mutex(State(set: initial, generation: 0))
@@ -20,13 +23,14 @@ public final class PolicyStore: Sendable {
 
     /// Increases with every successful swap; callers that cache per-container
     /// policies drop their cache when it changes.
-    public var generation: UInt64 { state.withLock { $0.generation } }
+    public var generation: UInt64 { published.load(ordering: .acquiring) }
 
     /// Puts `set` in force.
     public func replace(with set: PolicySet) {
         state.withLock {
             $0.set = set
             $0.generation &+= 1
+            published.store($0.generation, ordering: .releasing)
         }
     }
 

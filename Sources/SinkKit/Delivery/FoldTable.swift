@@ -19,6 +19,8 @@ public struct FoldTable<Key: Hashable & Sendable>: Sendable {
     public private(set) var foldedByCause: [FoldCause: Int] = [:]
     /// Violations folded into a later summary (not lost).
     public private(set) var folded = 0
+    /// Violations folded as repeats of a finding held (``FoldCause/repeats``).
+    public private(set) var repeatsFolded = 0
 
     public init(windowMS: Int64, maxPerSecond: Int, maxKeys: Int, distinctPerKey: Int) {
         self.windowMS = max(0, windowMS)
@@ -78,7 +80,11 @@ public struct FoldTable<Key: Hashable & Sendable>: Sendable {
     public mutating func admit(
         key: Key, finding: Int, count: Int = 1, serial: UInt64, time: Timestamp, now: Int64, make: () -> Violation
     ) -> Violation? {
-        guard var entry = entries.removeValue(forKey: key) else {
+        // Nothing held and nothing remembered (no window): a violation goes out
+        // at once while the cap allows, as the general path below would send it,
+        // without a key lookup or an entry.
+        if windowMS == 0, entries.isEmpty, takeToken(now: now) { return make() }
+        guard !entries.isEmpty, var entry = entries.removeValue(forKey: key) else {
             if entries.count >= maxKeys {
                 if tableOverflow == nil { tableOverflow = Finding(first: make(), hash: finding, opened: now, kind: .tableFull) }
                 tableOverflow!.hold(count: count, serial: serial, time: time)
@@ -120,11 +126,11 @@ public struct FoldTable<Key: Hashable & Sendable>: Sendable {
         make: () -> Violation
     ) -> Violation? {
         let first = make()
-        var finding = Finding(first: first, hash: hash, opened: now, kind: .repeats)
         if takeToken(now: now) {
-            if windowMS > 0 { entry.findings.append(finding) }
+            if windowMS > 0 { entry.findings.append(Finding(first: first, hash: hash, opened: now, kind: .repeats)) }
             return first
         }
+        var finding = Finding(first: first, hash: hash, opened: now, kind: .repeats)
         finding.hold(count: count, serial: serial, time: time)
         entry.findings.append(finding)
         self.count(.rateLimited, count)
@@ -204,6 +210,7 @@ public struct FoldTable<Key: Hashable & Sendable>: Sendable {
     private mutating func count(_ cause: FoldCause, _ n: Int) {
         foldedByCause[cause, default: 0] += n
         folded += n
+        if cause == .repeats { repeatsFolded += n }
     }
 
     private mutating func takeToken(now: Int64) -> Bool {

@@ -122,6 +122,26 @@ public final class ViolationSink: @unchecked Sendable {
         return taken
     }
 
+    /// Queues `violations` as ``submit(contentsOf:)`` does, and leaves
+    /// `violations` empty (its capacity kept): when the queue is empty and
+    /// everything fits, the arrays are swapped, so nothing is copied.
+    @discardableResult
+    public func submit(taking violations: inout [Violation]) -> Int {
+        guard !violations.isEmpty else { return 0 }
+        condition.lock()
+        guard queue.isEmpty, !stopping, violations.count <= configuration.queueCapacity else {
+            condition.unlock()
+            let taken = submit(contentsOf: violations)
+            violations.removeAll(keepingCapacity: true)
+            return taken
+        }
+        defer { condition.unlock() }
+        swap(&queue, &violations)
+        counters.queueDepthValue.store(queue.count, ordering: .relaxed)
+        wakeIfDue()
+        return queue.count
+    }
+
     /// With `condition` held, after queueing: wakes the sink thread if it waits
     /// for work, or if the queue is half full while it gathers a batch.
     private func wakeIfDue() {
@@ -218,7 +238,8 @@ public final class ViolationSink: @unchecked Sendable {
             let now = Timestamp.now().millisecondsSinceEpoch
             if passThrough {
                 // No window, no cap (the pipeline folded already): nothing to fold or count.
-                for v in batch { emit(v, now: now) }
+                // By index: the loop borrows each violation rather than copy it.
+                for i in batch.indices { emit(batch[i], now: now) }
             } else {
                 for v in throttle.closeWindows(now: now) { emit(v, now: now) }
                 for v in batch {

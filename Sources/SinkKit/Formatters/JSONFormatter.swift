@@ -22,149 +22,173 @@ public struct JSONFormatter: ViolationFormatter {
     public init() {}
 
     public func format(_ v: Violation, into out: inout [UInt8]) {
-        out.appendASCII("{\"@timestamp\":\"")
-        v.audit.time.writeISO8601(into: &out)
-        out.appendASCII("\",\"ecs\":{\"version\":\"")
-        out.appendASCII(Self.ecsVersion)
-        out.appendASCII("\"},\"event\":{\"kind\":")
-        string(v.event.kind, &out)
-        out.appendASCII(",\"category\":[\"process\"],\"type\":[\"info\"],\"action\":")
-        string(v.event.action, &out)
-        out.appendASCII(",\"outcome\":\"")
-        out.appendASCII(v.outcome.name)
-        out.appendASCII("\",\"severity\":")
-        out.appendDecimal(v.event.severity)
-        out.appendASCII(",\"sequence\":")
-        out.appendDecimal(v.audit.serial)
-        out.appendASCII(",\"created\":\"")
-        v.timestamp.writeISO8601(into: &out)
-        if let f = v.fold {
-            out.appendASCII("\",\"end\":\"")
-            f.lastTime.writeISO8601(into: &out)
-        }
-        out.appendASCII("\"},\"host\":{\"name\":")
-        string(v.hostName, &out)
-        out.appendASCII("}")
+        out.write(bound: Self.bound(v)) { write(v, &$0) }
+    }
+
+    /// At least the bytes ``format(_:into:)`` writes for `v`: the fixed text and
+    /// numbers within 2 KiB, and each string at most five bytes per byte
+    /// (`\\xNN`; a quote or backslash takes two, each of a backslash's two four).
+    static func bound(_ v: Violation) -> Int {
+        var n = 0
+        func add(_ s: String?) { n += s?.utf8.count ?? 0 }
+        func add(_ b: UntrustedBytes?) { n += b?.bytes.count ?? 0 }
+        add(v.event.kind); add(v.event.action); add(v.hostName)
         if let c = v.container {
-            out.appendASCII(",\"container\":{\"id\":")
+            add(c.id); add(c.runtime); add(c.imageName); add(c.containerName); add(c.namespace); add(c.podName)
+        }
+        add(v.process.name); add(v.process.executable); add(v.process.commandLine); add(v.process.userID)
+        add(v.process.filePath)
+        add(v.policy.name); add(v.policy.file); add(v.syscall.name); add(v.syscall.arch)
+        if let p = v.profile {
+            add(p.policy); add(p.digest)
+        }
+        return 2048 + 6 * n
+    }
+
+    private func write(_ v: Violation, _ out: inout ByteCursor) {
+        out.ascii("{\"@timestamp\":\"")
+        out.iso8601(v.audit.time)
+        out.ascii("\",\"ecs\":{\"version\":\"")
+        out.ascii(Self.ecsVersion)
+        out.ascii("\"},\"event\":{\"kind\":")
+        string(v.event.kind, &out)
+        out.ascii(",\"category\":[\"process\"],\"type\":[\"info\"],\"action\":")
+        string(v.event.action, &out)
+        out.ascii(",\"outcome\":\"")
+        out.ascii(v.outcome.name)
+        out.ascii("\",\"severity\":")
+        out.decimal(v.event.severity)
+        out.ascii(",\"sequence\":")
+        out.decimal(v.audit.serial)
+        out.ascii(",\"created\":\"")
+        out.iso8601(v.timestamp)
+        if let f = v.fold {
+            out.ascii("\",\"end\":\"")
+            out.iso8601(f.lastTime)
+        }
+        out.ascii("\"},\"host\":{\"name\":")
+        string(v.hostName, &out)
+        out.ascii("}")
+        if let c = v.container {
+            out.ascii(",\"container\":{\"id\":")
             string(c.id, &out)
-            out.appendASCII(",\"runtime\":")
+            out.ascii(",\"runtime\":")
             string(c.runtime, &out)
-            out.appendASCII(",\"image\":{\"name\":")
+            out.ascii(",\"image\":{\"name\":")
             string(c.imageName, &out)
-            out.appendASCII("}")
+            out.ascii("}")
             if let name = c.containerName {
-                out.appendASCII(",\"name\":")
+                out.ascii(",\"name\":")
                 string(name, &out)
             }
-            out.appendASCII("}")
+            out.ascii("}")
             if c.namespace != nil || c.podName != nil {
-                out.appendASCII(",\"orchestrator\":{\"type\":\"kubernetes\"")
+                out.ascii(",\"orchestrator\":{\"type\":\"kubernetes\"")
                 if let ns = c.namespace {
-                    out.appendASCII(",\"namespace\":")
+                    out.ascii(",\"namespace\":")
                     string(ns, &out)
                 }
                 if let pod = c.podName {
-                    out.appendASCII(",\"resource\":{\"type\":\"pod\",\"name\":")
+                    out.ascii(",\"resource\":{\"type\":\"pod\",\"name\":")
                     string(pod, &out)
-                    out.appendASCII("}")
+                    out.ascii("}")
                 }
-                out.appendASCII("}")
+                out.ascii("}")
             }
         }
-        out.appendASCII(",\"process\":{\"pid\":")
-        out.appendDecimal(v.process.pid)
+        out.ascii(",\"process\":{\"pid\":")
+        out.decimal(v.process.pid)
         if let ppid = v.process.ppid {
-            out.appendASCII(",\"parent\":{\"pid\":")
-            out.appendDecimal(ppid)
-            out.appendASCII("}")
+            out.ascii(",\"parent\":{\"pid\":")
+            out.decimal(ppid)
+            out.ascii("}")
         }
-        out.appendASCII(",\"name\":")
+        out.ascii(",\"name\":")
         bytes(v.process.name.bytes, &out)
-        out.appendASCII(",\"executable\":")
+        out.ascii(",\"executable\":")
         bytes(v.process.executable.bytes, &out)
         if let cmd = v.process.commandLine {
-            out.appendASCII(",\"command_line\":")
+            out.ascii(",\"command_line\":")
             bytes(cmd.bytes, &out)
         }
-        out.appendASCII(",\"user\":{\"id\":")
+        out.ascii(",\"user\":{\"id\":")
         string(v.process.userID, &out)
-        out.appendASCII("}}")
+        out.ascii("}}")
         if let path = v.process.filePath {
-            out.appendASCII(",\"file\":{\"path\":")
+            out.ascii(",\"file\":{\"path\":")
             bytes(path.bytes, &out)
-            out.appendASCII("}")
+            out.ascii("}")
         }
-        out.appendASCII(",\"rule\":{\"name\":")
+        out.ascii(",\"rule\":{\"name\":")
         string(v.policy.name, &out)
-        out.appendASCII(",\"reference\":")
+        out.ascii(",\"reference\":")
         string(v.policy.file, &out)
-        out.appendASCII("},\"callguard\":{\"syscall\":{\"name\":")
+        out.ascii("},\"callguard\":{\"syscall\":{\"name\":")
         string(v.syscall.name, &out)
-        out.appendASCII(",\"number\":")
-        out.appendDecimal(v.syscall.number)
-        out.appendASCII(",\"arch\":")
+        out.ascii(",\"number\":")
+        out.decimal(v.syscall.number)
+        out.ascii(",\"arch\":")
         string(v.syscall.arch, &out)
-        if let success = v.syscall.success { out.appendASCII(success ? ",\"success\":true" : ",\"success\":false") }
+        if let success = v.syscall.success { out.ascii(success ? ",\"success\":true" : ",\"success\":false") }
         if let exit = v.syscall.exit {
-            out.appendASCII(",\"exit\":")
-            out.appendDecimal(exit)
+            out.ascii(",\"exit\":")
+            out.decimal(exit)
         }
         if let exists = v.syscall.existsOnHostKernel {
-            out.appendASCII(exists ? ",\"exists_on_host_kernel\":true" : ",\"exists_on_host_kernel\":false")
+            out.ascii(exists ? ",\"exists_on_host_kernel\":true" : ",\"exists_on_host_kernel\":false")
         }
-        out.appendASCII("}")
+        out.ascii("}")
         if let source = v.source {
-            out.appendASCII(",\"source\":\"")
-            out.appendASCII(source.name)
-            out.appendASCII("\"")
+            out.ascii(",\"source\":\"")
+            out.ascii(source.name)
+            out.ascii("\"")
         }
         if let seccomp = v.seccomp {
-            out.appendASCII(",\"seccomp\":{\"action\":\"")
-            out.appendASCII(seccomp.action.name)
-            out.appendASCII("\"")
+            out.ascii(",\"seccomp\":{\"action\":\"")
+            out.ascii(seccomp.action.name)
+            out.ascii("\"")
             if let errno = seccomp.errno {
-                out.appendASCII(",\"errno\":")
-                out.appendDecimal(errno)
+                out.ascii(",\"errno\":")
+                out.decimal(errno)
             }
-            out.appendASCII("}")
+            out.ascii("}")
         }
-        out.appendASCII(",\"count\":")
-        out.appendDecimal(v.count)
+        out.ascii(",\"count\":")
+        out.decimal(v.count)
         if let p = v.profile {
-            out.appendASCII(",\"profile\":{\"policy\":")
+            out.ascii(",\"profile\":{\"policy\":")
             string(p.policy, &out)
-            out.appendASCII(",\"digest\":")
+            out.ascii(",\"digest\":")
             string(p.digest, &out)
-            if let stale = p.stale { out.appendASCII(stale ? ",\"stale\":true" : ",\"stale\":false") }
-            out.appendASCII("}")
+            if let stale = p.stale { out.ascii(stale ? ",\"stale\":true" : ",\"stale\":false") }
+            out.ascii("}")
         }
         if let f = v.fold {
-            out.appendASCII(",\"fold\":{\"kind\":\"")
-            out.appendFoldKind(f.kind)
-            out.appendASCII("\",\"first_serial\":")
-            out.appendDecimal(f.firstSerial)
-            out.appendASCII(",\"last_serial\":")
-            out.appendDecimal(f.lastSerial)
-            out.appendASCII(",\"first_time\":\"")
-            f.firstTime.writeISO8601(into: &out)
-            out.appendASCII("\"}")
+            out.ascii(",\"fold\":{\"kind\":\"")
+            out.foldKind(f.kind)
+            out.ascii("\",\"first_serial\":")
+            out.decimal(f.firstSerial)
+            out.ascii(",\"last_serial\":")
+            out.decimal(f.lastSerial)
+            out.ascii(",\"first_time\":\"")
+            out.iso8601(f.firstTime)
+            out.ascii("\"}")
         }
-        out.appendASCII("}}")
+        out.ascii("}}")
     }
 
     @inline(__always)
-    private func string(_ s: String, _ out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        DisplayText.write(s, into: &out, Escaper.self)
-        out.append(UInt8(ascii: "\""))
+    private func string(_ s: String, _ out: inout ByteCursor) {
+        out.put(UInt8(ascii: "\""))
+        out.text(s, Escaper.self)
+        out.put(UInt8(ascii: "\""))
     }
 
     @inline(__always)
-    private func bytes(_ b: [UInt8], _ out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        DisplayText.write(b, into: &out, Escaper.self)
-        out.append(UInt8(ascii: "\""))
+    private func bytes(_ b: [UInt8], _ out: inout ByteCursor) {
+        out.put(UInt8(ascii: "\""))
+        out.text(b, Escaper.self)
+        out.put(UInt8(ascii: "\""))
     }
 }
 
@@ -172,6 +196,10 @@ extension JSONFormatter {
     /// RFC 8259 string escaping of display text: `"`, `\\` and control bytes.
     public enum Escaper: ByteEscaper {
         @inlinable public static var doublesBackslash: Bool { true }
+        @inlinable
+        public static func isPlainWord(_ word: UInt64) -> Bool {
+            ByteWord.isPrintableWithoutBackslash(word) && !ByteWord.contains(word, UInt8(ascii: "\""))
+        }
     @inlinable
     public static func needsEscape(_ b: UInt8) -> Bool { b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 }
 

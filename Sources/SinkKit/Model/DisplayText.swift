@@ -9,10 +9,36 @@ public protocol ByteEscaper {
     static func escape(_ b: UInt8, into out: inout [UInt8])
     /// Whether this format escapes `\` as `\\` and leaves `x` alone (a fast path for `\xNN`).
     static var doublesBackslash: Bool { get }
+    /// Whether every byte of `word` (eight bytes read at once) is printable
+    /// ASCII (0x20...0x7E), not `\`, and left alone by this format: such a
+    /// word is copied without a look at each byte. False is always safe.
+    static func isPlainWord(_ word: UInt64) -> Bool
 }
 
 extension ByteEscaper {
     @inlinable public static var doublesBackslash: Bool { false }
+    @inlinable public static func isPlainWord(_ word: UInt64) -> Bool { false }
+}
+
+/// Tests on eight bytes at once (each exact as to whether some byte matches).
+public enum ByteWord {
+    @usableFromInline static let ones: UInt64 = 0x0101_0101_0101_0101
+    @usableFromInline static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether some byte of `word` is `byte`.
+    @inlinable
+    public static func contains(_ word: UInt64, _ byte: UInt8) -> Bool {
+        let x = word ^ (ones &* UInt64(byte))
+        return (x &- ones) & ~x & highs != 0
+    }
+
+    /// Whether every byte of `word` is printable ASCII (0x20...0x7E) and not `\`.
+    @inlinable
+    public static func isPrintableWithoutBackslash(_ word: UInt64) -> Bool {
+        let below = (word &- ones &* 0x20) & ~word & highs  // some byte < 0x20
+        let above = ((word &+ ones &* (127 - 0x7E)) | word) & highs  // some byte > 0x7E
+        return below | above == 0 && !contains(word, UInt8(ascii: "\\"))
+    }
 }
 
 /// The one safe, lossless text form of untrusted bytes that every formatter uses.
@@ -38,6 +64,9 @@ public enum DisplayText {
         while i < end {
             // Fast path: a run of printable ASCII that the format leaves alone.
             var j = i
+            if let base = bytes.baseAddress {
+                while j &+ 8 <= end, E.isPlainWord(UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self)) { j &+= 8 }
+            }
             while j < end {
                 let b = bytes[j]
                 if b < 0x20 || b >= 0x7F || b == UInt8(ascii: "\\") || E.needsEscape(b) { break }
@@ -75,6 +104,23 @@ public enum DisplayText {
         }
     }
 
+    /// Whether the display form of `bytes` for format `E` is `bytes` itself:
+    /// every byte printable ASCII, none a backslash or special to `E`.
+    @inlinable
+    public static func isPlain<E: ByteEscaper>(_ bytes: UnsafeBufferPointer<UInt8>, _: E.Type) -> Bool {
+        var i = 0
+        let end = bytes.count
+        if let base = bytes.baseAddress {
+            while i &+ 8 <= end, E.isPlainWord(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) { i &+= 8 }
+        }
+        while i < end {
+            let b = bytes[i]
+            if b < 0x20 || b >= 0x7F || b == UInt8(ascii: "\\") || E.needsEscape(b) { return false }
+            i &+= 1
+        }
+        return true
+    }
+
     /// Writes the display form of `bytes`, escaped for format `E`.
     @inlinable
     public static func write<E: ByteEscaper>(_ bytes: [UInt8], into out: inout [UInt8], _: E.Type) {
@@ -84,8 +130,12 @@ public enum DisplayText {
     /// Writes the display form of `string`'s UTF-8, escaped for format `E`.
     @inlinable
     public static func write<E: ByteEscaper>(_ string: String, into out: inout [UInt8], _: E.Type) {
-        var s = string
-        s.withUTF8 { write($0, into: &out, E.self) }
+        // A native string's bytes are read in place; only another kind is copied first.
+        let done: Void? = string.utf8.withContiguousStorageIfAvailable { write($0, into: &out, E.self) }
+        if done == nil {
+            var s = string
+            s.withUTF8 { write($0, into: &out, E.self) }
+        }
     }
 
     @inlinable

@@ -18,15 +18,36 @@ public struct Timestamp: Sendable, Hashable, Comparable {
     public static func < (a: Timestamp, b: Timestamp) -> Bool { a.millisecondsSinceEpoch < b.millisecondsSinceEpoch }
 
     /// Appends RFC 3339 / ISO 8601 UTC with milliseconds: `2026-11-29T06:00:00.123Z`.
+    /// A year beyond 9999 is written with its low four digits, as before.
     public func writeISO8601(into out: inout [UInt8]) {
+        // The 24 bytes are filled in place and appended once.
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &text) { b in
+            writeISO8601(to: b.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: b[0..<24]))
+        }
+    }
+
+    /// Writes the 24 bytes of ``writeISO8601(into:)`` at `b`.
+    @usableFromInline
+    func writeISO8601(to b: UnsafeMutablePointer<UInt8>) {
         let c = civil
-        Self.digits(c.year, 4, &out); out.append(UInt8(ascii: "-"))
-        Self.digits(Int64(c.month), 2, &out); out.append(UInt8(ascii: "-"))
-        Self.digits(Int64(c.day), 2, &out); out.append(UInt8(ascii: "T"))
-        Self.digits(Int64(c.hour), 2, &out); out.append(UInt8(ascii: ":"))
-        Self.digits(Int64(c.minute), 2, &out); out.append(UInt8(ascii: ":"))
-        Self.digits(Int64(c.second), 2, &out); out.append(UInt8(ascii: "."))
-        Self.digits(Int64(c.millisecond), 3, &out); out.append(UInt8(ascii: "Z"))
+        @inline(__always) func put(_ value: Int64, _ width: Int, at start: Int) {
+            var v = value
+            var k = start + width - 1
+            while k >= start {
+                b[k] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                v /= 10
+                k -= 1
+            }
+        }
+        put(c.year, 4, at: 0); b[4] = UInt8(ascii: "-")
+        put(Int64(c.month), 2, at: 5); b[7] = UInt8(ascii: "-")
+        put(Int64(c.day), 2, at: 8); b[10] = UInt8(ascii: "T")
+        put(Int64(c.hour), 2, at: 11); b[13] = UInt8(ascii: ":")
+        put(Int64(c.minute), 2, at: 14); b[16] = UInt8(ascii: ":")
+        put(Int64(c.second), 2, at: 17); b[19] = UInt8(ascii: ".")
+        put(Int64(c.millisecond), 3, at: 20); b[23] = UInt8(ascii: "Z")
     }
 
     /// The ISO 8601 form as a string.

@@ -10,35 +10,260 @@
 /// is ``UntrustedBytes``; other strings come from the agent, the runtime or the
 /// policy files and are escaped all the same.
 public struct Violation: Sendable, Hashable {
+    /// The fields, in one copy-on-write box: a violation is handed from the
+    /// factory through the fold to each sink's queue and thread, and a copy
+    /// of the box is one retain where a copy of the fields was one per string.
+    @usableFromInline
+    final class Storage: @unchecked Sendable {
+        // Mutated only when uniquely referenced (``Violation/makeUnique()``):
+        // no access can overlap another, so none is checked at run time.
+        @exclusivity(unchecked) @usableFromInline var timestamp: Timestamp
+        @exclusivity(unchecked) @usableFromInline var event: Event
+        @exclusivity(unchecked) @usableFromInline var hostName: String
+        @exclusivity(unchecked) @usableFromInline var container: Container?
+        @exclusivity(unchecked) @usableFromInline var process: Process
+        @exclusivity(unchecked) @usableFromInline var syscall: Syscall
+        @exclusivity(unchecked) @usableFromInline var policy: Policy
+        @exclusivity(unchecked) @usableFromInline var audit: Audit
+        @exclusivity(unchecked) @usableFromInline var count: Int
+        @exclusivity(unchecked) @usableFromInline var fold: Fold? = nil
+        @exclusivity(unchecked) @usableFromInline var profile: Profile? = nil
+        @exclusivity(unchecked) @usableFromInline var source: Source? = nil
+        @exclusivity(unchecked) @usableFromInline var seccomp: SeccompResult? = nil
+
+        @inlinable
+        init(
+            timestamp: Timestamp, event: Event, hostName: String, container: Container?, process: Process,
+            syscall: Syscall, policy: Policy, audit: Audit, count: Int
+        ) {
+            self.timestamp = timestamp
+            self.event = event
+            self.hostName = hostName
+            self.container = container
+            self.process = process
+            self.syscall = syscall
+            self.policy = policy
+            self.audit = audit
+            self.count = count
+        }
+
+        @inlinable
+        func copy() -> Storage {
+            let c = Storage(
+                timestamp: timestamp, event: event, hostName: hostName, container: container, process: process,
+                syscall: syscall, policy: policy, audit: audit, count: count)
+            c.fold = fold
+            c.profile = profile
+            c.source = source
+            c.seccomp = seccomp
+            return c
+        }
+    }
+
+    @usableFromInline var storage: Storage
+
+    /// Gives this violation a box of its own before a field changes.
+    @inlinable
+    mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
     /// When callguard found the violation (JSON `event.created`, CEF `rt`, LEEF `devTime`).
-    public var timestamp: Timestamp
+    public var timestamp: Timestamp {
+        @inlinable _read { yield storage.timestamp }
+        @inlinable set {
+            makeUnique()
+            storage.timestamp = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.timestamp
+        }
+    }
+
     /// `event.*`.
-    public var event: Event
+    public var event: Event {
+        @inlinable _read { yield storage.event }
+        @inlinable set {
+            makeUnique()
+            storage.event = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.event
+        }
+    }
+
     /// `host.name`: the node callguard runs on.
-    public var hostName: String
+    public var hostName: String {
+        @inlinable _read { yield storage.hostName }
+        @inlinable set {
+            makeUnique()
+            storage.hostName = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.hostName
+        }
+    }
+
     /// `container.*` (and `orchestrator.*` for Kubernetes); nil for a host process.
-    public var container: Container?
+    public var container: Container? {
+        @inlinable _read { yield storage.container }
+        @inlinable set {
+            makeUnique()
+            storage.container = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.container
+        }
+    }
+
     /// `process.*`.
-    public var process: Process
+    public var process: Process {
+        @inlinable _read { yield storage.process }
+        @inlinable set {
+            makeUnique()
+            storage.process = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.process
+        }
+    }
+
     /// `syscall.*`.
-    public var syscall: Syscall
+    public var syscall: Syscall {
+        @inlinable _read { yield storage.syscall }
+        @inlinable set {
+            makeUnique()
+            storage.syscall = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.syscall
+        }
+    }
+
     /// `policy.*`.
-    public var policy: Policy
+    public var policy: Policy {
+        @inlinable _read { yield storage.policy }
+        @inlinable set {
+            makeUnique()
+            storage.policy = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.policy
+        }
+    }
+
     /// `audit.*`: the kernel's own event id.
-    public var audit: Audit
+    public var audit: Audit {
+        @inlinable _read { yield storage.audit }
+        @inlinable set {
+            makeUnique()
+            storage.audit = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.audit
+        }
+    }
+
     /// `count`: how many violations this one stands for (see ``Throttle``).
-    public var count: Int
+    public var count: Int {
+        @inlinable _read { yield storage.count }
+        @inlinable set {
+            makeUnique()
+            storage.count = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.count
+        }
+    }
+
     /// On a throttle summary: what the count folded (see ``Fold``); nil otherwise.
-    public var fold: Fold? = nil
+    public var fold: Fold? {
+        @inlinable _read { yield storage.fold }
+        @inlinable set {
+            makeUnique()
+            storage.fold = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.fold
+        }
+    }
+
     /// The callguard seccomp profile the container was created with (from its
     /// bundle's annotations); nil when it has none (unguarded) or is not a container.
-    public var profile: Profile? = nil
+    public var profile: Profile? {
+        @inlinable _read { yield storage.profile }
+        @inlinable set {
+            makeUnique()
+            storage.profile = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.profile
+        }
+    }
+
     /// `callguard.source`: which kind of kernel record reported the syscall;
     /// nil for reports that come from no record (``Event/containerUnguarded``).
-    public var source: Source? = nil
+    public var source: Source? {
+        @inlinable _read { yield storage.source }
+        @inlinable set {
+            makeUnique()
+            storage.source = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.source
+        }
+    }
+
     /// `callguard.seccomp.*`: what the seccomp filter did with the syscall,
     /// from the SECCOMP record's `code`; nil when no seccomp record was seen.
-    public var seccomp: SeccompResult? = nil
+    public var seccomp: SeccompResult? {
+        @inlinable _read { yield storage.seccomp }
+        @inlinable set {
+            makeUnique()
+            storage.seccomp = newValue
+        }
+        @inlinable _modify {
+            makeUnique()
+            yield &storage.seccomp
+        }
+    }
+
+    public static func == (a: Violation, b: Violation) -> Bool {
+        if a.storage === b.storage { return true }
+        let (x, y) = (a.storage, b.storage)
+        return x.timestamp == y.timestamp && x.event == y.event && x.hostName == y.hostName && x.container == y.container
+            && x.process == y.process && x.syscall == y.syscall && x.policy == y.policy && x.audit == y.audit
+            && x.count == y.count && x.fold == y.fold && x.profile == y.profile && x.source == y.source
+            && x.seccomp == y.seccomp
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.timestamp)
+        hasher.combine(storage.event)
+        hasher.combine(storage.hostName)
+        hasher.combine(storage.container)
+        hasher.combine(storage.process)
+        hasher.combine(storage.syscall)
+        hasher.combine(storage.policy)
+        hasher.combine(storage.audit)
+        hasher.combine(storage.count)
+        hasher.combine(storage.fold)
+        hasher.combine(storage.profile)
+        hasher.combine(storage.source)
+        hasher.combine(storage.seccomp)
+    }
 
     /// `event.outcome` (ECS: `success`, `failure`, `unknown`): from the syscall's
     /// own result when a SYSCALL record gave it; otherwise from the seccomp
@@ -52,19 +277,14 @@ public struct Violation: Sendable, Hashable {
         }
     }
 
+    @inlinable
     public init(
         timestamp: Timestamp, event: Event = Event(), hostName: String, container: Container?,
         process: Process, syscall: Syscall, policy: Policy, audit: Audit, count: Int = 1
     ) {
-        self.timestamp = timestamp
-        self.event = event
-        self.hostName = hostName
-        self.container = container
-        self.process = process
-        self.syscall = syscall
-        self.policy = policy
-        self.audit = audit
-        self.count = count
+        storage = Storage(
+            timestamp: timestamp, event: event, hostName: hostName, container: container, process: process,
+            syscall: syscall, policy: policy, audit: audit, count: count)
     }
 
     /// `event.kind`, `event.action`, `event.severity` (0...10, CEF's scale).
@@ -94,6 +314,7 @@ public struct Violation: Sendable, Hashable {
         /// process or syscall (`callguard.syscall.number` -1).
         public static let recordsLost = "audit-records-lost"
 
+        @inlinable
         public init(kind: String = "alert", action: String = Event.notAllowed, severity: Int = 7) {
             self.kind = kind
             self.action = action
@@ -110,6 +331,7 @@ public struct Violation: Sendable, Hashable {
         public var podName: String?
         public var namespace: String?
         public var containerName: String?
+        @inlinable
         public init(
             id: String, runtime: String, imageName: String,
             podName: String? = nil, namespace: String? = nil, containerName: String? = nil
@@ -137,6 +359,7 @@ public struct Violation: Sendable, Hashable {
         public var commandLine: UntrustedBytes?
         /// The path the syscall named (audit's PATH record), if any.
         public var filePath: UntrustedBytes?
+        @inlinable
         public init(
             pid: Int32, ppid: Int32?, name: UntrustedBytes, executable: UntrustedBytes, userID: String,
             commandLine: UntrustedBytes? = nil, filePath: UntrustedBytes? = nil
@@ -165,6 +388,7 @@ public struct Violation: Sendable, Hashable {
         public var exit: Int64?
         /// nil when unknown (a kernel release or syscall the catalogue does not know).
         public var existsOnHostKernel: Bool?
+        @inlinable
         public init(name: String, number: Int, arch: String, success: Bool?, exit: Int64?, existsOnHostKernel: Bool? = nil) {
             self.name = name
             self.number = number
@@ -179,6 +403,7 @@ public struct Violation: Sendable, Hashable {
     public struct Policy: Sendable, Hashable {
         public var name: String
         public var file: String
+        @inlinable
         public init(name: String, file: String) {
             self.name = name
             self.file = file
@@ -189,6 +414,7 @@ public struct Violation: Sendable, Hashable {
     public struct Audit: Sendable, Hashable {
         public var serial: UInt64
         public var time: Timestamp
+        @inlinable
         public init(serial: UInt64, time: Timestamp) {
             self.serial = serial
             self.time = time
@@ -206,6 +432,7 @@ public struct Violation: Sendable, Hashable {
         /// the call (the container predates a policy change); nil when unknown.
         public var stale: Bool?
 
+        @inlinable
         public init(policy: String, digest: String, stale: Bool?) {
             self.policy = policy
             self.digest = digest

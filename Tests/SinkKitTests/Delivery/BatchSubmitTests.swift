@@ -24,6 +24,40 @@ import TestSupport
         #expect(sink.counters.snapshot.sent == 50)
     }
 
+    @Test func aBatchHandedOverWholeIsDeliveredInOrderAndLeavesTheCallersArrayEmpty() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let path = dir.path + "/out.json"
+        let sink = try ViolationSink(configuration: .init(spec: .file(path: path), throttle: Throttle(windowMS: 0, maxPerSecond: 0)))
+        var batch = (0..<50).map { Samples.violation(serial: UInt64($0)) }
+        #expect(sink.submit(taking: &batch) == 50)
+        #expect(batch.isEmpty)
+        // The second batch may find the first still queued: appended behind it.
+        batch = (50..<100).map { Samples.violation(serial: UInt64($0)) }
+        #expect(sink.submit(taking: &batch) == 50)
+        #expect(batch.isEmpty)
+        #expect(sink.shutdown())
+        let serials = lines(path).compactMap { FormatParsers.value(FormatParsers.json(Array($0.utf8)), at: "event.sequence") as? Int }
+        #expect(serials == Array(0..<100))
+        #expect(sink.counters.snapshot.sent == 100)
+    }
+
+    @Test func aBatchHandedOverBeyondTheQueuesRoomIsCountedAsQueueFull() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let config = SinkConfiguration(
+            spec: .file(path: dir.path + "/x"), queueCapacity: 4, throttle: Throttle(windowMS: 0, maxPerSecond: 0))
+        let sink = try ViolationSink(configuration: config)
+        var batch = (0..<10).map { Samples.violation(serial: UInt64($0)) }
+        let taken = sink.submit(taking: &batch)
+        #expect(taken <= 4)
+        #expect(batch.isEmpty)
+        #expect(sink.shutdown())
+        let c = sink.counters.snapshot
+        #expect(c.droppedByCause[.queueFull] == 10 - taken)
+        #expect(c.sent == taken)
+    }
+
     @Test func whatABatchCannotFitInTheQueueIsCountedAsQueueFull() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }

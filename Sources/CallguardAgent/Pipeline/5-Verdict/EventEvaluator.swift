@@ -18,6 +18,8 @@ public final class EventEvaluator: PipelineStage {
     public let verdict: Verdict
     private var syscallEvents: UInt64 = 0
     private var malformed: UInt64 = 0
+    /// Where violations wait for the end of their batch, when they are batched.
+    private let batch: ViolationBatch?
 
     /// Attribution from `source`, verdicts by `policies`; violations go to
     /// `emit`, through a fold (stage 6) with `throttle`'s settings when given.
@@ -27,6 +29,21 @@ public final class EventEvaluator: PipelineStage {
     ) {
         attribution = Attribution(source: source)
         verdict = Verdict(policies: policies, factory: factory, throttle: throttle, emit: emit)
+        batch = nil
+    }
+
+    /// Attribution from `source`, verdicts by `policies`; violations go to
+    /// `sinks` once per batch of audit messages (at ``endOfBatch()`` and
+    /// ``endOfInput()``), through a fold with `throttle`'s settings when given.
+    /// For the live source, which ends every batch.
+    public init(
+        policies: PolicyStore, source: ContainerSource, factory: ViolationFactory, throttle: Throttle? = nil,
+        batchingInto sinks: SinkSet
+    ) {
+        let batch = ViolationBatch(sinks: sinks)
+        attribution = Attribution(source: source)
+        verdict = Verdict(policies: policies, factory: factory, throttle: throttle, emit: batch.add)
+        self.batch = batch
     }
 
     /// Both stages' counters.
@@ -44,11 +61,17 @@ public final class EventEvaluator: PipelineStage {
 
     public func sweep() { attribution.sweep() }
 
-    /// Summaries of fold windows that have closed go out.
-    public func endOfBatch() { verdict.fold?.closeWindows(now: Timestamp.now().millisecondsSinceEpoch) }
+    /// Summaries of fold windows that have closed go out, and the batch's violations with them.
+    public func endOfBatch() {
+        verdict.fold?.closeWindows(now: Timestamp.now().millisecondsSinceEpoch)
+        batch?.flush()
+    }
 
-    /// Every fold window closes: its summaries go out.
-    public func endOfInput() { verdict.fold?.flushAll(now: Timestamp.now().millisecondsSinceEpoch) }
+    /// Every fold window closes: its summaries go out, and what the batch holds.
+    public func endOfInput() {
+        verdict.fold?.flushAll(now: Timestamp.now().millisecondsSinceEpoch)
+        batch?.flush()
+    }
 
     @inline(__always)
     public func take(_ event: SyscallEvent) {

@@ -15,7 +15,7 @@ import SinkKit
 /// Single-threaded: it belongs to the thread that reads the audit stream.
 public final class Verdict {
     /// Where violations go.
-    public typealias Emit = (Violation) -> Void
+    public typealias Emit = (consuming Violation) -> Void
 
     /// What the verdict decided so far.
     public struct Counters: Sendable, Equatable {
@@ -65,6 +65,10 @@ public final class Verdict {
     private var assumed: (image: String, policy: CompiledPolicy?, slot: Int)?
     /// The last container resolved (held, so that its identity is not reused).
     private var last: (info: ContainerInfo, generation: UInt64, policy: CompiledPolicy?, slot: Int)?
+    /// The last container's `callguard.profile` (see ``profile(of:judgedBy:)``),
+    /// and the container, policy and registry generation it was found under.
+    private var lastProfile: Violation.Profile?
+    private var profileFor: (info: ContainerInfo?, policy: CompiledPolicy?, generation: UInt64) = (nil, nil, 0)
     /// The next fold-key number (0 is "no container"); never reused, so a key
     /// still in the fold after a reload is not mistaken for another container's.
     private var nextSlot = 1
@@ -138,7 +142,7 @@ public final class Verdict {
                 var violation = factory.make(event, container: ViolationFactory.container(info), policy: policy)
                 violation.event.action =
                     info.imageName == nil ? Violation.Event.notAllowedImageUnknown : Violation.Event.notAllowed
-                violation.profile = ViolationFactory.profile(of: info, judgedBy: policy)
+                violation.profile = profile(of: info, judgedBy: policy)
                 return violation
             }
         case .assumed(let imageName):
@@ -225,6 +229,23 @@ public final class Verdict {
             violation.event.action = Violation.Event.notAllowedContainerUnknown
             return violation
         }
+    }
+
+    /// `callguard.profile` of `info`'s violations judged by `policy`, kept
+    /// for the last container while the registry has not changed (a
+    /// container's violations come in runs; each would otherwise take the
+    /// registry's locks and build its stamp's key).
+    private func profile(of info: ContainerInfo, judgedBy policy: CompiledPolicy) -> Violation.Profile? {
+        let registry = ProfileDigestRegistry.shared
+        let generation = registry.generation
+        // Compared field by field: reading the cache as one tuple would copy it.
+        if profileFor.info === info, profileFor.policy === policy, profileFor.generation == generation {
+            return lastProfile
+        }
+        let profile = ViolationFactory.profile(of: info, judgedBy: policy, registry: registry)
+        profileFor = (info, policy, generation)
+        lastProfile = profile
+        return profile
     }
 
     /// Resolves cached per-container policies again after a reload (cheap when nothing changed).

@@ -43,7 +43,7 @@ public final class Fold {
     }
 
     private var table: FoldTable<Key>
-    private let emit: (Violation) -> Void
+    private let emit: Verdict.Emit
     /// The table's next deadline as last computed; nil: none, or not known
     /// (``deadlineKnown`` false). A finding opened later never closes earlier
     /// than the findings already held, so the table is scanned again only
@@ -62,7 +62,7 @@ public final class Fold {
     private var pendingNow: Int64 = 0
 
     /// A fold with `settings`' window, rate cap and bounds, handing what goes out to `emit`.
-    public init(_ settings: Throttle, emit: @escaping (Violation) -> Void) {
+    public init(_ settings: Throttle, emit: @escaping Verdict.Emit) {
         table = FoldTable(
             windowMS: settings.windowMS, maxPerSecond: settings.maxPerSecond, maxKeys: settings.maxKeys,
             distinctPerKey: settings.distinctPerKey)
@@ -89,10 +89,10 @@ public final class Fold {
         }
         settleRun()
         if deadline == nil { deadlineKnown = false }
-        let repeats = table.foldedByCause[.repeats] ?? 0
+        let repeats = table.repeatsFolded
         if let out = table.admit(key: key, finding: finding, serial: serial, time: time, now: now, make: make) {
             emit(out)
-        } else if table.foldedByCause[.repeats] ?? 0 > repeats {
+        } else if table.repeatsFolded > repeats {
             run = (key, finding)
         }
     }

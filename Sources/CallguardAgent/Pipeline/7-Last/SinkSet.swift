@@ -52,6 +52,18 @@ public final class SinkSet: @unchecked Sendable {
         for sink in sinks { sink.submit(contentsOf: violations) }
     }
 
+    /// Hands `violations` to every sink, one lock and at most one wake-up per
+    /// sink (never blocks), and leaves `violations` empty: the last sink takes
+    /// the array itself when its queue is empty.
+    public func submit(taking violations: inout [Violation]) {
+        guard let last = sinks.last else {
+            violations.removeAll(keepingCapacity: true)
+            return
+        }
+        for sink in sinks.dropLast() { sink.submit(contentsOf: violations) }
+        last.submit(taking: &violations)
+    }
+
     /// Reopens file sinks (SIGHUP, after logrotate).
     public func reopen() {
         for sink in sinks { sink.reopen() }

@@ -78,16 +78,9 @@ IMAGE_MADE=0
 AUDIT_TOUCHED=0
 
 . Scripts/lib/audit-state.sh
+. Scripts/lib/bench-common.sh
 status_field() { audit_status_field "$1"; }
 
-stop_pid() { # stop_pid PID SECONDS: SIGTERM, wait up to SECONDS, then SIGKILL.
-  local pid=$1 limit=$2
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null
-  for _ in $(seq $((limit * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 restore() {
   set +e

@@ -1,5 +1,5 @@
 # Shared by the benchmark scripts that run agents and guarded containers
-# (bench-host.sh, bench-attribution.sh); source it, don't run it.
+# (bench-agent.sh, bench-host.sh, bench-attribution.sh); source it, don't run it.
 
 # stop_pid PID SECONDS: SIGTERM, wait up to SECONDS, then SIGKILL.
 stop_pid() {

@@ -47,17 +47,7 @@ struct ByteCursor {
     @inlinable
     mutating func unsigned(_ value: UInt64) {
         if value < 10 { return put(UInt8(48 + value)) }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes >= 20 digits
-        var v = value
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { buf in
-            while v > 0 {
-                buf[23 - n] = UInt8(truncatingIfNeeded: 48 + v % 10)
-                v /= 10
-                n += 1
-            }
-            put(UnsafeRawBufferPointer(rebasing: buf[(24 - n)...]))
-        }
+        DecimalDigits.withDigits(of: value) { put($0) }
     }
 
     /// `t` in ISO 8601 (``Timestamp/writeISO8601(into:)``).

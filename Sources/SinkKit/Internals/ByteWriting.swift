@@ -18,13 +18,7 @@ extension Array where Element == UInt8 {
     @inlinable
     mutating func appendUnsigned(_ value: UInt64) {
         if value < 10 { append(UInt8(48 + value)); return }
-        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes >= 20 digits
-        var v = value
-        var n = 0
-        Swift.withUnsafeMutableBytes(of: &digits) { buf in
-            while v > 0 { buf[31 - n] = UInt8(48 + v % 10); v /= 10; n += 1 }
-            self.append(contentsOf: buf[(32 - n)...])
-        }
+        DecimalDigits.withDigits(of: value) { self.append(contentsOf: $0) }
     }
 }
 

@@ -12,26 +12,24 @@
 /// Sends the connector a control message: `op`, and with `filtered` the event
 /// kinds to deliver (kernel 6.6 and later; earlier kernels ignore the message).
 static int send_control(int fd, enum proc_cn_mcast_op op, int filtered) {
-    struct {
-        struct nlmsghdr header;
-        struct cn_msg message;
-        uint32_t op;
-        uint32_t events;
-    } __attribute__((packed)) request;
-    memset(&request, 0, sizeof request);
+    // nlmsghdr, then cn_msg (whose data is a flexible array), then the payload.
+    char request[NLMSG_SPACE(sizeof(struct cn_msg) + 2 * sizeof(uint32_t))] __attribute__((aligned(NLMSG_ALIGNTO)));
+    memset(request, 0, sizeof request);
     size_t payload = filtered ? 2 * sizeof(uint32_t) : sizeof(uint32_t);
-    size_t length = sizeof request.header + sizeof request.message + payload;
-    request.header.nlmsg_len = (uint32_t)length;
-    request.header.nlmsg_type = NLMSG_DONE;
-    request.message.id.idx = CN_IDX_PROC;
-    request.message.id.val = CN_VAL_PROC;
-    request.message.len = (uint16_t)payload;
-    request.op = (uint32_t)op;
+    size_t length = NLMSG_LENGTH(sizeof(struct cn_msg) + payload);
+    struct nlmsghdr *header = (struct nlmsghdr *)request;
+    header->nlmsg_len = (uint32_t)length;
+    header->nlmsg_type = NLMSG_DONE;
+    struct cn_msg *message = (struct cn_msg *)NLMSG_DATA(header);
+    message->id.idx = CN_IDX_PROC;
+    message->id.val = CN_VAL_PROC;
+    message->len = (uint16_t)payload;
     // Forks, execs and exits only: a process renaming itself in a loop
     // (PROC_EVENT_COMM) cannot fill the buffer and push forks out.
-    request.events = PROC_EVENT_FORK | PROC_EVENT_EXEC | PROC_EVENT_EXIT;
+    uint32_t words[2] = {(uint32_t)op, PROC_EVENT_FORK | PROC_EVENT_EXEC | PROC_EVENT_EXIT};
+    memcpy(message->data, words, payload);
     struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
-    return sendto(fd, &request, length, 0, (struct sockaddr *)&kernel, sizeof kernel) == (ssize_t)length ? 0 : -1;
+    return sendto(fd, request, length, 0, (struct sockaddr *)&kernel, sizeof kernel) == (ssize_t)length ? 0 : -1;
 }
 
 int CProcWatch_forks_open(int buffer_bytes) {

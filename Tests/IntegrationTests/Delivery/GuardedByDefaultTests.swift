@@ -16,30 +16,14 @@ struct GuardedByDefaultTests {
     func hookedContainersForbiddenCallIsReportedOnceWithNoExitRuleAndTheHostsSameCallIsNot() async throws {
         guard RequireIntegration.check(Self.prerequisites, "root, kernel audit, podman + runc, busybox-static, auditctl, the built callguard") else { return }
         try await LiveAudit.withRestoredState {
-            let work = try LiveAudit.temporaryDirectory("guarded-default")
-            defer { try? FileManager.default.removeItem(at: work) }
-            let image = "localhost/callguard-guarded-\(UUID().uuidString.prefix(8).lowercased()):1"
-            let name = "callguard-guarded-\(UUID().uuidString.prefix(8).lowercased())"
-            try PodmanHarness.importBusyboxImage(named: image, workDir: work.path)
-            defer { PodmanHarness.cleanUp(containers: [name], images: [image]) }
-            let policies = work.path + "/policies"
-            let state = work.path + "/state"
-            let hooks = work.path + "/hooks"
-            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
             // Everything podman's default allows except clock_nanosleep (busybox sleep's call).
-            let names = try SeccompExportPodmanTests().podmanDefaultNames().filter { $0 != "clock_nanosleep" }
-            try AgentProfileDeliveryTests().writePolicy(policies, image: image, allow: names)
-            _ = try HookInstaller.install(directory: hooks, binary: AgentProcess.executable, stateDirectory: state, failureMode: .open)
-
+            let scenario = try HookedPodmanScenario(label: "guarded", forbidden: ["clock_nanosleep"])
+            defer { scenario.cleanUp() }
             // The default mode: no --rules.
-            let agent = try AgentProcess(["--policies", policies, "--sink", "stdout", "--state-dir", state], directory: work.path)
+            let agent = try scenario.startAgent()
             defer { agent.kill() }
-            let id = try PodmanHarness.podman(
-                [
-                    "--hooks-dir", hooks, "--runtime", "runc", "run", "-d", "--cgroup-manager=cgroupfs",
-                    "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--name", name, image,
-                    "/bin/busybox", "sh", "-c", "sleep 2; exec /bin/busybox sleep 30",
-                ])
+            let id = try scenario.runHooked(
+                scenario.containerName("default"), ["/bin/busybox", "sh", "-c", "sleep 2; exec /bin/busybox sleep 30"])
             // The host's own clock_nanosleep, made while the agent runs: nothing.
             let hostSleep = try ChildProcess.run("/bin/sleep", ["0.2"])
             #expect(hostSleep.status == 0)
@@ -57,7 +41,7 @@ struct GuardedByDefaultTests {
             let lines = agent.stdout.split(separator: "\n").map(String.init)
             let ours = lines.filter { $0.contains("\"clock_nanosleep\"") }
             #expect(ours.count == 1, "exactly one clock_nanosleep violation (after folding): \(ours)")
-            #expect(ours.allSatisfy { $0.contains(id) && $0.contains(image) && $0.contains("\"source\":\"seccomp\"") }, "\(ours)")
+            #expect(ours.allSatisfy { $0.contains(id) && $0.contains(scenario.image) && $0.contains("\"source\":\"seccomp\"") }, "\(ours)")
             #expect(!lines.contains { $0.contains("\"container-unguarded\"") }, "the hooked container was reported unguarded: \(lines)")
             #expect(lines.allSatisfy { $0.contains(id) }, "a violation of something other than the guarded container: \(lines)")
             #expect(agent.terminate() != nil)

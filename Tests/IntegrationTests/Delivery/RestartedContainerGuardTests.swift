@@ -36,28 +36,13 @@ struct RestartedContainerGuardTests {
     func hookedContainerRestartedWithoutTheHookIsReportedUnguardedAndItsForbiddenCallIsFound() async throws {
         guard RequireIntegration.check(Self.prerequisites, "root, kernel audit, podman + runc, busybox-static, auditctl, the built callguard") else { return }
         try await LiveAudit.withRestoredState {
-            let work = try LiveAudit.temporaryDirectory("restart-unhooked")
-            defer { try? FileManager.default.removeItem(at: work) }
-            let tag = UUID().uuidString.prefix(8).lowercased()
-            let image = "localhost/callguard-restart-\(tag):1"
-            let name = "callguard-restart-\(tag)"
-            try PodmanHarness.importBusyboxImage(named: image, workDir: work.path)
-            defer { PodmanHarness.cleanUp(containers: [name], images: [image]) }
-            let policies = work.path + "/policies"
-            let state = work.path + "/state"
-            let hooks = work.path + "/hooks"
-            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
-            let names = try SeccompExportPodmanTests().podmanDefaultNames().filter { $0 != "clock_nanosleep" }
-            try AgentProfileDeliveryTests().writePolicy(policies, image: image, allow: names)
-            _ = try HookInstaller.install(directory: hooks, binary: AgentProcess.executable, stateDirectory: state, failureMode: .open)
-
-            let agent = try AgentProcess(["--policies", policies, "--sink", "stdout", "--state-dir", state], directory: work.path)
+            let scenario = try HookedPodmanScenario(label: "restart-unhooked", forbidden: ["clock_nanosleep"])
+            defer { scenario.cleanUp() }
+            let state = scenario.state
+            let name = scenario.containerName("restarted")
+            let agent = try scenario.startAgent()
             defer { agent.kill() }
-            let id = try PodmanHarness.podman(
-                [
-                    "--hooks-dir", hooks, "--runtime", "runc", "run", "-d", "--cgroup-manager=cgroupfs",
-                    "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--name", name, image,
-                ] + Self.command)
+            let id = try scenario.runHooked(name, Self.command)
             #expect(FileManager.default.fileExists(atPath: "\(state)/stamps/\(id).json"), "the hook recorded no stamp for the first start")
             // Past the agent's container scan (1 s): the hooked container is guarded.
             usleep(2_500_000)
@@ -90,28 +75,13 @@ struct RestartedContainerGuardTests {
     func hookedContainerRestartedWithTheHookStaysGuardedWithAFreshStamp() async throws {
         guard RequireIntegration.check(Self.prerequisites, "root, kernel audit, podman + runc, busybox-static, auditctl, the built callguard") else { return }
         try await LiveAudit.withRestoredState {
-            let work = try LiveAudit.temporaryDirectory("restart-hooked")
-            defer { try? FileManager.default.removeItem(at: work) }
-            let tag = UUID().uuidString.prefix(8).lowercased()
-            let image = "localhost/callguard-restart-\(tag):1"
-            let name = "callguard-restart-\(tag)"
-            try PodmanHarness.importBusyboxImage(named: image, workDir: work.path)
-            defer { PodmanHarness.cleanUp(containers: [name], images: [image]) }
-            let policies = work.path + "/policies"
-            let state = work.path + "/state"
-            let hooks = work.path + "/hooks"
-            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
-            let names = try SeccompExportPodmanTests().podmanDefaultNames().filter { $0 != "clock_nanosleep" }
-            try AgentProfileDeliveryTests().writePolicy(policies, image: image, allow: names)
-            _ = try HookInstaller.install(directory: hooks, binary: AgentProcess.executable, stateDirectory: state, failureMode: .open)
-
-            let agent = try AgentProcess(["--policies", policies, "--sink", "stdout", "--state-dir", state], directory: work.path)
+            let scenario = try HookedPodmanScenario(label: "restart-hooked", forbidden: ["clock_nanosleep"])
+            defer { scenario.cleanUp() }
+            let (state, hooks) = (scenario.state, scenario.hooks)
+            let name = scenario.containerName("restarted")
+            let agent = try scenario.startAgent()
             defer { agent.kill() }
-            let id = try PodmanHarness.podman(
-                [
-                    "--hooks-dir", hooks, "--runtime", "runc", "run", "-d", "--cgroup-manager=cgroupfs",
-                    "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--name", name, image,
-                ] + Self.command)
+            let id = try scenario.runHooked(name, Self.command)
             let stamp = "\(state)/stamps/\(id).json"
             let firstStamp = try FileManager.default.attributesOfItem(atPath: stamp)[.modificationDate] as? Date
             usleep(1_500_000)

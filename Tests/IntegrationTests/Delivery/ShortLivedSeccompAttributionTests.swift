@@ -42,35 +42,14 @@ struct ShortLivedSeccompAttributionTests {
     func expectEveryChmodAttributed(calls: Int, scripts: [String]) async throws {
         guard RequireIntegration.check(Self.prerequisites, "root, kernel audit, podman + runc, busybox-static, auditctl, the built callguard") else { return }
         try await LiveAudit.withRestoredState {
-            let work = try LiveAudit.temporaryDirectory("short-lived")
-            defer { try? FileManager.default.removeItem(at: work) }
-            let suffix = UUID().uuidString.prefix(8).lowercased()
-            let image = "localhost/callguard-short-lived-\(suffix):1"
-            let names = scripts.indices.map { "callguard-short-lived-\(suffix)-\($0)" }
-            try PodmanHarness.importBusyboxImage(named: image, workDir: work.path)
-            defer { PodmanHarness.cleanUp(containers: names, images: [image]) }
-            let policies = work.path + "/policies"
-            let state = work.path + "/state"
-            let hooks = work.path + "/hooks"
-            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
-            let allowed = try SeccompExportPodmanTests().podmanDefaultNames().filter { !Self.forbidden.contains($0) }
-            try AgentProfileDeliveryTests().writePolicy(policies, image: image, allow: allowed)
-            _ = try HookInstaller.install(directory: hooks, binary: AgentProcess.executable, stateDirectory: state, failureMode: .open)
+            let scenario = try HookedPodmanScenario(label: "short-lived", forbidden: Self.forbidden)
+            defer { scenario.cleanUp() }
             // Every violation out on its own (no folding), to count them.
-            let config = work.path + "/config.yaml"
-            try "throttle: {windowMilliseconds: 0}\n".write(toFile: config, atomically: true, encoding: .utf8)
-            let agent = try AgentProcess(
-                ["--policies", policies, "--sink", "stdout", "--state-dir", state, "--config", config], directory: work.path)
+            let agent = try scenario.startAgent(config: "throttle: {windowMilliseconds: 0}\n")
             defer { agent.kill() }
             var ids: [String] = []
-            for (name, script) in zip(names, scripts) {
-                ids.append(
-                    try PodmanHarness.podman(
-                        [
-                            "--hooks-dir", hooks, "--runtime", "runc", "run", "-d", "--cgroup-manager=cgroupfs",
-                            "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--name", name, image,
-                            "/bin/busybox", "sh", "-c", script,
-                        ]))
+            for (index, script) in scripts.enumerated() {
+                ids.append(try scenario.runHooked(scenario.containerName("\(index)"), ["/bin/busybox", "sh", "-c", script]))
             }
             func chmods() -> [String] {
                 agent.stdout.split(separator: "\n").map(String.init).filter { line in Self.forbidden.contains { line.contains("\"\($0)\"") } }
@@ -80,7 +59,7 @@ struct ShortLivedSeccompAttributionTests {
             #expect(all, "\(lines.count) of \(calls) chmod violations: \(lines) \(agent.stderr)")
             let unknown = lines.filter { $0.contains("container-unknown") }
             #expect(unknown.isEmpty, "\(unknown.count) of \(lines.count) reported with no container: \(unknown)")
-            let attributed = lines.filter { line in line.contains(image) && ids.contains { line.contains($0) } }
+            let attributed = lines.filter { line in line.contains(scenario.image) && ids.contains { line.contains($0) } }
             #expect(attributed.count == lines.count, "not all with their container and image: \(lines)")
             #expect(agent.terminate() != nil)
             try AgentEndToEndTests.expectKernelRestored()

@@ -12,11 +12,14 @@ public struct ViolationFactory: Sendable {
     public var hostName: String
     /// Whether each syscall exists on the kernel callguard runs on, by arch and number;
     /// nil when unknown.
-    public var kernelHasSyscall: (@Sendable (AuditArch, Int32) -> Bool?)?
+    public let kernelHasSyscall: (@Sendable (AuditArch, Int32) -> Bool?)?
+    /// Names and availability by arch and number, looked up once.
+    private let syscalls: SyscallDescriptions
 
     public init(hostName: String, kernelHasSyscall: (@Sendable (AuditArch, Int32) -> Bool?)? = nil) {
         self.hostName = hostName
         self.kernelHasSyscall = kernelHasSyscall
+        self.syscalls = SyscallDescriptions(kernelHasSyscall: kernelHasSyscall)
     }
 
     /// The violation for `event`, made by `container` and not allowed by `policy`.
@@ -37,6 +40,7 @@ public struct ViolationFactory: Sendable {
         let arch = summary.arch ?? .x86_64
         let number = summary.syscall ?? -1
         let timestamp = Timestamp.now()
+        let described = syscalls.describe(arch: arch, number: number)
         var violation = Violation(
             timestamp: timestamp,
             event: Violation.Event(severity: severity),
@@ -51,12 +55,12 @@ public struct ViolationFactory: Sendable {
                 commandLine: event.commandLine.map(UntrustedBytes.init),
                 filePath: event.filePath.map(UntrustedBytes.init)),
             syscall: Violation.Syscall(
-                name: Self.syscallName(arch: arch, number: number),
+                name: described.name,
                 number: Int(number),
-                arch: Self.isX32(arch: arch, number: number) ? "x32" : (arch.name ?? arch.description),
+                arch: described.archName,
                 success: summary.success,
                 exit: summary.exit,
-                existsOnHostKernel: kernelHasSyscall?(arch, number)),
+                existsOnHostKernel: described.existsOnHostKernel),
             policy: rule,
             audit: Violation.Audit(
                 serial: UInt64(event.event.id.serial),
@@ -72,12 +76,6 @@ public struct ViolationFactory: Sendable {
     /// Whether the call was made through the x32 ABI.
     static func isX32(arch: AuditArch, number: Int32) -> Bool {
         arch == .x86_64 && number >= 0 && number & x32Bit != 0
-    }
-
-    /// The call's name: x32 calls by the x86_64 table without the x32 bit.
-    static func syscallName(arch: AuditArch, number: Int32) -> String {
-        let table = isX32(arch: arch, number: number) ? number & ~x32Bit : number
-        return arch.syscallName(table) ?? "syscall_\(number)"
     }
 
     /// The violation's `container.*` for a container ContainerKit found.

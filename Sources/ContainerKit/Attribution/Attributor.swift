@@ -198,6 +198,16 @@ public final class Attributor {
     /// (a runtime moves its own children into a container's cgroup after
     /// creating them); any older entry under the child's pid is dropped, for it
     /// was another process's.
+    ///
+    /// The announced parent is not always the creator: a child made with
+    /// CLONE_PARENT is its creator's parent's, in its creator's cgroup. A
+    /// container process's parent is of its container, except for the pid
+    /// namespace's init, which adopts orphans of every container sharing the
+    /// namespace (`--pid container:…`, a pod sharing its process namespace), and
+    /// for processes whose parent is on the host (`podman exec`: conmon). So a
+    /// child of a container process whose parent is not of its container
+    /// (``ProcessTable/Slot/foreignParent``), or of a runtime helper, is read
+    /// from `/proc` now; only if it is gone already is it its parent's.
     public func forked(child: Int32, parent: Int32) {
         guard child > 0 else { return }
         counters.forksAnnounced &+= 1
@@ -216,10 +226,20 @@ public final class Attributor {
             // again at its exec.
             if let p = table.slot(of: parent), table[p].runtimeBinary, !table[p].derived {
                 processSeen(pid: child, ppid: parent)
+                counters.forksRead &+= 1
                 if let c = table.slot(of: child), !table[c].derived, case .container = table[c].attribution { return }
                 if awaitingExec.count >= Self.awaitingExecLimit { awaitingExec.removeAll(keepingCapacity: true) }
                 awaitingExec.insert(child)
+            } else if let p = table.slot(of: parent), table[p].runtimeHelper || table[p].runtimeLauncher, !table[p].derived {
+                // conmon's child: runc, or a CLONE_PARENT child of a `podman exec` process.
+                processSeen(pid: child, ppid: parent)
+                counters.forksRead &+= 1
             }
+            return
+        }
+        if let p = table.slot(of: parent), table[p].foreignParent, !table[p].derived, let entry = readProcess(child) {
+            insert(entry)
+            counters.forksRead &+= 1
             return
         }
         insert(ProcessTable.Slot(pid: child, attribution: attribution, pending: pending, derived: true, announced: true))
@@ -610,6 +630,15 @@ public final class Attributor {
                 readingParent = true
                 defer { readingParent = false }
                 if let parent = readProcess(snap.stat.ppid) { insert(parent) }
+            }
+            // Its parent of the same container (as read, not derived), or it may
+            // be its namespace's init (see `forked`); when not known, it may be.
+            if let p = table.slot(of: snap.stat.ppid), !table[p].derived, table[p].startTime <= snap.stat.startTime,
+                table[p].attribution.container?.id == ref.id
+            {
+                slot.foreignParent = false
+            } else {
+                slot.foreignParent = true
             }
         }
         return slot

@@ -558,8 +558,11 @@ public final class Attributor {
     /// would make a container's process that exited (and that its parent
     /// leaves unreaped, at will) the host's. (The unified hierarchy keeps a
     /// zombie's path, so a zombie that names a container is that container's.)
+    /// The same holds from the moment it begins to exit (`PF_EXITING`), while
+    /// its state still reads as running: a process that makes its call and
+    /// exits with a large address space is read in that window.
     static func isUnplaceableZombie(_ snap: ProcSnapshot) -> Bool {
-        guard snap.stat.isZombie else { return false }
+        guard snap.stat.isZombie || snap.stat.isExiting else { return false }
         if case .host = ProcCgroupFile.classify(snap.cgroup) { return true }
         return false
     }

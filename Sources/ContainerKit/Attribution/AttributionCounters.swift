@@ -31,6 +31,8 @@ public struct AttributionCounters: Sendable, Hashable {
     /// as a namespace init's or a runtime helper's, which another container's
     /// process (or a `podman exec` process) may have made with CLONE_PARENT.
     public var forksRead: UInt64 = 0
+    /// Entries dropped because announcements were lost (see ``Attributor/collectExits()``).
+    public var forgottenAfterOverflow: UInt64 = 0
     /// Processes evicted from the full cache.
     public var processesEvicted: UInt64 = 0
     /// Containers whose state was found.

@@ -159,13 +159,38 @@ public final class Attributor {
             table[s].exitBy = now
             counters.exitsSeen &+= 1
         }
-        announcements?.drain { announcement in
+        guard let announcements else { return }
+        announcements.drain { announcement in
             switch announcement {
             case .fork(let child, let parent): forked(child: child, parent: parent)
             case .exec(let pid): executed(pid: pid)
             case .exit(let pid): awaitingExec.remove(pid)
             }
         }
+        if _slowPath(announcements.overflows != overflowsSeen) {
+            overflowsSeen = announcements.overflows
+            forgetUnwatched()
+        }
+    }
+
+    /// ``ProcessAnnouncements/overflows`` when last taken in.
+    private var overflowsSeen: UInt64 = 0
+
+    /// After announcements were lost (the kernel reports it at the next read,
+    /// before any record of a process whose fork was lost is evaluated): a
+    /// lost fork may have reused the pid of any entry that is not a watched
+    /// live process (an announced child, one attributed through its parent, an
+    /// exited process), whose answer would then be given for the new process
+    /// once it is gone, e.g. another container's (one forking in a loop can
+    /// fill the buffer at will). Those entries are dropped: such pids are read
+    /// from `/proc` again, and one gone already is unknown, never guessed.
+    private func forgetUnwatched() {
+        var pids: [Int32] = []
+        for s in 0..<table.capacity where table[s].occupied && table[s].liveness != .watched {
+            pids.append(table[s].pid)
+        }
+        for pid in pids { remove(pid: pid) }
+        counters.forgottenAfterOverflow &+= UInt64(pids.count)
     }
 
     /// Times the kernel could not announce (its buffer was full), for the metrics.

@@ -7,11 +7,18 @@
 //                                it), then makes N children with CLONE_PARENT,
 //                                USEC apart: each makes one chmod and exits.
 //   clone-parent sibling N USEC  the same without orphaning first.
+//   clone-parent flood SECONDS   forks (vfork) children that exit at once, as
+//                                fast as it can, for SECONDS: every pid of the
+//                                host is soon one of its children's, and the
+//                                agent's buffer of announcements fills.
+//   clone-parent burst N         forks (vfork) N children that exit at once.
 #define _GNU_SOURCE
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void children(int n, int usec) {
@@ -26,6 +33,25 @@ static void children(int n, int usec) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 3 && strcmp(argv[1], "flood") == 0) {
+        time_t end = time(NULL) + atoi(argv[2]);
+        while (time(NULL) < end) {
+            for (int i = 0; i < 1000; i++) {
+                pid_t child = vfork();
+                if (child == 0) _exit(0);
+                if (child > 0) waitpid(child, NULL, 0);
+            }
+        }
+        return 0;
+    }
+    if (argc == 3 && strcmp(argv[1], "burst") == 0) {
+        for (int i = atoi(argv[2]); i > 0; i--) {
+            pid_t child = vfork();
+            if (child == 0) _exit(0);
+            if (child > 0) waitpid(child, NULL, 0);
+        }
+        return 0;
+    }
     if (argc < 4) return 2;
     int n = atoi(argv[2]), usec = atoi(argv[3]);
     if (strcmp(argv[1], "adopted") == 0) {

@@ -41,6 +41,20 @@ struct AttributorCloneParentTests {
         #expect(attributor.counters.forksRead == 1)
     }
 
+    @Test func aChildReadAtItsForkAsTheHostsIsNotCachedAsTheHosts() {
+        // Announced before the kernel attached it to its creator's cgroup, a
+        // child reads as the root: that read is not its answer.
+        sharedNamespace()
+        let attributor = makeAttributor()
+        attributor.scanRunningProcesses()
+        forks.fork(child: 302, parent: 200)
+        proc.add(pid: 302, ppid: 200, startTime: 21, cgroup: AttributorTests.hostCgroup)
+        attributor.collectExits()
+        proc.remove(pid: 302)
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 302, ppid: 0) != .host)
+    }
+
     @Test func aChildOfAProcessWhoseParentIsOfItsContainerIsCachedWithoutAProcRead() {
         sharedNamespace()
         proc.add(pid: 201, ppid: 200, startTime: 11, cgroup: AttributorTests.podmanCgroup)

@@ -263,9 +263,14 @@ public final class Attributor {
             return
         }
         if let p = table.slot(of: parent), table[p].foreignParent, !table[p].derived, let entry = readProcess(child) {
-            insert(entry)
             counters.forksRead &+= 1
-            return
+            // Only a container's answer is taken: a child just forked can read as
+            // the root cgroup until the kernel has attached it to its creator's.
+            if case .container = entry.attribution {
+                insert(entry)
+                return
+            }
+            proc.unwatchExit(pid: child)
         }
         insert(ProcessTable.Slot(pid: child, attribution: attribution, pending: pending, derived: true, announced: true))
         counters.forksCached &+= 1

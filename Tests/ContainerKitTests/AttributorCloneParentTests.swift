@@ -41,6 +41,32 @@ struct AttributorCloneParentTests {
         #expect(attributor.counters.forksRead == 1)
     }
 
+    @Test func aNamespaceInitFirstReadAsItsChildsParentIsKnownAsOne() {
+        // 200 is read only because its child 201 made a record: its own parent
+        // (conmon) is not read into the cache, but its cgroup is looked at.
+        sharedNamespace()
+        proc.add(pid: 201, ppid: 200, startTime: 11, cgroup: AttributorTests.podmanCgroup)
+        let attributor = makeAttributor()
+        #expect(attributor.attribute(pid: 201, ppid: 0).container?.id == TestIDs.podman)
+        forks.fork(child: 305, parent: 200)
+        proc.add(pid: 305, ppid: 200, startTime: 21, cgroup: AttributorTests.dockerCgroup)
+        attributor.collectExits()
+        proc.remove(pid: 305)
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 305, ppid: 0).container?.id == TestIDs.docker)
+    }
+
+    @Test func aChildOfANamespaceInitFoundAsAZombieAtItsForkIsTheContainerItsCgroupNames() {
+        sharedNamespace()
+        let attributor = makeAttributor()
+        attributor.scanRunningProcesses()
+        forks.fork(child: 304, parent: 200)
+        proc.add(pid: 304, ppid: 200, startTime: 21, cgroup: AttributorTests.dockerCgroup)
+        proc.becomeZombie(pid: 304, cgroup: AttributorTests.dockerCgroup)
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 304, ppid: 0).container?.id == TestIDs.docker)
+    }
+
     @Test func aChildReadAtItsForkAsTheHostsIsNotCachedAsTheHosts() {
         // Announced before the kernel attached it to its creator's cgroup, a
         // child reads as the root: that read is not its answer.

@@ -262,15 +262,21 @@ public final class Attributor {
             }
             return
         }
-        if let p = table.slot(of: parent), table[p].foreignParent, !table[p].derived, let entry = readProcess(child) {
+        if let p = table.slot(of: parent), table[p].foreignParent, !table[p].derived {
             counters.forksRead &+= 1
-            // Only a container's answer is taken: a child just forked can read as
-            // the root cgroup until the kernel has attached it to its creator's.
-            if case .container = entry.attribution {
-                insert(entry)
-                return
+            if let entry = readProcess(child) {
+                // Only a container's answer is taken: a child just forked can read as
+                // the root cgroup until the kernel has attached it to its creator's.
+                if case .container = entry.attribution {
+                    insert(entry)
+                    return
+                }
+                proc.unwatchExit(pid: child)
             }
-            proc.unwatchExit(pid: child)
+            // Gone already (reaped while the agent was late): its parent's container,
+            // as for any child. (In a pid namespace shared by two containers it may
+            // have been the other's: answering unknown here cost a fifth of the
+            // init's own children that exit within microseconds.)
         }
         insert(ProcessTable.Slot(pid: child, attribution: attribution, pending: pending, derived: true, announced: true))
         counters.forksCached &+= 1
@@ -664,17 +670,29 @@ public final class Attributor {
                 defer { readingParent = false }
                 if let parent = readProcess(snap.stat.ppid) { insert(parent) }
             }
-            // Its parent of the same container (as read, not derived), or it may
-            // be its namespace's init (see `forked`); when not known, it may be.
-            if let p = table.slot(of: snap.stat.ppid), !table[p].derived, table[p].startTime <= snap.stat.startTime,
-                table[p].attribution.container?.id == ref.id
-            {
-                slot.foreignParent = false
-            } else {
-                slot.foreignParent = true
-            }
+            // Its parent not of its container: it may be its namespace's init (see `forked`).
+            slot.foreignParent = hasForeignParent(snap.stat, containerID: ref.id)
         }
         return slot
+    }
+
+    /// Whether the parent of `stat` (a process of container `containerID`) is
+    /// not of that container: on the host (the first process of a container,
+    /// which is its pid namespace's init unless it joined another's namespace,
+    /// or a `podman exec` process), or of another container (a process adopted
+    /// by the init of a shared namespace). A parent gone meanwhile says nothing.
+    private func hasForeignParent(_ stat: ProcStat, containerID: String) -> Bool {
+        guard stat.ppid > 1 else { return true }
+        if let p = table.slot(of: stat.ppid), !table[p].derived, table[p].startTime <= stat.startTime {
+            return table[p].attribution.container?.id != containerID
+        }
+        // Not cached: unreadable (gone), or not read because this process is
+        // read as a parent for its child (one level only); then its cgroup only.
+        guard readingParent, let parent = proc.snapshot(pid: stat.ppid), parent.stat.startTime <= stat.startTime
+        else { return false }
+        counters.procReads &+= 1
+        if case .container(let ref) = ProcCgroupFile.classify(parent.cgroup) { return ref.id != containerID }
+        return true
     }
 
     private func insert(_ slot: ProcessTable.Slot) {

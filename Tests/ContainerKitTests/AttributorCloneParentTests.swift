@@ -41,6 +41,41 @@ struct AttributorCloneParentTests {
         #expect(attributor.counters.forksRead == 1)
     }
 
+    @Test func onceAnInitIsSeenWithAnotherContainersChildItsGoneChildrenAreUnknownNotItsContainers() {
+        sharedNamespace()
+        let attributor = makeAttributor()
+        attributor.scanRunningProcesses()
+        forks.fork(child: 306, parent: 200)  // read at its fork: the docker container's
+        proc.add(pid: 306, ppid: 200, startTime: 21, cgroup: AttributorTests.dockerCgroup)
+        attributor.collectExits()
+        // The agent falls behind: the next one is reaped before its fork is taken in.
+        forks.fork(child: 307, parent: 200)
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 307, ppid: 0) == .unknown)
+    }
+
+    @Test func anInitWhoseChildrenAreAllItsContainersKeepsAnsweringForItsGoneChildren() {
+        proc.add(pid: 100, ppid: 1, startTime: 5, comm: "conmon", cgroup: AttributorTests.conmonCgroup)
+        proc.add(pid: 200, ppid: 100, startTime: 10, cgroup: AttributorTests.podmanCgroup)
+        let attributor = makeAttributor()
+        attributor.scanRunningProcesses()
+        forks.fork(child: 308, parent: 200)
+        proc.add(pid: 308, ppid: 200, startTime: 21, cgroup: AttributorTests.podmanCgroup)
+        attributor.collectExits()
+        forks.fork(child: 309, parent: 200)  // gone before it was read
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 309, ppid: 0).container?.id == TestIDs.podman)
+    }
+
+    @Test func anInitWhoseAdoptedProcessIsReadIsKnownToShareItsNamespace() {
+        sharedNamespace()
+        let attributor = makeAttributor()
+        attributor.scanRunningProcesses()  // 300, docker's, is read with 200 as its parent
+        forks.fork(child: 310, parent: 200)  // gone before it was read
+        attributor.collectExits()
+        #expect(attributor.attribute(pid: 310, ppid: 0) == .unknown)
+    }
+
     @Test func aNamespaceInitFirstReadAsItsChildsParentIsKnownAsOne() {
         // 200 is read only because its child 201 made a record: its own parent
         // (conmon) is not read into the cache, but its cgroup is looked at.

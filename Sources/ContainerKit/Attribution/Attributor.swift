@@ -267,16 +267,19 @@ public final class Attributor {
             if let entry = readProcess(child) {
                 // Only a container's answer is taken: a child just forked can read as
                 // the root cgroup until the kernel has attached it to its creator's.
-                if case .container = entry.attribution {
+                if case .container(let info) = entry.attribution {
+                    if info.id != attribution.container?.id, let p = table.slot(of: parent) { table[p].adoptsForeign = true }
                     insert(entry)
                     return
                 }
                 proc.unwatchExit(pid: child)
             }
             // Gone already (reaped while the agent was late): its parent's container,
-            // as for any child. (In a pid namespace shared by two containers it may
-            // have been the other's: answering unknown here cost a fifth of the
-            // init's own children that exit within microseconds.)
+            // as for any child, unless the parent was seen with another container's
+            // child (a shared pid namespace): then not guessed. (Answering unknown
+            // for every init cost a fifth of the init's own children that exit
+            // within microseconds.)
+            if let p = table.slot(of: parent), table[p].adoptsForeign { return }
         }
         insert(ProcessTable.Slot(pid: child, attribution: attribution, pending: pending, derived: true, announced: true))
         counters.forksCached &+= 1
@@ -684,7 +687,13 @@ public final class Attributor {
     private func hasForeignParent(_ stat: ProcStat, containerID: String) -> Bool {
         guard stat.ppid > 1 else { return true }
         if let p = table.slot(of: stat.ppid), !table[p].derived, table[p].startTime <= stat.startTime {
-            return table[p].attribution.container?.id != containerID
+            guard let parentContainer = table[p].attribution.container?.id else { return true }
+            guard parentContainer == containerID else {
+                // Another container's process is its parent: that one adopted it.
+                table[p].adoptsForeign = true
+                return true
+            }
+            return false
         }
         // Not cached: unreadable (gone), or not read because this process is
         // read as a parent for its child (one level only); then its cgroup only.

@@ -26,6 +26,10 @@ struct ProcessTable {
         /// namespace. A child announced as its child may have been made by
         /// another container's process (CLONE_PARENT), so it is read at its fork.
         var foreignParent = false
+        /// A container process seen with a child of another container (a pid
+        /// namespace's init that adopted it): a child announced as its own and
+        /// gone before it was read is not taken for its container.
+        var adoptsForeign = false
         /// A container runtime helper (runc, conmon, containerd-shim…): its exited children are not attributed to the host.
         var runtimeHelper = false
         /// A host process that starts runtime binaries as its children (conmon, a containerd shim).

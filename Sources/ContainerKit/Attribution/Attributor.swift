@@ -232,7 +232,9 @@ public final class Attributor {
     /// for processes whose parent is on the host (`podman exec`: conmon). So a
     /// child of a container process whose parent is not of its container
     /// (``ProcessTable/Slot/foreignParent``), or of a runtime helper, is read
-    /// from `/proc` now; only if it is gone already is it its parent's.
+    /// from `/proc` now; only if it is gone already is it its parent's, and not
+    /// even then when that parent was seen adopting another container's process
+    /// (``ProcessTable/Slot/adoptsForeign``): then it is unknown.
     public func forked(child: Int32, parent: Int32) {
         guard child > 0 else { return }
         counters.forksAnnounced &+= 1

@@ -10,6 +10,14 @@ struct ProcStatTests {
         #expect(stat == ProcStat(pid: 9675, comm: "sleep", ppid: 9664, startTime: 44533))
     }
 
+    @Test func exitingFlagIsReadFromField9() throws {
+        // 0x400104: PF_EXITING (0x4) among others; the state still reads R.
+        let exiting = try #require(ProcStat.parse("4242 (big) R 77 4242 4242 0 -1 4194564 0 0 0 0 0 0 0 0 20 0 1 0 987654 0 0"))
+        #expect(exiting.isExiting && !exiting.isZombie)
+        let running = try #require(ProcStat.parse("4242 (big) R 77 4242 4242 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 987654 0 0"))
+        #expect(!running.isExiting)
+    }
+
     @Test func commWithParenthesesAndSpacesDoesNotShiftFields() throws {
         let text = "4242 (a) S 1 2 3) b) (c) R 77 4242 4242 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 987654 0 0"
         let stat = try #require(ProcStat.parse(text))

@@ -27,6 +27,12 @@ public struct AttributionCounters: Sendable, Hashable {
     public var forksAnnounced: UInt64 = 0
     /// ... of them cached as their parent's container at once.
     public var forksCached: UInt64 = 0
+    /// ... of them read from `/proc` at their fork instead: children announced
+    /// as a namespace init's or a runtime helper's, which another container's
+    /// process (or a `podman exec` process) may have made with CLONE_PARENT.
+    public var forksRead: UInt64 = 0
+    /// Entries dropped because announcements were lost (see ``Attributor/collectExits()``).
+    public var forgottenAfterOverflow: UInt64 = 0
     /// Processes evicted from the full cache.
     public var processesEvicted: UInt64 = 0
     /// Containers whose state was found.

@@ -159,13 +159,38 @@ public final class Attributor {
             table[s].exitBy = now
             counters.exitsSeen &+= 1
         }
-        announcements?.drain { announcement in
+        guard let announcements else { return }
+        announcements.drain { announcement in
             switch announcement {
             case .fork(let child, let parent): forked(child: child, parent: parent)
             case .exec(let pid): executed(pid: pid)
             case .exit(let pid): awaitingExec.remove(pid)
             }
         }
+        if _slowPath(announcements.overflows != overflowsSeen) {
+            overflowsSeen = announcements.overflows
+            forgetUnwatched()
+        }
+    }
+
+    /// ``ProcessAnnouncements/overflows`` when last taken in.
+    private var overflowsSeen: UInt64 = 0
+
+    /// After announcements were lost (the kernel reports it at the next read,
+    /// before any record of a process whose fork was lost is evaluated): a
+    /// lost fork may have reused the pid of any entry that is not a watched
+    /// live process (an announced child, one attributed through its parent, an
+    /// exited process), whose answer would then be given for the new process
+    /// once it is gone, e.g. another container's (one forking in a loop can
+    /// fill the buffer at will). Those entries are dropped: such pids are read
+    /// from `/proc` again, and one gone already is unknown, never guessed.
+    private func forgetUnwatched() {
+        var pids: [Int32] = []
+        for s in 0..<table.capacity where table[s].occupied && table[s].liveness != .watched {
+            pids.append(table[s].pid)
+        }
+        for pid in pids { remove(pid: pid) }
+        counters.forgottenAfterOverflow &+= UInt64(pids.count)
     }
 
     /// Times the kernel could not announce (its buffer was full), for the metrics.
@@ -198,6 +223,18 @@ public final class Attributor {
     /// (a runtime moves its own children into a container's cgroup after
     /// creating them); any older entry under the child's pid is dropped, for it
     /// was another process's.
+    ///
+    /// The announced parent is not always the creator: a child made with
+    /// CLONE_PARENT is its creator's parent's, in its creator's cgroup. A
+    /// container process's parent is of its container, except for the pid
+    /// namespace's init, which adopts orphans of every container sharing the
+    /// namespace (`--pid container:…`, a pod sharing its process namespace), and
+    /// for processes whose parent is on the host (`podman exec`: conmon). So a
+    /// child of a container process whose parent is not of its container
+    /// (``ProcessTable/Slot/foreignParent``), or of a runtime helper, is read
+    /// from `/proc` now; only if it is gone already is it its parent's, and not
+    /// even then when that parent was seen adopting another container's process
+    /// (``ProcessTable/Slot/adoptsForeign``): then it is unknown.
     public func forked(child: Int32, parent: Int32) {
         guard child > 0 else { return }
         counters.forksAnnounced &+= 1
@@ -216,11 +253,35 @@ public final class Attributor {
             // again at its exec.
             if let p = table.slot(of: parent), table[p].runtimeBinary, !table[p].derived {
                 processSeen(pid: child, ppid: parent)
+                counters.forksRead &+= 1
                 if let c = table.slot(of: child), !table[c].derived, case .container = table[c].attribution { return }
                 if awaitingExec.count >= Self.awaitingExecLimit { awaitingExec.removeAll(keepingCapacity: true) }
                 awaitingExec.insert(child)
+            } else if let p = table.slot(of: parent), table[p].runtimeHelper || table[p].runtimeLauncher, !table[p].derived {
+                // conmon's child: runc, or a CLONE_PARENT child of a `podman exec` process.
+                processSeen(pid: child, ppid: parent)
+                counters.forksRead &+= 1
             }
             return
+        }
+        if let p = table.slot(of: parent), table[p].foreignParent, !table[p].derived {
+            counters.forksRead &+= 1
+            if let entry = readProcess(child) {
+                // Only a container's answer is taken: a child just forked can read as
+                // the root cgroup until the kernel has attached it to its creator's.
+                if case .container(let info) = entry.attribution {
+                    if info.id != attribution.container?.id, let p = table.slot(of: parent) { table[p].adoptsForeign = true }
+                    insert(entry)
+                    return
+                }
+                proc.unwatchExit(pid: child)
+            }
+            // Gone already (reaped while the agent was late): its parent's container,
+            // as for any child, unless the parent was seen with another container's
+            // child (a shared pid namespace): then not guessed. (Answering unknown
+            // for every init cost a fifth of the init's own children that exit
+            // within microseconds.)
+            if let p = table.slot(of: parent), table[p].adoptsForeign { return }
         }
         insert(ProcessTable.Slot(pid: child, attribution: attribution, pending: pending, derived: true, announced: true))
         counters.forksCached &+= 1
@@ -538,8 +599,11 @@ public final class Attributor {
     /// would make a container's process that exited (and that its parent
     /// leaves unreaped, at will) the host's. (The unified hierarchy keeps a
     /// zombie's path, so a zombie that names a container is that container's.)
+    /// The same holds from the moment it begins to exit (`PF_EXITING`), while
+    /// its state still reads as running: a process that makes its call and
+    /// exits with a large address space is read in that window.
     static func isUnplaceableZombie(_ snap: ProcSnapshot) -> Bool {
-        guard snap.stat.isZombie else { return false }
+        guard snap.stat.isZombie || snap.stat.isExiting else { return false }
         if case .host = ProcCgroupFile.classify(snap.cgroup) { return true }
         return false
     }
@@ -611,8 +675,35 @@ public final class Attributor {
                 defer { readingParent = false }
                 if let parent = readProcess(snap.stat.ppid) { insert(parent) }
             }
+            // Its parent not of its container: it may be its namespace's init (see `forked`).
+            slot.foreignParent = hasForeignParent(snap.stat, containerID: ref.id)
         }
         return slot
+    }
+
+    /// Whether the parent of `stat` (a process of container `containerID`) is
+    /// not of that container: on the host (the first process of a container,
+    /// which is its pid namespace's init unless it joined another's namespace,
+    /// or a `podman exec` process), or of another container (a process adopted
+    /// by the init of a shared namespace). A parent gone meanwhile says nothing.
+    private func hasForeignParent(_ stat: ProcStat, containerID: String) -> Bool {
+        guard stat.ppid > 1 else { return true }
+        if let p = table.slot(of: stat.ppid), !table[p].derived, table[p].startTime <= stat.startTime {
+            guard let parentContainer = table[p].attribution.container?.id else { return true }
+            guard parentContainer == containerID else {
+                // Another container's process is its parent: that one adopted it.
+                table[p].adoptsForeign = true
+                return true
+            }
+            return false
+        }
+        // Not cached: unreadable (gone), or not read because this process is
+        // read as a parent for its child (one level only); then its cgroup only.
+        guard readingParent, let parent = proc.snapshot(pid: stat.ppid), parent.stat.startTime <= stat.startTime
+        else { return false }
+        counters.procReads &+= 1
+        if case .container(let ref) = ProcCgroupFile.classify(parent.cgroup) { return ref.id != containerID }
+        return true
     }
 
     private func insert(_ slot: ProcessTable.Slot) {

@@ -20,6 +20,16 @@ struct ProcessTable {
         /// container: kept until the pid's next fork, read from `/proc` at its
         /// first record while it lives.
         var announced = false
+        /// A container process whose parent is not a process of its container
+        /// (read from `/proc`): its pid namespace's init (whose parent is on the
+        /// host), which adopts the orphans of every container sharing the
+        /// namespace. A child announced as its child may have been made by
+        /// another container's process (CLONE_PARENT), so it is read at its fork.
+        var foreignParent = false
+        /// A container process seen with a child of another container (a pid
+        /// namespace's init that adopted it): a child announced as its own and
+        /// gone before it was read is not taken for its container.
+        var adoptsForeign = false
         /// A container runtime helper (runc, conmon, containerd-shim…): its exited children are not attributed to the host.
         var runtimeHelper = false
         /// A host process that starts runtime binaries as its children (conmon, a containerd shim).

@@ -56,6 +56,17 @@ public final class InMemoryProcSource: ProcSource {
         processes[pid] = ProcSnapshot(stat: stat, cgroup: cgroup)
     }
 
+    /// Makes `pid` begin to exit (`PF_EXITING`, still running): its cgroup file
+    /// reads `cgroup` (cgroup v1: the root of every hierarchy); its exit is not
+    /// collected yet.
+    public func beginExit(pid: Int32, cgroup: String) {
+        guard let old = processes[pid] else { return }
+        var stat = old.stat
+        stat.state = UInt8(ascii: "R")
+        stat.isExiting = true
+        processes[pid] = ProcSnapshot(stat: stat, cgroup: cgroup)
+    }
+
     /// Sets the seccomp state of a running process (it attached a filter).
     public func setSeccomp(pid: Int32, _ state: SeccompState) { seccompStates[pid] = state }
 

@@ -11,14 +11,25 @@ public struct ProcStat: Sendable, Hashable {
     public var startTime: UInt64
     /// Field 3: the state letter (`R`, `S`, `Z` for a zombie...).
     public var state: UInt8
+    /// Field 9 (the kernel's task flags) has `PF_EXITING`: the process has begun
+    /// to exit. From then on, while its state still reads `R` or `D` (tearing
+    /// down a large address space takes tens of milliseconds), its cgroup v1
+    /// lines read as the root, as a zombie's do.
+    public var isExiting: Bool
 
-    public init(pid: Int32, comm: String, ppid: Int32, startTime: UInt64, state: UInt8 = UInt8(ascii: "S")) {
+    public init(
+        pid: Int32, comm: String, ppid: Int32, startTime: UInt64, state: UInt8 = UInt8(ascii: "S"), isExiting: Bool = false
+    ) {
         self.pid = pid
         self.comm = comm
         self.ppid = ppid
         self.startTime = startTime
         self.state = state
+        self.isExiting = isExiting
     }
+
+    /// `PF_EXITING` in field 9 (include/linux/sched.h).
+    static let exitingFlag: UInt64 = 0x4
 
     /// Whether the process has exited and not been reaped yet (`Z`), or is being reaped (`X`).
     public var isZombie: Bool { state == UInt8(ascii: "Z") || state == UInt8(ascii: "X") }
@@ -43,7 +54,10 @@ public struct ProcStat: Sendable, Hashable {
             let ppid = Int32(String(decoding: rest[4 - 3], as: UTF8.self)),
             let start = UInt64(String(decoding: rest[22 - 3], as: UTF8.self))
         else { return nil }
-        return ProcStat(pid: pid, comm: comm, ppid: ppid, startTime: start, state: rest[0].first ?? UInt8(ascii: "?"))
+        let flags = UInt64(String(decoding: rest[9 - 3], as: UTF8.self)) ?? 0
+        return ProcStat(
+            pid: pid, comm: comm, ppid: ppid, startTime: start, state: rest[0].first ?? UInt8(ascii: "?"),
+            isExiting: flags & exitingFlag != 0)
     }
 }
 

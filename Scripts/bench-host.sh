@@ -6,7 +6,10 @@
 #    (Benchmarks/HostCost/hostmix.c: pread 1 byte, writev to /dev/null,
 #    send+recv on a socketpair, poll with 0 timeout, read; and a process's
 #    life, fork+exit+wait and spawn+exit+wait, which the agent's fork
-#    announcements touch) in ns per call:
+#    announcements touch) in ns per call, the host process on the last CPU
+#    and the agent on the others (PIN=0: unpinned), so that what is measured
+#    is the kernel's cost per call and not the agent's own work competing
+#    for the same core (its CPU is measured in part 2):
 #    without an agent, under `callguard run` (release, shipped policies) in the
 #    default mode (`--rules auto`), and under `--rules system`; interleaved,
 #    ROUNDS rounds, medians, printed as ratios to no agent.
@@ -31,6 +34,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-5}
+PIN=${PIN:-1}
 ITERATIONS=${ITERATIONS:-100000}
 FLOOD_SECONDS=${FLOOD_SECONDS:-5}
 BACKLOG=${BACKLOG_LIMIT:-8192}
@@ -73,8 +77,15 @@ $SWIFT build -c release --product callguard >&2
 CALLGUARD="$($SWIFT build -c release --show-bin-path)/callguard"
 
 # start_agent ARGS...: `callguard run ARGS`, sink /dev/null, until it reads the stream.
+# Part 1's placement: the host process alone on the last CPU, the agent on the rest.
+cpus=$(nproc)
+MIX_CPU=() AGENT_CPUS=()
+if [ "$PIN" = 1 ] && [ "$cpus" -ge 2 ] && command -v taskset >/dev/null; then
+  MIX_CPU=(taskset -c $((cpus - 1)))
+  AGENT_CPUS=(taskset -c "0-$((cpus - 2))")
+fi
 start_agent() {
-  "$CALLGUARD" run "$@" --sink file:/dev/null >"$WORK/agent.out" 2>"$WORK/agent.err" 9>&- &
+  "${AGENT_CPUS[@]}" "$CALLGUARD" run "$@" --sink file:/dev/null >"$WORK/agent.out" 2>"$WORK/agent.err" 9>&- &
   AGENT_PID=$!
   for _ in $(seq 300); do
     grep -qF "reading the audit stream" "$WORK/agent.err" 2>/dev/null && return 0
@@ -97,13 +108,14 @@ for round in $(seq "$ROUNDS"); do
   for mode in none auto system; do
     rules=0
     if [ "$mode" != none ]; then start_agent --policies policies --rules "$mode" --state-dir "$WORK/state-host"; sleep 1.5; rules=$(callguard_rules); fi
-    echo "$mode $rules $("$WORK/hostmix" "$ITERATIONS")" >>"$WORK/mix"
+    echo "$mode $rules $("${MIX_CPU[@]}" "$WORK/hostmix" "$ITERATIONS")" >>"$WORK/mix"
     [ "$mode" != none ] && stop_agent
   done
   echo "bench-host: round $round of $ROUNDS done" >&2
 done
 
 # --- 2. guarded-container flood --------------------------------------------
+AGENT_CPUS=()  # unpinned from here on
 mkdir -p "$WORK/rootfs/bin" "$WORK/rootfs/proc" "$WORK/rootfs/sys" "$WORK/rootfs/dev" "$WORK/rootfs/tmp"
 cp "$WORK/storm" "$WORK/rootfs/storm"
 cp "$WORK/hostmix-static" "$WORK/rootfs/hostmix"

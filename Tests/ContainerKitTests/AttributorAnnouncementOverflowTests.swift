@@ -7,16 +7,10 @@ import Testing
 /// process that made its call and exited would be answered as that one's
 /// (another container's). After an overflow, no entry that is not a watched
 /// live process answers for a pid that is gone.
-struct AttributorAnnouncementOverflowTests {
+struct AttributorAnnouncementOverflowTests: AnnouncedAttributorSuite {
     let proc = InMemoryProcSource()
     let forks = InMemoryProcessAnnouncements()
     let clock = ManualClock()
-
-    func makeAttributor() -> Attributor {
-        Attributor(
-            proc: proc, announcements: forks,
-            resolver: ContainerResolver(roots: TestIDs.roots.value, minReloadInterval: 0, clock: clock.now), clock: clock.now)
-    }
 
     /// The podman container's process 200 and the docker container's 300, both cached.
     func twoContainers() -> Attributor {

@@ -6,17 +6,10 @@ import Testing
 /// (a shared pid namespace), or a `podman exec` process whose parent is
 /// conmon, makes children announced as the init's (or conmon's), in its own
 /// cgroup. Such children are read at their fork, not taken for the parent's.
-struct AttributorCloneParentTests {
+struct AttributorCloneParentTests: AnnouncedAttributorSuite {
     let proc = InMemoryProcSource()
     let forks = InMemoryProcessAnnouncements()
     let clock = ManualClock()
-
-    func makeAttributor() -> Attributor {
-        Attributor(
-            proc: proc, announcements: forks,
-            resolver: ContainerResolver(roots: TestIDs.roots.value, minReloadInterval: 0, clock: clock.now),
-            clock: clock.now)
-    }
 
     /// conmon (100) started the podman container's init (200); a docker
     /// container's process (300) shares its pid namespace and was adopted by it.

@@ -6,16 +6,10 @@ import Testing
 /// milliseconds for a few hundred MiB), and its cgroup v1 lines already read as
 /// the root. A container process that makes its call and exits so, read in
 /// that window, must not be the host's.
-struct AttributorExitingProcessTests {
+struct AttributorExitingProcessTests: AnnouncedAttributorSuite {
     let proc = InMemoryProcSource()
     let forks = InMemoryProcessAnnouncements()
     let clock = ManualClock()
-
-    func makeAttributor() -> Attributor {
-        Attributor(
-            proc: proc, announcements: forks,
-            resolver: ContainerResolver(roots: TestIDs.roots.value, minReloadInterval: 0, clock: clock.now), clock: clock.now)
-    }
 
     @Test func announcedChildReadWhileExitingOnCgroupV1IsItsParentsContainerNotTheHost() {
         proc.add(pid: 200, ppid: 199, startTime: 10, cgroup: AttributorTests.podmanCgroup)

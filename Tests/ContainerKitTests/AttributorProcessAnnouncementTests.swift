@@ -3,17 +3,10 @@ import Testing
 
 /// Attribution through the kernel's fork announcements: a process that exits
 /// before its first record is evaluated, whose record (SECCOMP) names no parent.
-struct AttributorProcessAnnouncementTests {
+struct AttributorProcessAnnouncementTests: AnnouncedAttributorSuite {
     let proc = InMemoryProcSource()
     let forks = InMemoryProcessAnnouncements()
     let clock = ManualClock()
-
-    func makeAttributor(forks: InMemoryProcessAnnouncements? = nil) -> Attributor {
-        Attributor(
-            proc: proc, announcements: forks ?? self.forks,
-            resolver: ContainerResolver(roots: TestIDs.roots.value, minReloadInterval: 0, clock: clock.now),
-            clock: clock.now)
-    }
 
     @Test func exitedChildOfAContainerProcessIsTheContainersWithoutAParentInItsRecord() {
         proc.add(pid: 200, ppid: 199, startTime: 10, cgroup: AttributorTests.podmanCgroup)

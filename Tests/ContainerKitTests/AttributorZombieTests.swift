@@ -3,19 +3,13 @@ import Testing
 
 /// Zombies: a container's process that exited and that its parent leaves
 /// unreaped (at will) must not read as the host's.
-struct AttributorZombieTests {
+struct AttributorZombieTests: AnnouncedAttributorSuite {
     /// What `/proc/PID/cgroup` of a zombie reads on a cgroup v1 host.
     static let zombieV1Cgroup = "9:name=systemd:/\n4:memory:/\n1:cpu:/\n"
 
     let proc = InMemoryProcSource()
     let forks = InMemoryProcessAnnouncements()
     let clock = ManualClock()
-
-    func makeAttributor() -> Attributor {
-        Attributor(
-            proc: proc, announcements: forks,
-            resolver: ContainerResolver(roots: TestIDs.roots.value, minReloadInterval: 0, clock: clock.now), clock: clock.now)
-    }
 
     @Test func zombieWhoseCgroupReadsAsTheRootIsNotTakenForTheHost() {
         proc.add(pid: 500, ppid: 499, startTime: 10, cgroup: AttributorTests.podmanCgroup)

@@ -25,38 +25,13 @@ struct ShortLivedAttributionAttackTests {
         guard RequireIntegration.check(Self.prerequisites, "root, kernel audit, podman + runc, busybox-static, gcc, auditctl, the built callguard")
         else { return }
         try await LiveAudit.withRestoredState {
-            let work = try LiveAudit.temporaryDirectory("clone-parent")
-            defer { try? FileManager.default.removeItem(at: work) }
-            let suffix = UUID().uuidString.prefix(8).lowercased()
             // A: the namespace's init (it never reaps: its children stay zombies), of an image allowed chmod.
             // B: joins A's pid namespace; its image is not allowed chmod.
-            let imageA = "localhost/callguard-pidns-owner-\(suffix):1"
-            let imageB = "localhost/callguard-pidns-joiner-\(suffix):1"
-            let nameA = "callguard-pidns-owner-\(suffix)"
-            let nameB = "callguard-pidns-joiner-\(suffix)"
-            let attacker = try Self.buildAttacker(workDir: work.path)
-            try Self.importImage(named: imageA, workDir: work.path, attacker: attacker)
-            try Self.importImage(named: imageB, workDir: work.path, attacker: attacker)
-            // B shares A's namespace: B goes first.
-            defer { PodmanHarness.cleanUp(containers: [nameB, nameA], images: [imageB, imageA]) }
-            let policies = work.path + "/policies"
-            let state = work.path + "/state"
-            let hooks = work.path + "/hooks"
-            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
-            let podmanDefault = try SeccompExportPodmanTests().podmanDefaultNames()
-            let forgery = ForgedImageAnnotationTests()
-            try forgery.writePolicy(policies, name: "owner", image: imageA, allow: Array(Set(podmanDefault).union(["chmod", "fchmodat"])).sorted())
-            try forgery.writePolicy(policies, name: "joiner", image: imageB, allow: podmanDefault.filter { !Self.forbidden.contains($0) })
-            _ = try HookInstaller.install(directory: hooks, binary: AgentProcess.executable, stateDirectory: state, failureMode: .open)
-            let config = work.path + "/config.yaml"
-            try "throttle: {windowMilliseconds: 0}\n".write(toFile: config, atomically: true, encoding: .utf8)
-            let agent = try AgentProcess(
-                ["--policies", policies, "--sink", "stdout", "--state-dir", state, "--config", config], directory: work.path)
-            defer { agent.kill() }
-            let common = [
-                "--hooks-dir", hooks, "--runtime", "runc", "run", "-d", "--cgroup-manager=cgroupfs",
-                "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
-            ]
+            let scenario = try TwoImages(label: "pidns", roleA: "owner", roleB: "joiner", chmodAllowedForA: true)
+            defer { scenario.cleanUp() }
+            let (agent, common, nameA, nameB, imageA, imageB) = (
+                scenario.agent, scenario.podmanRun, scenario.nameA, scenario.nameB, scenario.imageA, scenario.imageB
+            )
             let idA = try PodmanHarness.podman(common + ["--name", nameA, imageA, "/bin/busybox", "sleep", "60"])
             let calls = 10
             let idB = try PodmanHarness.podman(
@@ -64,11 +39,8 @@ struct ShortLivedAttributionAttackTests {
                     "--pid", "container:\(nameA)", "--name", nameB, imageB,
                     "/bin/busybox", "sh", "-c", "sleep 1; /bin/clone-parent adopted \(calls) 20000; exec /bin/busybox sleep 30",
                 ])
-            func chmods() -> [String] {
-                agent.stdout.split(separator: "\n").map(String.init).filter { line in Self.forbidden.contains { line.contains("\"\($0)\"") } }
-            }
-            let all = RuleModeTests.eventually(10) { chmods().count >= calls }
-            let lines = chmods()
+            let all = RuleModeTests.eventually(10) { scenario.chmodViolations().count >= calls }
+            let lines = scenario.chmodViolations()
             #expect(all, "\(lines.count) of \(calls) chmod violations of B reported: \(lines) \(agent.stderr)")
             let asB = lines.filter { $0.contains(idB) && $0.contains(imageB) }
             #expect(asB.count == lines.count, "not all with B (\(idB)) and its image: \(lines)")
@@ -93,38 +65,11 @@ struct ShortLivedAttributionAttackTests {
         guard RequireIntegration.check(Self.prerequisites, "root, kernel audit, podman + runc, busybox-static, gcc, auditctl, the built callguard")
         else { return }
         try await LiveAudit.withRestoredState {
-            let work = try LiveAudit.temporaryDirectory("fork-flood")
-            defer { try? FileManager.default.removeItem(at: work) }
-            let suffix = UUID().uuidString.prefix(8).lowercased()
-            let imageA = "localhost/callguard-flood-victim-\(suffix):1"
-            let imageB = "localhost/callguard-flood-flooder-\(suffix):1"
-            let nameA = "callguard-flood-victim-\(suffix)"
-            let nameB = "callguard-flood-flooder-\(suffix)"
-            let attacker = try Self.buildAttacker(workDir: work.path)
-            try Self.importImage(named: imageA, workDir: work.path, attacker: attacker)
-            try Self.importImage(named: imageB, workDir: work.path, attacker: attacker)
-            defer { PodmanHarness.cleanUp(containers: [nameA, nameB], images: [imageA, imageB]) }
-            let policies = work.path + "/policies"
-            let state = work.path + "/state"
-            let hooks = work.path + "/hooks"
-            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
-            let podmanDefault = try SeccompExportPodmanTests().podmanDefaultNames()
-            let forgery = ForgedImageAnnotationTests()
-            try forgery.writePolicy(policies, name: "victim", image: imageA, allow: podmanDefault.filter { !Self.forbidden.contains($0) })
-            try forgery.writePolicy(policies, name: "flooder", image: imageB, allow: Array(Set(podmanDefault).union(["chmod", "fchmodat"])).sorted())
-            _ = try HookInstaller.install(directory: hooks, binary: AgentProcess.executable, stateDirectory: state, failureMode: .open)
-            let config = work.path + "/config.yaml"
-            try "throttle: {windowMilliseconds: 0}\n".write(toFile: config, atomically: true, encoding: .utf8)
-            let agent = try AgentProcess(
-                ["--policies", policies, "--sink", "stdout", "--state-dir", state, "--config", config], directory: work.path)
-            defer {
-                kill(agent.pid, SIGCONT)
-                agent.kill()
-            }
-            let common = [
-                "--hooks-dir", hooks, "--runtime", "runc", "run", "-d", "--cgroup-manager=cgroupfs",
-                "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
-            ]
+            let scenario = try TwoImages(label: "flood", roleA: "victim", roleB: "flooder", chmodAllowedForA: false)
+            defer { scenario.cleanUp() }
+            let (agent, common, nameA, nameB, imageA, imageB) = (
+                scenario.agent, scenario.podmanRun, scenario.nameA, scenario.nameB, scenario.imageA, scenario.imageB
+            )
             let idB = try PodmanHarness.podman(
                 common + [
                     "--name", nameB, imageB, "/bin/busybox", "sh", "-c",
@@ -143,11 +88,8 @@ struct ShortLivedAttributionAttackTests {
             _ = try PodmanHarness.podman(["exec", nameB, "/bin/clone-parent", "burst", "24000"])
             usleep(UInt32(max(0, 2.5 - Date().timeIntervalSince(stopped)) * 1_000_000))
             kill(agent.pid, SIGCONT)
-            func chmods() -> [String] {
-                agent.stdout.split(separator: "\n").map(String.init).filter { line in Self.forbidden.contains { line.contains("\"\($0)\"") } }
-            }
-            let all = RuleModeTests.eventually(20) { chmods().count >= calls }
-            let lines = chmods()
+            let all = RuleModeTests.eventually(20) { scenario.chmodViolations().count >= calls }
+            let lines = scenario.chmodViolations()
             let asB = lines.filter { $0.contains(idB) }
             #expect(asB.isEmpty, "A's calls taken for B's: \(asB)")
             #expect(all, "\(lines.count) of \(calls) chmod violations of A reported: \(lines) \(agent.stderr)")
@@ -156,6 +98,65 @@ struct ShortLivedAttributionAttackTests {
             #expect(asA.count + unknown.count == lines.count, "neither A's nor unknown: \(lines)")
             #expect(agent.terminate() != nil)
             try AgentEndToEndTests.expectKernelRestored()
+        }
+    }
+
+    /// Two busybox images with the attacker at `/bin/clone-parent`, each with a
+    /// policy (podman's default; chmod allowed to one of them only), the hook in
+    /// its own directory, and the agent (no folding) reading their violations.
+    /// ``cleanUp()`` stops the agent (also if stopped) and removes the
+    /// containers, images and directory.
+    final class TwoImages {
+        let work: URL
+        let imageA: String, imageB: String, nameA: String, nameB: String
+        let agent: AgentProcess
+        /// `podman … run -d` with the hook, runc and cgroupfs, before `--name`.
+        let podmanRun: [String]
+
+        init(label: String, roleA: String, roleB: String, chmodAllowedForA: Bool) throws {
+            work = try LiveAudit.temporaryDirectory(label)
+            let suffix = UUID().uuidString.prefix(8).lowercased()
+            imageA = "localhost/callguard-\(label)-\(roleA)-\(suffix):1"
+            imageB = "localhost/callguard-\(label)-\(roleB)-\(suffix):1"
+            nameA = "callguard-\(label)-\(roleA)-\(suffix)"
+            nameB = "callguard-\(label)-\(roleB)-\(suffix)"
+            let attacker = try ShortLivedAttributionAttackTests.buildAttacker(workDir: work.path)
+            try ShortLivedAttributionAttackTests.importImage(named: imageA, workDir: work.path, attacker: attacker)
+            try ShortLivedAttributionAttackTests.importImage(named: imageB, workDir: work.path, attacker: attacker)
+            let policies = work.path + "/policies"
+            let state = work.path + "/state"
+            let hooks = work.path + "/hooks"
+            try FileManager.default.createDirectory(atPath: policies, withIntermediateDirectories: true)
+            let podmanDefault = try SeccompExportPodmanTests().podmanDefaultNames()
+            let withChmod = Array(Set(podmanDefault).union(["chmod", "fchmodat"])).sorted()
+            let withoutChmod = podmanDefault.filter { !ShortLivedAttributionAttackTests.forbidden.contains($0) }
+            let forgery = ForgedImageAnnotationTests()
+            try forgery.writePolicy(policies, name: roleA, image: imageA, allow: chmodAllowedForA ? withChmod : withoutChmod)
+            try forgery.writePolicy(policies, name: roleB, image: imageB, allow: chmodAllowedForA ? withoutChmod : withChmod)
+            _ = try HookInstaller.install(directory: hooks, binary: AgentProcess.executable, stateDirectory: state, failureMode: .open)
+            let config = work.path + "/config.yaml"
+            try "throttle: {windowMilliseconds: 0}\n".write(toFile: config, atomically: true, encoding: .utf8)
+            agent = try AgentProcess(
+                ["--policies", policies, "--sink", "stdout", "--state-dir", state, "--config", config], directory: work.path)
+            podmanRun = [
+                "--hooks-dir", hooks, "--runtime", "runc", "run", "-d", "--cgroup-manager=cgroupfs",
+                "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
+            ]
+        }
+
+        /// The agent's lines so far that report a chmod call.
+        func chmodViolations() -> [String] {
+            agent.stdout.split(separator: "\n").map(String.init).filter { line in
+                ShortLivedAttributionAttackTests.forbidden.contains { line.contains("\"\($0)\"") }
+            }
+        }
+
+        func cleanUp() {
+            kill(agent.pid, SIGCONT)
+            agent.kill()
+            // B first: it may share A's pid namespace.
+            PodmanHarness.cleanUp(containers: [nameB, nameA], images: [imageB, imageA])
+            try? FileManager.default.removeItem(at: work)
         }
     }
 

@@ -1,4 +1,5 @@
 import AuditKit
+import Synchronization
 import Testing
 @testable import CallguardAgent
 
@@ -22,11 +23,19 @@ struct SyscallDescriptionsTests {
         #expect(described.archName == "x32")
     }
 
-    @Test func kernelAvailabilityIsTakenOncePerNumberFromTheClosure() {
-        let descriptions = SyscallDescriptions(kernelHasSyscall: { arch, number in arch == .x86_64 && number == 63 ? false : true })
+    @Test func kernelAvailabilityComesFromTheClosureAndIsNotAskedAgainForATabledNumber() {
+        let asked = Atomic<Int>(0)
+        let descriptions = SyscallDescriptions(kernelHasSyscall: { arch, number in
+            asked.add(1, ordering: .relaxed)
+            return arch == .x86_64 && number == 63 ? false : true
+        })
+        let afterTables = asked.load(ordering: .relaxed)
         #expect(descriptions.describe(arch: .x86_64, number: 63).existsOnHostKernel == false)
         #expect(descriptions.describe(arch: .x86_64, number: 0).existsOnHostKernel == true)
+        #expect(asked.load(ordering: .relaxed) == afterTables)
+        // Beyond the tables: asked as it comes.
         #expect(descriptions.describe(arch: .x86_64, number: 5000).existsOnHostKernel == true)
+        #expect(asked.load(ordering: .relaxed) == afterTables + 1)
     }
 
     @Test func aNumberNoTableKnowsIsNamedByItsNumber() {

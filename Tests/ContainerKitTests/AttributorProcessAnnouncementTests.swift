@@ -161,4 +161,39 @@ struct AttributorProcessAnnouncementTests: AnnouncedAttributorSuite {
         attributor.collectExits()
         #expect(proc.reads == reads)
     }
+
+    // MARK: - Taken in only when an answer needs them
+
+    @Test func aBatchOfWatchedLiveProcessesHitsReadsNoAnnouncements() {
+        proc.add(pid: 200, ppid: 199, startTime: 10, cgroup: AttributorTests.podmanCgroup)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 200, ppid: 0)
+        let drains = forks.drains
+        for _ in 0..<10 {
+            attributor.collectExitsDeferringAnnouncements()
+            #expect(attributor.attribute(pid: 200, ppid: 0).container?.id == TestIDs.podman)
+        }
+        #expect(forks.drains == drains)
+    }
+
+    @Test func aDeferredBatchTakesTheAnnouncementsInBeforeAMiss() {
+        proc.add(pid: 200, ppid: 199, startTime: 10, cgroup: AttributorTests.podmanCgroup)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 200, ppid: 0)
+        forks.fork(child: 201, parent: 200)  // made one call and exited before the batch
+        attributor.collectExitsDeferringAnnouncements()
+        #expect(attributor.attribute(pid: 201, ppid: 0).container?.id == TestIDs.podman)
+    }
+
+    @Test func announcementsAreTakenInAtLeastEveryFewBatchesOfHits() {
+        proc.add(pid: 200, ppid: 199, startTime: 10, cgroup: AttributorTests.podmanCgroup)
+        let attributor = makeAttributor()
+        _ = attributor.attribute(pid: 200, ppid: 0)
+        let drains = forks.drains
+        for _ in 0..<Attributor.announcementBatchLimit {
+            attributor.collectExitsDeferringAnnouncements()
+            _ = attributor.attribute(pid: 200, ppid: 0)
+        }
+        #expect(forks.drains == drains + 1)
+    }
 }

@@ -14,6 +14,8 @@ public protocol PipelineStage: AnyObject {
     func takeMalformed()
     /// Once per batch of audit messages, before its first event (and at each idle tick).
     func beginBatch()
+    /// The kernel's process announcements wait (idle socket, or an idle tick): take them in now.
+    func takeAnnouncements()
     /// Housekeeping the timer asked for, run between batches on the pipeline's thread.
     func sweep()
     /// After each batch (and at each idle tick): time-driven work (fold windows that closed).
@@ -36,6 +38,7 @@ extension PipelineStage {
     }
 
     public func beginBatch() {}
+    public func takeAnnouncements() {}
     public func sweep() {}
     public func endOfBatch() {}
     public func endOfInput() {}

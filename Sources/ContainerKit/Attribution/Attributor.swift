@@ -134,8 +134,13 @@ public final class Attributor {
                 if case .unknown = attribution { counters.unattributed &+= 1 }
                 return attribution
             }
+            takeAnnouncementsForThisBatch()
+            // The announcements may have dropped or replaced the entry.
+            guard let s = table.slot(of: pid) else { return attributeMiss(pid: pid, ppid: ppid) }
             return attributeCached(slot: s, pid: pid, ppid: ppid)
         }
+        takeAnnouncementsForThisBatch()
+        if let s = table.slot(of: pid) { return attributeCached(slot: s, pid: pid, ppid: ppid) }
         return attributeMiss(pid: pid, ppid: ppid)
     }
 
@@ -144,13 +149,23 @@ public final class Attributor {
     /// (and when idle, so that an exit's time is known within a tick): every
     /// exit before a record in the batch was written is collected, so no exited
     /// process's pid is answered as if it still ran. Then the announcements
-    /// made since the last call are taken in (``forked(child:parent:)``,
-    /// ``executed(pid:)``): every process created before a record in the batch
-    /// was written is known. Call it too whenever announcements wait
-    /// (``ProcessAnnouncements/descriptor``), so that a runtime's child is read
-    /// while it runs the container's program.
+    /// made since the last call are taken in (``takeAnnouncements()``): every
+    /// process created before a record in the batch was written is known.
     @inline(__always)
     public func collectExits() {
+        collectExitsDeferringAnnouncements()
+        takeAnnouncements()
+    }
+
+    /// ``collectExits()``, the announcements left until the batch's first
+    /// answer that is not a watched live process's (a miss, an exited or
+    /// announced entry), which takes them in first: a watched live process's
+    /// answer needs none, so a batch of such hits costs no read of them (one
+    /// syscall per batch less on the agent's hot path). They are taken in at
+    /// least every ``announcementBatchLimit`` batches all the same, so that the
+    /// kernel's buffer never fills.
+    @inline(__always)
+    public func collectExitsDeferringAnnouncements() {
         let now = proc.ticksSinceBoot()
         proc.collectExits { pid in
             guard let s = table.slot(of: pid), table[s].liveness == .watched else { return }
@@ -159,7 +174,31 @@ public final class Attributor {
             table[s].exitBy = now
             counters.exitsSeen &+= 1
         }
+        guard announcements != nil else { return }
+        announcementsTaken = false
+        batchesSinceAnnouncements &+= 1
+        if _slowPath(batchesSinceAnnouncements >= Self.announcementBatchLimit) { takeAnnouncements() }
+    }
+
+    /// Batches at most between two reads of the announcements.
+    public static let announcementBatchLimit = 64
+    private var announcementsTaken = true
+    private var batchesSinceAnnouncements = 0
+
+    /// Before an answer the announcements may change, once per batch.
+    @inline(__always)
+    private func takeAnnouncementsForThisBatch() {
+        if _slowPath(!announcementsTaken) { takeAnnouncements() }
+    }
+
+    /// Takes in the announcements made since the last call
+    /// (``forked(child:parent:)``, ``executed(pid:)``). Call it too whenever
+    /// they wait (``ProcessAnnouncements/descriptor``), so that a runtime's
+    /// child is read while it runs the container's program.
+    public func takeAnnouncements() {
         guard let announcements else { return }
+        announcementsTaken = true
+        batchesSinceAnnouncements = 0
         announcements.drain { announcement in
             switch announcement {
             case .fork(let child, let parent): forked(child: child, parent: parent)

@@ -34,6 +34,8 @@ public final class InMemoryProcessAnnouncements: ProcessAnnouncements {
     private var queue: [ProcessAnnouncement] = []
     public var overflows: UInt64 = 0
     public var descriptor: Int32? { nil }
+    /// How many times ``drain(_:)`` was called (each a read of the real connector).
+    public private(set) var drains = 0
 
     public init() {}
 
@@ -45,6 +47,7 @@ public final class InMemoryProcessAnnouncements: ProcessAnnouncements {
     public func exit(pid: Int32) { queue.append(.exit(pid: pid)) }
 
     public func drain(_ body: (ProcessAnnouncement) -> Void) {
+        drains += 1
         let pending = queue
         queue.removeAll(keepingCapacity: true)
         for announcement in pending { body(announcement) }

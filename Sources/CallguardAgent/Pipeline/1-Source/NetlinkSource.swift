@@ -29,7 +29,7 @@ extension AuditPipeline: AuditMessageConsumer {
     /// descriptor): taken in at once, with the exits, so that a runtime's child
     /// is read while it runs the container's program.
     public func sideDescriptorReady() {
-        if !inBatch { stage.beginBatch() }
+        stage.takeAnnouncements()
     }
 
     public func endOfBatch() {
@@ -39,6 +39,7 @@ extension AuditPipeline: AuditMessageConsumer {
         if idle {
             beforeBatch?()
             stage.beginBatch()
+            stage.takeAnnouncements()
         }
         inBatch = false
         assembly.endOfBatch()

@@ -42,11 +42,12 @@ public final class Attribution {
     }
 
     /// Once per batch of audit messages, before its first event: processes
-    /// that exited stop being answered from the cache
-    /// (see ``ContainerKit/Attributor/collectExits()``).
+    /// that exited stop being answered from the cache, and the kernel's process
+    /// announcements are taken in before the batch's first answer that needs
+    /// them (see ``ContainerKit/Attributor/collectExitsDeferringAnnouncements()``).
     @inline(__always)
     public func beginBatch() {
-        if case .live(let attributor) = source { attributor.collectExits() }
+        if case .live(let attributor) = source { attributor.collectExitsDeferringAnnouncements() }
     }
 
     /// Who made `event`'s syscall.
@@ -79,6 +80,12 @@ public final class Attribution {
     public func isRuntimeBootstrap(_ event: SyscallEvent) -> Bool {
         guard case .live(let attributor) = source else { return false }
         return attributor.isRuntimeBootstrap(pid: event.summary.pid ?? -1, ppid: event.summary.ppid ?? -1)
+    }
+
+    /// Takes in the kernel's process announcements now (the reader saw them
+    /// waiting, or an idle tick), not only when an attribution needs them.
+    public func takeAnnouncements() {
+        if case .live(let attributor) = source { attributor.takeAnnouncements() }
     }
 
     /// Housekeeping off the per-event path: drops exited processes beyond the

@@ -59,6 +59,8 @@ public final class EventEvaluator: PipelineStage {
     @inline(__always)
     public func beginBatch() { attribution.beginBatch() }
 
+    public func takeAnnouncements() { attribution.takeAnnouncements() }
+
     public func sweep() { attribution.sweep() }
 
     /// Summaries of fold windows that have closed go out, and the batch's violations with them.

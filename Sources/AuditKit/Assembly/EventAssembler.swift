@@ -147,8 +147,11 @@ public final class EventAssembler {
         }
         expire()
 
-        // Records of one event mostly arrive together: try the newest event first.
-        let found = newest >= 0 && slots[Int(newest)].id == record.id ? newest : lookup(record.id)
+        // Records of one event mostly arrive together: try the newest event
+        // first. With no event open (a lone SECCOMP record's usual case) there
+        // is nothing to look up.
+        let found: Int32? =
+            newest < 0 ? nil : (slots[Int(newest)].id == record.id ? newest : lookup(record.id))
         if type == .endOfEvent {
             guard let slot = found else {
                 counters.orphanEndOfEvent &+= 1

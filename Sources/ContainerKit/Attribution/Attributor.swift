@@ -127,10 +127,8 @@ public final class Attributor {
     @inline(__always)
     public func attribute(pid: Int32, ppid: Int32) -> Attribution {
         if let s = table.slot(of: pid) {
-            if _fastPath(table.slots[s].liveness == .watched && !table.slots[s].pending) {
+            if let attribution = table.hit(s) {
                 counters.hits &+= 1
-                table.touch(s)
-                let attribution = table.slots[s].attribution
                 if case .unknown = attribution { counters.unattributed &+= 1 }
                 return attribution
             }

@@ -94,6 +94,16 @@ struct ProcessTable {
     @inline(__always)
     mutating func touch(_ slot: Int) { slots[slot].referenced = true }
 
+    /// `slot`'s answer when it may be given as it is (a watched live process
+    /// whose image is resolved), marking the slot used; nil otherwise. Read in
+    /// place: the hot path copies no slot (each copy retains its container).
+    @inline(__always)
+    mutating func hit(_ slot: Int) -> Attribution? {
+        guard slots[slot].liveness == .watched, !slots[slot].pending else { return nil }
+        slots[slot].referenced = true
+        return slots[slot].attribution
+    }
+
     /// Inserts or replaces the entry for `slot.pid`; returns the pid of another entry evicted to make room.
     @discardableResult
     mutating func put(_ entry: Slot) -> Int32? {

@@ -71,12 +71,11 @@ public struct FoldTable<Key: Hashable & Sendable>: Sendable {
     private var sentThisSecond = 0
     private var summariesWaiting = false
 
-    /// One violation of `key`, whose finding is `finding` (see ``findingHash(_:)``),
-    /// at `now` (ms). `make` builds it, and is called only when it goes out now or
-    /// opens a finding whose summary will carry its details.
-    /// Decides about one violation of `key` whose finding is `finding`, standing
-    /// for `count` occurrences, the first at `serial` and `time`, at `now` (ms):
-    /// returns it (made by `make`) to send now, or nil when it is folded.
+    /// Decides about one violation of `key` whose finding is `finding` (a hash
+    /// of what tells a key's findings apart), standing for `count`
+    /// occurrences, the first at `serial` and `time`, at `now` (ms): returns
+    /// it (made by `make`, called only when it goes out now or opens a finding
+    /// whose summary will carry its details) to send now, or nil when it is folded.
     public mutating func admit(
         key: Key, finding: Int, count: Int = 1, serial: UInt64, time: Timestamp, now: Int64, make: () -> Violation
     ) -> Violation? {

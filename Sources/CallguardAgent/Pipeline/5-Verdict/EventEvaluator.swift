@@ -57,7 +57,10 @@ public final class EventEvaluator: PipelineStage {
     public var violationsByPolicy: [String: UInt64] { verdict.violationsByPolicy }
 
     @inline(__always)
-    public func beginBatch() { attribution.beginBatch() }
+    public func beginBatch() {
+        attribution.beginBatch()
+        verdict.startBatch()
+    }
 
     public func takeAnnouncements() { attribution.takeAnnouncements() }
 

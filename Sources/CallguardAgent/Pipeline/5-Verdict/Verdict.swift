@@ -63,8 +63,14 @@ public final class Verdict {
     private var policyByContainer:
         [String: (image: String?, digest: String?, policy: CompiledPolicy?, slot: Int, generation: UInt64)] = [:]
     private var assumed: (image: String, policy: CompiledPolicy?, slot: Int)?
-    /// The last container resolved (held, so that its identity is not reused).
-    private var last: (info: ContainerInfo, generation: UInt64, policy: CompiledPolicy?, slot: Int)?
+    /// The last container resolved (held, so that its identity is not reused),
+    /// with the policy generation, policy and fold slot it was resolved to.
+    /// Separate properties: reading them as one optional tuple would copy it
+    /// (a retain and release of each reference) on every event.
+    private var lastInfo: ContainerInfo?
+    private var lastGeneration: UInt64 = 0
+    private var lastPolicy: CompiledPolicy?
+    private var lastSlot = 0
     /// The last container's `callguard.profile` (see ``profile(of:judgedBy:)``),
     /// and the container, policy and registry generation it was found under.
     private var lastProfile: Violation.Profile?
@@ -72,6 +78,13 @@ public final class Verdict {
     /// The next fold-key number (0 is "no container"); never reused, so a key
     /// still in the fold after a reload is not mistaken for another container's.
     private var nextSlot = 1
+    /// The wall clock (ms) the fold judges violations against: read at the
+    /// batch's first violation and kept for the rest of the batch once the
+    /// source marks batches (``startBatch()``, the live source: a batch is one
+    /// receive, microseconds long, and the fold counts in milliseconds);
+    /// without batches (`replay`), read for each violation.
+    private var batchClock: Int64?
+    private var clockPerBatch = false
 
     /// A verdict whose violations go to `emit`, through a fold with
     /// `throttle`'s settings when one is given.
@@ -80,6 +93,21 @@ public final class Verdict {
         self.factory = factory
         self.emit = emit
         fold = throttle.map { Fold($0, emit: emit) }
+    }
+
+    /// A batch of audit messages begins: its violations share one reading of the clock.
+    @inline(__always)
+    public func startBatch() {
+        clockPerBatch = true
+        batchClock = nil
+    }
+
+    @inline(__always)
+    private func now() -> Int64 {
+        if let batchClock { return batchClock }
+        let now = Timestamp.now().millisecondsSinceEpoch
+        if clockPerBatch { batchClock = now }
+        return now
     }
 
     /// Decides about `event`, made by `culprit`.
@@ -165,11 +193,14 @@ public final class Verdict {
             return
         }
         let summary = event.summary
-        fold.admit(
-            key: Fold.Key(container: container, arch: (summary.arch ?? .x86_64).rawValue, syscall: summary.syscall ?? -1),
-            finding: Fold.findingHash(event), serial: UInt64(event.event.id.serial),
-            time: Timestamp(millisecondsSinceEpoch: Int64(event.event.id.timestampMilliseconds)),
-            now: Timestamp.now().millisecondsSinceEpoch, make: make)
+        let key = Fold.Key(container: container, arch: (summary.arch ?? .x86_64).rawValue, syscall: summary.syscall ?? -1)
+        let finding = Fold.Finding(event)
+        let serial = UInt64(event.event.id.serial)
+        let time = Timestamp(millisecondsSinceEpoch: Int64(event.event.id.timestampMilliseconds))
+        let now = now()
+        // A flood's repeat: counted on the run, no hash computed.
+        if fold.countRepeat(key: key, finding: finding, serial: serial, time: time, now: now) { return }
+        fold.admit(key: key, finding: finding, serial: serial, time: time, now: now, make: make)
     }
 
     @inline(__always)
@@ -189,9 +220,12 @@ public final class Verdict {
     private func policyFor(_ info: ContainerInfo) -> (policy: CompiledPolicy?, slot: Int) {
         // A container's events come in runs: the same (immutable) info as the
         // last one, under the same policy generation, needs no lookup.
-        if let last, last.info === info, last.generation == generation { return (last.policy, last.slot) }
+        if lastInfo === info, lastGeneration == generation { return (lastPolicy, lastSlot) }
         let resolved = resolvePolicy(info)
-        last = (info, generation, resolved.policy, resolved.slot)
+        lastInfo = info
+        lastGeneration = generation
+        lastPolicy = resolved.policy
+        lastSlot = resolved.slot
         return resolved
     }
 

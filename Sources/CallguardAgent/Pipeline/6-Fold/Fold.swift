@@ -56,6 +56,11 @@ public final class Fold {
     /// anything else touches it. Their outcome cannot differ: a held finding's
     /// repeat is folded whatever the clock or the rate cap says.
     private var run: (key: Key, finding: Int)?
+    /// The run's finding values, when its first came with them
+    /// (`admit` with a ``Finding``):
+    /// a repeat is then recognised by comparing bytes, without hashing
+    /// (``countRepeat(key:finding:serial:time:now:)``). Set and cleared with `run`.
+    private var runValues = FindingCopy()
     private var pending = 0
     private var pendingSerial: UInt64 = 0
     private var pendingTime = Timestamp(millisecondsSinceEpoch: 0)
@@ -75,10 +80,40 @@ public final class Fold {
         return table.foldedByCause
     }
 
-    /// One violation of `key`, whose finding is `finding` (see ``findingHash(_:)``),
+    /// Counts a violation of `key` whose finding's values are the run's
+    /// (the last finding the table folded a repeat of, its values compared
+    /// byte for byte) as one more repeat, and returns true; else returns
+    /// false and the violation is to be admitted
+    /// (`admit` with a ``Finding``).
+    /// A flood's repeats cost a comparison, not a hash.
+    @inline(__always)
+    public func countRepeat(key: Key, finding: Finding, serial: UInt64, time: Timestamp, now: Int64) -> Bool {
+        closeWindows(now: now)
+        guard let run, run.key == key, runValues.matches(finding) else { return false }
+        pending += 1
+        pendingSerial = serial
+        pendingTime = time
+        pendingNow = now
+        return true
+    }
+
+    /// One violation of `key` with `finding`'s values, at `now` (ms): as
+    /// `admit` with the values' hash; when it starts a run of repeats, the
+    /// values are kept so that the run's repeats are recognised without hashing.
+    public func admit(key: Key, finding: Finding, serial: UInt64, time: Timestamp, now: Int64, make: () -> Violation) {
+        admit(key: key, finding: finding.hash, values: finding, serial: serial, time: time, now: now, make: make)
+    }
+
+    /// One violation of `key`, whose finding is `finding` (``Finding/hash``),
     /// at `now` (ms). `make` builds it, and is called only when it goes out now or
     /// opens a finding whose summary will carry its details.
     public func admit(key: Key, finding: Int, serial: UInt64, time: Timestamp, now: Int64, make: () -> Violation) {
+        admit(key: key, finding: finding, values: nil, serial: serial, time: time, now: now, make: make)
+    }
+
+    private func admit(
+        key: Key, finding: Int, values: Finding?, serial: UInt64, time: Timestamp, now: Int64, make: () -> Violation
+    ) {
         closeWindows(now: now)
         if let run, run.finding == finding, run.key == key {
             pending += 1
@@ -94,6 +129,7 @@ public final class Fold {
             emit(out)
         } else if table.repeatsFolded > repeats {
             run = (key, finding)
+            if let values { runValues.set(values) } else { runValues.clear() }
         }
     }
 
@@ -110,6 +146,7 @@ public final class Fold {
             pending = 0
         }
         run = nil
+        runValues.clear()
     }
 
     /// Sends the summaries of windows that closed by `now`, oldest first, as
@@ -133,23 +170,5 @@ public final class Fold {
         deadline = table.nextDeadline
         deadlineKnown = true
         for summary in summaries { emit(summary) }
-    }
-
-    /// A finding's identity: the executable, command line and path as the
-    /// kernel wrote them (undecoded), hashed in place.
-    public static func findingHash(_ event: SyscallEvent) -> Int {
-        var hasher = Hasher()
-        func combine(_ field: AuditField?) {
-            if let field {
-                hasher.combine(UInt8(1))
-                hasher.combine(bytes: UnsafeRawBufferPointer(field.value.buffer))
-            } else {
-                hasher.combine(UInt8(0))
-            }
-        }
-        combine(event.summary.exe)
-        combine(event.proctitleField)
-        combine(event.pathField)
-        return hasher.finalize()
     }
 }

@@ -99,9 +99,12 @@ struct ProcessTable {
     /// place: the hot path copies no slot (each copy retains its container).
     @inline(__always)
     mutating func hit(_ slot: Int) -> Attribution? {
-        guard slots[slot].liveness == .watched, !slots[slot].pending else { return nil }
-        slots[slot].referenced = true
-        return slots[slot].attribution
+        // Through the buffer: the array's own subscript copied the whole slot here.
+        slots.withUnsafeMutableBufferPointer { slots in
+            guard slots[slot].liveness == .watched, !slots[slot].pending else { return nil }
+            slots[slot].referenced = true
+            return slots[slot].attribution
+        }
     }
 
     /// Inserts or replaces the entry for `slot.pid`; returns the pid of another entry evicted to make room.

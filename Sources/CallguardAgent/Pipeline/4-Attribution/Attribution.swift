@@ -37,8 +37,13 @@ public final class Attribution {
     /// What attribution found so far.
     public private(set) var counters = Counters()
 
+    /// `source`'s attributor when it is live: held apart from the enum, whose
+    /// payload every `case .live(let attributor)` on the hot path retained and released.
+    private let attributor: Attributor?
+
     public init(source: ContainerSource) {
         self.source = source
+        if case .live(let attributor) = source { self.attributor = attributor } else { attributor = nil }
     }
 
     /// Once per batch of audit messages, before its first event: processes
@@ -47,7 +52,7 @@ public final class Attribution {
     /// them (see ``ContainerKit/Attributor/collectExitsDeferringAnnouncements()``).
     @inline(__always)
     public func beginBatch() {
-        if case .live(let attributor) = source { attributor.collectExitsDeferringAnnouncements() }
+        attributor?.collectExitsDeferringAnnouncements()
     }
 
     /// Who made `event`'s syscall.
@@ -59,8 +64,8 @@ public final class Attribution {
             return .unattributable
         case .assumed(let imageName):
             return .assumed(imageName: imageName)
-        case .live(let attributor):
-            switch attributor.attribute(pid: event.summary.pid ?? -1, ppid: event.summary.ppid ?? -1) {
+        case .live:
+            switch attributor!.attribute(pid: event.summary.pid ?? -1, ppid: event.summary.ppid ?? -1) {
             case .host:
                 counters.host &+= 1
                 return .host
@@ -78,7 +83,7 @@ public final class Attribution {
     /// (``ContainerKit/Attributor/isRuntimeBootstrap(pid:ppid:)``). Asked only
     /// when a syscall is not allowed, so allowed syscalls pay nothing for it.
     public func isRuntimeBootstrap(_ event: SyscallEvent) -> Bool {
-        guard case .live(let attributor) = source else { return false }
+        guard let attributor else { return false }
         return attributor.isRuntimeBootstrap(pid: event.summary.pid ?? -1, ppid: event.summary.ppid ?? -1)
     }
 

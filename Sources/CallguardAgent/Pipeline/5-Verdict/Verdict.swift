@@ -122,6 +122,7 @@ public final class Verdict {
 
         let policy: CompiledPolicy
         var slot = 0
+        var imageUnknown = false
         switch culprit {
         case .host, .unattributable:
             return
@@ -154,6 +155,7 @@ public final class Verdict {
             }
             policy = found
             slot = resolved.slot
+            imageUnknown = info.imageName == nil
         }
         counters.checked &+= 1
         if let arch, let syscall, policy.allows(arch: arch, syscall: syscall) { return }
@@ -163,10 +165,14 @@ public final class Verdict {
         }
         counters.violations &+= 1
         countViolation(of: policy.name)
+        if imageUnknown { counters.imageUnknown &+= 1 }
+        // The fold first: a flood's repeat is counted there, before anything
+        // is captured for making its violation (each capture a retain).
+        let handoff = handoff(event, container: slot)
+        if case .counted = handoff { return }
         switch culprit {
         case .container(let info):
-            if info.imageName == nil { counters.imageUnknown &+= 1 }
-            send(event, container: slot) {
+            send(handoff) {
                 var violation = factory.make(event, container: ViolationFactory.container(info), policy: policy)
                 violation.event.action =
                     info.imageName == nil ? Violation.Event.notAllowedImageUnknown : Violation.Event.notAllowed
@@ -174,7 +180,7 @@ public final class Verdict {
                 return violation
             }
         case .assumed(let imageName):
-            send(event, container: slot) {
+            send(handoff) {
                 var violation = factory.make(
                     event, container: Violation.Container(id: "", runtime: "assumed", imageName: imageName), policy: policy)
                 violation.event.action = Violation.Event.notAllowed
@@ -185,22 +191,32 @@ public final class Verdict {
         }
     }
 
+    /// Where a violation goes after the fold's first look at it.
+    private enum Handoff {
+        /// Counted as a repeat of the fold's run: nothing more to do.
+        case counted
+        /// To be admitted to the fold.
+        case admit(Fold.Admission)
+        /// No fold: made and emitted.
+        case emit
+    }
+
+    /// The fold's first look at `event`'s violation in the container numbered `container`.
+    @inline(__always)
+    private func handoff(_ event: SyscallEvent, container: Int) -> Handoff {
+        guard let fold else { return .emit }
+        let admission = Fold.Admission(event, container: container, now: now())
+        return fold.countRepeat(admission) ? .counted : .admit(admission)
+    }
+
     /// Hands a violation on: through the fold (which calls `make` only if it
     /// needs the violation), or straight to `emit`.
-    private func send(_ event: SyscallEvent, container: Int, make: () -> Violation) {
-        guard let fold else {
-            emit(make())
-            return
+    private func send(_ handoff: Handoff, make: () -> Violation) {
+        switch handoff {
+        case .counted: return
+        case .admit(let admission): fold?.admit(admission, make: make)
+        case .emit: emit(make())
         }
-        let summary = event.summary
-        let key = Fold.Key(container: container, arch: (summary.arch ?? .x86_64).rawValue, syscall: summary.syscall ?? -1)
-        let finding = Fold.Finding(event)
-        let serial = UInt64(event.event.id.serial)
-        let time = Timestamp(millisecondsSinceEpoch: Int64(event.event.id.timestampMilliseconds))
-        let now = now()
-        // A flood's repeat: counted on the run, no hash computed.
-        if fold.countRepeat(key: key, finding: finding, serial: serial, time: time, now: now) { return }
-        fold.admit(key: key, finding: finding, serial: serial, time: time, now: now, make: make)
     }
 
     @inline(__always)
@@ -256,7 +272,9 @@ public final class Verdict {
         let fallback = policies.current.defaultPolicy
         let rule = Violation.Policy(name: fallback?.name ?? "", file: fallback?.file ?? "")
         countViolation(of: rule.name)
-        send(event, container: 0) {
+        let handoff = handoff(event, container: 0)
+        if case .counted = handoff { return }
+        send(handoff) {
             var violation = factory.make(
                 event, container: nil, rule: rule,
                 severity: fallback?.severity.numericValue ?? PolicySeverity.high.numericValue)

@@ -57,9 +57,8 @@ public final class Fold {
     /// repeat is folded whatever the clock or the rate cap says.
     private var run: (key: Key, finding: Int)?
     /// The run's finding values, when its first came with them
-    /// (`admit` with a ``Finding``):
-    /// a repeat is then recognised by comparing bytes, without hashing
-    /// (``countRepeat(key:finding:serial:time:now:)``). Set and cleared with `run`.
+    /// (``admit(_:make:)``): a repeat is then recognised by comparing bytes,
+    /// without hashing (``countRepeat(_:)``). Set and cleared with `run`.
     private var runValues = FindingCopy()
     private var pending = 0
     private var pendingSerial: UInt64 = 0
@@ -80,28 +79,29 @@ public final class Fold {
         return table.foldedByCause
     }
 
-    /// Counts a violation of `key` whose finding's values are the run's
-    /// (the last finding the table folded a repeat of, its values compared
-    /// byte for byte) as one more repeat, and returns true; else returns
-    /// false and the violation is to be admitted
-    /// (`admit` with a ``Finding``).
-    /// A flood's repeats cost a comparison, not a hash.
+    /// Counts `violation` as one more repeat of the run, and returns true,
+    /// when its key and its finding's values are the run's (the last finding
+    /// the table folded a repeat of, its values compared byte for byte); else
+    /// returns false, and it is to be admitted (``admit(_:make:)``). A flood's
+    /// repeats cost a comparison, not a hash.
     @inline(__always)
-    public func countRepeat(key: Key, finding: Finding, serial: UInt64, time: Timestamp, now: Int64) -> Bool {
-        closeWindows(now: now)
-        guard let run, run.key == key, runValues.matches(finding) else { return false }
+    public func countRepeat(_ violation: Admission) -> Bool {
+        closeWindows(now: violation.now)
+        guard let run, run.key == violation.key, runValues.matches(violation.finding) else { return false }
         pending += 1
-        pendingSerial = serial
-        pendingTime = time
-        pendingNow = now
+        pendingSerial = violation.serial
+        pendingTime = violation.time
+        pendingNow = violation.now
         return true
     }
 
-    /// One violation of `key` with `finding`'s values, at `now` (ms): as
-    /// `admit` with the values' hash; when it starts a run of repeats, the
-    /// values are kept so that the run's repeats are recognised without hashing.
-    public func admit(key: Key, finding: Finding, serial: UInt64, time: Timestamp, now: Int64, make: () -> Violation) {
-        admit(key: key, finding: finding.hash, values: finding, serial: serial, time: time, now: now, make: make)
+    /// Admits `violation`: as `admit` with its finding's hash; when it starts
+    /// a run of repeats, the finding's values are kept so that the run's
+    /// repeats are recognised without hashing (``countRepeat(_:)``).
+    public func admit(_ violation: Admission, make: () -> Violation) {
+        admit(
+            key: violation.key, finding: violation.finding.hash, values: violation.finding, serial: violation.serial,
+            time: violation.time, now: violation.now, make: make)
     }
 
     /// One violation of `key`, whose finding is `finding` (``Finding/hash``),

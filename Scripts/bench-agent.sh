@@ -36,6 +36,10 @@
 #                            # SOAK_RATE=20000 SOAK_SECONDS=30 (0: no soak)
 #
 # CALLGUARD_BIN=PATH: that callguard binary, not a fresh release build.
+# CALLGUARD_BASELINE=PATH: another callguard binary (say, the last commit's)
+#   run beside it in every agent run of the same invocation, alternating which
+#   goes first, and reported as "baseline" with its own ratio (to compare builds
+#   on this noisy machine).
 # PROFILE_DIR=DIR: each agent run is also recorded by `perf record -g` into DIR.
 #
 # Last, a soak: one agent through SOAK_SECONDS of storm at SOAK_RATE, its
@@ -107,6 +111,9 @@ else
   $SWIFT build -c release --product callguard >&2
   CALLGUARD="$($SWIFT build -c release --show-bin-path)/callguard"
 fi
+
+BASELINE=${CALLGUARD_BASELINE:-}
+[ -z "$BASELINE" ] || [ -x "$BASELINE" ] || { echo "bench-agent: CALLGUARD_BASELINE $BASELINE is not executable" >&2; exit 2; }
 
 # The image: the static storm plus busybox, imported from a rootfs tar.
 mkdir -p "$WORK/rootfs/bin" "$WORK/rootfs/etc" "$WORK/rootfs/proc" "$WORK/rootfs/sys" "$WORK/rootfs/dev" "$WORK/rootfs/tmp"
@@ -238,11 +245,22 @@ run_agent() {
   # shellcheck disable=SC2046
   run_reader "agent-$MODE-$1@$2" "$2" "reading the audit stream" "$3" "$CALLGUARD" run $(agent_args "$1")
 }
+run_baseline() {
+  # shellcheck disable=SC2046
+  run_reader "base-$MODE-$1@$2" "$2" "reading the audit stream" "$3" "$BASELINE" run $(agent_args "$1")
+}
+# run_agents FOLD RATE SECONDS ORDER: the agent, and the baseline when given
+# (first when ORDER is odd).
+run_agents() {
+  if [ -n "$BASELINE" ] && [ $(($4 % 2)) = 1 ]; then run_baseline "$1" "$2" "$3"; fi
+  run_agent "$1" "$2" "$3"
+  if [ -n "$BASELINE" ] && [ $(($4 % 2)) = 0 ]; then run_baseline "$1" "$2" "$3"; fi
+}
 for round in $(seq "$ROUNDS"); do
   for MODE in $MODES; do
     echo "bench-agent: flat-out storm, $MODE mode, round $round/$ROUNDS" >&2
     run_c 0 "$SECONDS_PER_RUN"
-    for fold in $FOLDS; do run_agent "$fold" 0 "$SECONDS_PER_RUN"; done
+    for fold in $FOLDS; do run_agents "$fold" 0 "$SECONDS_PER_RUN" "$round"; done
   done
 done
 # The ladder and the soak: the first mode and fold.
@@ -251,7 +269,7 @@ FIRST_FOLD=${FOLDS%% *}
 for rate in $RATES; do
   echo "bench-agent: paced storm at $rate calls/s ($MODE mode, $FIRST_FOLD)" >&2
   run_c "$rate" "$RATE_SECONDS"
-  run_agent "$FIRST_FOLD" "$rate" "$RATE_SECONDS"
+  run_agents "$FIRST_FOLD" "$rate" "$RATE_SECONDS" "$rate"
 done
 if [ "$SOAK_SECONDS" != 0 ]; then
   echo "bench-agent: soak, $SOAK_SECONDS s at $SOAK_RATE calls/s ($MODE mode, $FIRST_FOLD)" >&2
@@ -286,6 +304,7 @@ print(f"storm: {sys.argv[2]} processes of uname() inside a podman container, bac
 def label(name):
     parts = name.split("-")
     if parts[0] == "c": return f"C reader ({parts[1]})"
+    if parts[0] == "base": return f"baseline ({parts[1]}, {parts[2]})"
     return f"callguard {'soak ' if parts[0] == 'soak' else ''}({parts[1]}, {parts[2]})"
 def line(k, s):
     print(f"  {label(k[0]):30} events/s {s['events_per_s']:8.0f}  kernel lost {s['lost']:7d}  "
@@ -303,7 +322,7 @@ for rate in rates:
         mode = ck[0].split("-")[1]
         c = out[ck]
         line(ck, c)
-        for ak in sorted(k for k in out if k[1] == rate and k[0].startswith(f"agent-{mode}-")):
+        for ak in sorted(k for k in out if k[1] == rate and k[0].split("-")[0] in ("agent", "base") and k[0].split("-")[1] == mode):
             a = out[ak]
             line(ak, a)
             print(f"    {a['violations']} violations, {a['unattributed']} unattributed of {a['calls']} storm calls; "
@@ -314,6 +333,11 @@ for rate in rates:
             print(f"    RSS every second, per run (MiB): " +
                   " | ".join(" ".join(f"{k/1024:.1f}" for k in r) for r in a["rss_per_run_kb"]))
             print(f"    ratio {label(ak[0])} / C reader: {ratio(a, c)}")
+            bk = ("base" + ak[0][len("agent"):], ak[1])
+            if ak[0].startswith("agent-") and bk in out:
+                b = out[bk]
+                print(f"    ratio {label(ak[0])} / {label(bk[0])}: CPU per event "
+                      f"{a['us_cpu_per_event']/max(b['us_cpu_per_event'],1e-9):.2f}x")
 def zero_loss(prefix):
     # Up the ladder until the first run with loss: the events/s drained by the
     # last lossless run below it (the storm may fall short of a paced rate).

@@ -38,8 +38,9 @@ public final class Attribution {
     public private(set) var counters = Counters()
 
     /// `source`'s attributor when it is live: held apart from the enum, whose
-    /// payload every `case .live(let attributor)` on the hot path retained and released.
-    private let attributor: Attributor?
+    /// payload every `case .live(let attributor)` on the hot path retained and
+    /// released. Unowned: `source` holds it for as long as this lives.
+    private unowned(unsafe) let attributor: Attributor?
 
     public init(source: ContainerSource) {
         self.source = source

@@ -55,6 +55,9 @@ public final class Verdict {
     private let emit: Emit
     /// Stage 6, when violations are throttled here (`run`, `replay`).
     public let fold: Fold?
+    /// ``fold`` for the hot path, unowned (``fold`` holds it): binding the
+    /// strong optional retained and released it per violation.
+    private unowned(unsafe) let foldOnPath: Fold?
     private var generation: UInt64 = .max
     /// Policy per container id, with the image name it was resolved for (a
     /// container's image becomes known late when its state was not on disk yet).
@@ -93,6 +96,7 @@ public final class Verdict {
         self.factory = factory
         self.emit = emit
         fold = throttle.map { Fold($0, emit: emit) }
+        foldOnPath = fold
     }
 
     /// A batch of audit messages begins: its violations share one reading of the clock.
@@ -204,7 +208,7 @@ public final class Verdict {
     /// The fold's first look at `event`'s violation in the container numbered `container`.
     @inline(__always)
     private func handoff(_ event: SyscallEvent, container: Int) -> Handoff {
-        guard let fold else { return .emit }
+        guard let fold = foldOnPath else { return .emit }
         let admission = Fold.Admission(event, container: container, now: now())
         return fold.countRepeat(admission) ? .counted : .admit(admission)
     }
@@ -214,7 +218,7 @@ public final class Verdict {
     private func send(_ handoff: Handoff, make: () -> Violation) {
         switch handoff {
         case .counted: return
-        case .admit(let admission): fold?.admit(admission, make: make)
+        case .admit(let admission): foldOnPath?.admit(admission, make: make)
         case .emit: emit(make())
         }
     }

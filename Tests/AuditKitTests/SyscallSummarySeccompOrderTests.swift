@@ -81,6 +81,8 @@ import TestSupport
         ("code=0x7ffc0000", "code=0x50000"),  // errno
         ("code=0x7ffc0000", "code=0x0"),  // kill thread
         ("code=0x7ffc0000", "code=7FFC0000"),  // no 0x, uppercase: hexadecimal all the same
+        ("code=0x7ffc0000", "code=0x7FFC0000"),  // uppercase: parsed, not matched as a word
+        ("code=0x7ffc0000", "code=0X80000000"),
         ("auid=4294967295 uid=0", "auid=1000 uid=4294967294"),
         ("auid=4294967295", "auid=4294967296"),  // past 32 bits: nil both ways
         ("pid=11753", "pid=4194303"),

@@ -50,6 +50,18 @@ extension KernelOrderCursor {
     mutating func lastHexadecimal(_ name: StaticString) -> UInt32? {
         guard fieldStart &+ 8 <= end, ByteScan.hasLiteral(name, in: s, at: fieldStart) else { return nil }
         let valueStart = fieldStart &+ name.utf8CodeUnitCount
+        // The commonest actions (log, kill the process), `0x` and 8 digits, compared as one word.
+        if end &- valueStart == 10, s[valueStart] == 0x30, s[valueStart &+ 1] == 0x78 {
+            switch ByteScan.load(s, at: end &- 8) {
+            case ByteScan.word("7ffc0000"):
+                fieldStart = end
+                return 0x7FFC_0000
+            case ByteScan.word("80000000"):
+                fieldStart = end
+                return 0x8000_0000
+            default: break
+            }
+        }
         guard s[valueStart] != 0x27, ByteScan.firstSpaceOrQuote(in: s, from: valueStart, to: end) == end,
             let value = ByteView(start: s + valueStart, count: end &- valueStart).hexadecimal()
         else { return nil }

@@ -15,7 +15,7 @@ rm -f "$out/ParserFuzzer"
 swiftc -O -g -sanitize=fuzzer,address -parse-as-library -module-name ParserFuzzer \
   -I Sources/CAudit $(find Sources/AuditKit -name '*.swift') Fuzz/ParserFuzzer/*.swift \
   -laudit -o "$out/ParserFuzzer" 2>&1 | grep -v "ld.gold: warning: Cannot export" || true
-cp Tests/AuditKitTests/Fixtures/records/*.log Tests/AuditKitTests/Fixtures/assembly/*.log fuzz-corpus/
+cp Tests/AuditKitTests/Fixtures/records/*.log Tests/AuditKitTests/Fixtures/assembly/*.log Tests/AuditKitTests/Fixtures/seccomp/*.log fuzz-corpus/
 echo "fuzzing the parser for ${seconds}s"
 SWIFT_BACKTRACE=enable=no "$out/ParserFuzzer" fuzz-corpus -max_total_time="$seconds" -max_len=8192 -timeout=5 \
   -artifact_prefix=fuzz-findings/ -print_final_stats=1 2>&1 | grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|==|SUMMARY|Done|    #[0-9]+ .*(ParserFuzzer|Swift runtime))" || true

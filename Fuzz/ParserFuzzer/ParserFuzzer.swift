@@ -8,8 +8,8 @@ import AuditKit
 /// assembled. Anything but a clean parse or a typed error is a finding
 /// (AddressSanitizer catches out-of-bounds reads), and so is a fast path that
 /// disagrees with its general counterpart: the line reader's scan against the
-/// parser's own checks, the SYSCALL kernel-order reader against the general
-/// tokeniser.
+/// parser's own checks, the SYSCALL and SECCOMP kernel-order readers against
+/// the general tokeniser.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let parser = RecordParser(maximumRecordLength: 4096)
@@ -57,10 +57,12 @@ public func fuzzParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     detach()
     assembler.flush()
-    do throws(RecordParseError) {
-        let record = try parser.parseNetlink(type: .syscall, payload: UnsafeRawBufferPointer(start: data, count: size))
-        exercise(record)
-    } catch {}
+    for type in [RecordType.syscall, .seccomp] {
+        do throws(RecordParseError) {
+            let record = try parser.parseNetlink(type: type, payload: UnsafeRawBufferPointer(start: data, count: size))
+            exercise(record)
+        } catch {}
+    }
     return 0
 }
 
@@ -81,17 +83,22 @@ private func exercise(_ record: AuditRecord) {
         }
     }
     _ = try? SyscallSummary(record)
-    // The SYSCALL fast path, when it accepts a record, agrees with the general tokeniser.
+    // The SYSCALL and SECCOMP fast paths, when they accept a record (of any
+    // type), agree with the general tokeniser.
     var fast = SyscallSummary()
-    if fast.parseKernelOrder(record) {
-        var general = SyscallSummary()
-        do throws(RecordParseError) {
-            try general.parseAnyOrder(record)
-        } catch {
-            preconditionFailure("the fast path accepted a record the general tokeniser rejects")
-        }
-        precondition(summaryFields(fast) == summaryFields(general))
+    if fast.parseKernelOrder(record) { agreesWithTheGeneralTokeniser(fast, record) }
+    var seccomp = SyscallSummary()
+    if seccomp.parseSeccompOrder(record) { agreesWithTheGeneralTokeniser(seccomp, record) }
+}
+
+private func agreesWithTheGeneralTokeniser(_ fast: SyscallSummary, _ record: AuditRecord) {
+    var general = SyscallSummary()
+    do throws(RecordParseError) {
+        try general.parseAnyOrder(record)
+    } catch {
+        preconditionFailure("a fast path accepted a record the general tokeniser rejects")
     }
+    precondition(summaryFields(fast) == summaryFields(general))
 }
 
 private func outcome(_ parse: () throws(RecordParseError) -> AuditRecord) -> Result<AuditRecord, RecordParseError> {
@@ -116,5 +123,6 @@ private func summaryFields(_ s: SyscallSummary) -> [String] {
         "\(String(describing: s.arch))", "\(String(describing: s.syscall))", "\(String(describing: s.success))",
         "\(String(describing: s.exit))", "\(String(describing: s.ppid))", "\(String(describing: s.pid))",
         "\(String(describing: s.uid))", "\(String(describing: s.auid))", text(s.comm), text(s.exe), text(s.key),
+        "\(String(describing: s.code))",
     ]
 }

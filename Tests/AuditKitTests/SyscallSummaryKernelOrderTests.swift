@@ -10,22 +10,28 @@ import TestSupport
     /// The summary by the fast path alone, or nil when it declines.
     static func fast(_ record: AuditRecord) -> SyscallSummary? {
         var summary = SyscallSummary()
+        summary.recordType = record.type
         return summary.parseKernelOrder(record) ? summary : nil
     }
 
-    /// The summary by the general tokeniser alone.
+    /// The summary by the general tokeniser alone (with the record's type,
+    /// as `SyscallSummary.init` sets it).
     static func general(_ record: AuditRecord) throws -> SyscallSummary {
         var summary = SyscallSummary()
+        summary.recordType = record.type
         try summary.parseAnyOrder(record)
         return summary
     }
 
-    /// Every field of a summary, text fields as key, value and quoting.
+    /// Every field of a summary, text fields as key, value, quoting and record type.
     static func describe(_ s: SyscallSummary) -> String {
-        func text(_ f: AuditField?) -> String { f.map { "\($0.key.string)=\($0.value.string)/\($0.quoting)" } ?? "nil" }
-        return "\(String(describing: s.arch)) \(String(describing: s.syscall)) \(String(describing: s.success)) "
-            + "\(String(describing: s.exit)) \(String(describing: s.ppid)) \(String(describing: s.pid)) "
-            + "\(String(describing: s.auid)) \(String(describing: s.uid)) \(text(s.comm)) \(text(s.exe)) \(text(s.key))"
+        func text(_ f: AuditField?) -> String {
+            f.map { "\($0.key.string)=\($0.value.bytes)/\($0.quoting)/\($0.recordType)" } ?? "nil"
+        }
+        return "\(String(describing: s.recordType)) \(String(describing: s.arch)) \(String(describing: s.syscall)) "
+            + "\(String(describing: s.success)) \(String(describing: s.exit)) \(String(describing: s.ppid)) "
+            + "\(String(describing: s.pid)) \(String(describing: s.auid)) \(String(describing: s.uid)) "
+            + "\(text(s.comm)) \(text(s.exe)) \(text(s.key)) \(String(describing: s.code))"
     }
 
     static let kernelLine =

@@ -38,60 +38,10 @@ extension SyscallSummary {
         self.pid = Int32(exactly: pid)
         self.auid = UInt32(exactly: auid)
         self.uid = UInt32(exactly: uid)
-        return parseKernelTail(record, from: fields.fieldStart)
-    }
-
-    /// `comm= exe= [subj...=] key=` after `ses=`, in that order: text fields,
-    /// quoted (holding no space, as the kernel writes them) or hex-encoded.
-    @inline(__always)
-    private mutating func parseKernelTail(_ record: AuditRecord, from start: Int) -> Bool {
-        let s = record.body.start
-        let end = record.body.count
-        let type = record.type
-        var p = start
-
-        /// The next field, whose key is `name` (`key=`), as the general
-        /// tokeniser would read it; nil when its value is not a quoted run
-        /// without spaces or an unquoted one without quotes.
-        @inline(__always) func text(_ name: StaticString) -> AuditField? {
-            let n = name.utf8CodeUnitCount
-            guard p &+ 8 <= end, ByteScan.hasLiteral(name, in: s, at: p) else { return nil }
-            let key = ByteView(start: s + p, count: n &- 1)
-            var valueStart = p &+ n
-            let valueEnd: Int
-            let quoting: AuditField.Quoting
-            if s[valueStart] == 0x22 {
-                valueStart &+= 1
-                valueEnd = ByteScan.firstSpaceOrQuote(in: s, from: valueStart, to: end)
-                guard valueEnd < end, s[valueEnd] == 0x22 else { return nil }
-                p = valueEnd &+ 1
-                quoting = .double
-            } else {
-                guard s[valueStart] != 0x27 else { return nil }
-                valueEnd = ByteScan.firstSpaceOrQuote(in: s, from: valueStart, to: end)
-                guard valueEnd == end || s[valueEnd] == 0x20 else { return nil }
-                p = valueEnd
-                quoting = .none
-            }
-            // One space before the next field, or the body's end.
-            if p < end {
-                guard s[p] == 0x20, p &+ 1 < end else { return nil }
-                p &+= 1
-            }
-            return AuditField(
-                key: key, value: ByteView(start: s + valueStart, count: valueEnd &- valueStart), quoting: quoting, recordType: type)
-        }
-
-        guard let comm = text("comm="), let exe = text("exe=") else { return false }
-        while p &+ 8 <= end, ByteScan.hasLiteral("subj", in: s, at: p) {
-            // subj= (or one per LSM): skipped, but read as the general tokeniser would.
-            let eq = ByteScan.first(0x3D, or: 0x20, in: s, from: p, to: end)
-            guard eq < end, s[eq] == 0x3D, eq &+ 1 < end, s[eq &+ 1] != 0x22, s[eq &+ 1] != 0x27 else { return false }
-            let space = ByteScan.firstSpaceOrQuote(in: s, from: eq &+ 1, to: end)
-            guard space < end, s[space] == 0x20 else { return false }
-            p = space &+ 1
-        }
-        guard let key = text("key="), p == end else { return false }
+        // comm= exe= [subj...=] key=, key last.
+        guard let comm = fields.text("comm=", in: record.type), let exe = fields.text("exe=", in: record.type),
+            fields.skipSubjects(), let key = fields.text("key=", in: record.type), fields.fieldStart == fields.end
+        else { return false }
         self.comm = comm
         self.exe = exe
         self.key = key
@@ -101,7 +51,7 @@ extension SyscallSummary {
     /// The `arch=` value at `s[p..<p+n]` (8 bytes may be read at `p`): the common
     /// architectures' spellings compared as one word, any other parsed as hexadecimal.
     @inline(__always)
-    private static func arch(_ s: UnsafePointer<UInt8>, _ p: Int, _ n: Int) -> UInt32? {
+    static func arch(_ s: UnsafePointer<UInt8>, _ p: Int, _ n: Int) -> UInt32? {
         if n == 8 {
             switch ByteScan.load(s, at: p) {
             case ByteScan.word("c000003e"): return AuditArch.x86_64.rawValue
@@ -169,6 +119,57 @@ struct KernelOrderCursor {
         guard space < end, s[space] == 0x20 else { return nil }
         fieldStart = space &+ 1
         return (valueStart, space &- valueStart)
+    }
+
+    /// The next field, which must be named `name` (`comm=`: shorter than 8
+    /// bytes), as a text field the way the general tokeniser reads it; nil
+    /// when its value is not a quoted run without spaces (the kernel's
+    /// untrusted strings) or an unquoted run without quotes (hex-encoded,
+    /// `(null)`), or is not followed by one space and a field or the body's end.
+    @inline(__always)
+    mutating func text(_ name: StaticString, in type: RecordType) -> AuditField? {
+        let n = name.utf8CodeUnitCount
+        var p = fieldStart
+        guard p &+ 8 <= end, ByteScan.hasLiteral(name, in: s, at: p) else { return nil }
+        let key = ByteView(start: s + p, count: n &- 1)
+        var valueStart = p &+ n
+        let valueEnd: Int
+        let quoting: AuditField.Quoting
+        if s[valueStart] == 0x22 {
+            valueStart &+= 1
+            valueEnd = ByteScan.firstSpaceOrQuote(in: s, from: valueStart, to: end)
+            guard valueEnd < end, s[valueEnd] == 0x22 else { return nil }
+            p = valueEnd &+ 1
+            quoting = .double
+        } else {
+            guard s[valueStart] != 0x27 else { return nil }
+            valueEnd = ByteScan.firstSpaceOrQuote(in: s, from: valueStart, to: end)
+            guard valueEnd == end || s[valueEnd] == 0x20 else { return nil }
+            p = valueEnd
+            quoting = .none
+        }
+        // One space before the next field, or the body's end.
+        if p < end {
+            guard s[p] == 0x20, p &+ 1 < end else { return nil }
+            p &+= 1
+        }
+        fieldStart = p
+        return AuditField(key: key, value: ByteView(start: s + valueStart, count: valueEnd &- valueStart), quoting: quoting, recordType: type)
+    }
+
+    /// Steps over the `subj=` fields (none, or one per LSM: any name that
+    /// starts with `subj`), each read as the general tokeniser would: an
+    /// unquoted value ending at a space. False when one is not.
+    @inline(__always)
+    mutating func skipSubjects() -> Bool {
+        while fieldStart &+ 8 <= end, ByteScan.hasLiteral("subj", in: s, at: fieldStart) {
+            let eq = ByteScan.first(0x3D, or: 0x20, in: s, from: fieldStart, to: end)
+            guard eq < end, s[eq] == 0x3D, eq &+ 1 < end, s[eq &+ 1] != 0x22, s[eq &+ 1] != 0x27 else { return false }
+            let space = ByteScan.firstSpaceOrQuote(in: s, from: eq &+ 1, to: end)
+            guard space < end, s[space] == 0x20 else { return false }
+            fieldStart = space &+ 1
+        }
+        return true
     }
 
     /// Steps over the next field, which must be named `name`.

@@ -44,12 +44,15 @@ public struct SyscallSummary {
     /// loop: delimiters are found eight bytes at a time (``ByteScan``), each key
     /// (up to 8 bytes) is loaded as one integer and dispatched with one compare,
     /// and only the values it wants are converted. Tokenisation follows
-    /// ``FieldIterator`` exactly.
+    /// ``FieldIterator`` exactly. SYSCALL and SECCOMP records in the kernel's
+    /// own layout take a faster path first (``parseKernelOrder(_:)``,
+    /// ``parseSeccompOrder(_:)``), which reads the same summary.
     /// Throws when the body is malformed (an unbalanced quote).
     public init(_ record: AuditRecord) throws(RecordParseError) {
         self.init()
         recordType = record.type
         if record.type == .syscall, parseKernelOrder(record) { return }
+        if record.type == .seccomp, parseSeccompOrder(record) { return }
         self = SyscallSummary()
         recordType = record.type
         try parseAnyOrder(record)

@@ -30,9 +30,10 @@ public struct SyscallSummary {
     /// (an audit rule matched) or ``RecordType/seccomp`` (a seccomp filter
     /// logged the call); nil for an empty summary.
     public var recordType: RecordType?
-    /// `code=` of a SECCOMP record: the filter's return value (action in the
-    /// high 16 bits, `SECCOMP_RET_ACTION_FULL`, data such as an errno in the
-    /// low 16); nil for SYSCALL records, which have none.
+    /// `code=` of a SECCOMP record: the filter's action
+    /// (`SECCOMP_RET_ACTION_FULL` of its return value: the kernel logs the
+    /// action alone, so an errno action reads `0x50000` whatever the errno);
+    /// nil for SYSCALL records, which have none.
     public var code: UInt32?
 
     /// An empty summary.

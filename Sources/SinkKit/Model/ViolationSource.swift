@@ -36,7 +36,8 @@ extension Violation {
     public struct SeccompResult: Sendable, Hashable {
         /// `callguard.seccomp.action`.
         public var action: SeccompAction
-        /// `callguard.seccomp.errno`: the errno the filter returned, for ``SeccompAction/errno`` only.
+        /// `callguard.seccomp.errno`: the errno the filter returned, for ``SeccompAction/errno`` only,
+        /// when known (the kernel's SECCOMP records leave it out).
         public var errno: Int?
 
         public init(action: SeccompAction, errno: Int? = nil) {
@@ -47,7 +48,8 @@ extension Violation {
         /// Decodes a filter return value (`SECCOMP_RET_ACTION_FULL` in the high
         /// 16 bits, `SECCOMP_RET_DATA` in the low 16), as the kernel does: a
         /// value that is no known action is `kill` (the kernel treats it as
-        /// KILL_PROCESS).
+        /// KILL_PROCESS). A SECCOMP record's `code=` is the action alone (the
+        /// kernel logs no data), so an errno action's errno is nil there, not 0.
         public init(code: UInt32) {
             let data = Int(code & 0xFFFF)
             switch code & 0xFFFF_0000 {
@@ -55,7 +57,7 @@ extension Violation {
             case 0x7FFC_0000: self.init(action: .log)
             case 0x7FF0_0000: self.init(action: .trace)
             case 0x7FC0_0000: self.init(action: .userNotif)
-            case 0x0005_0000: self.init(action: .errno, errno: data)
+            case 0x0005_0000: self.init(action: .errno, errno: data == 0 ? nil : data)
             case 0x0003_0000: self.init(action: .trap)
             default: self.init(action: .kill)  // KILL_PROCESS 0x80000000, KILL_THREAD 0, anything else
             }

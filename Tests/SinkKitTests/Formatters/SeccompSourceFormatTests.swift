@@ -20,6 +20,9 @@ import TestSupport
         (UInt32(0x7FFC_0000), Violation.SeccompAction.log, Int?.none),
         (0x0005_0001, .errno, 1),
         (0x0005_0026, .errno, 38),
+        // What the kernel writes for any errno action: it logs the action
+        // alone (SECCOMP_RET_ACTION_FULL), so the errno is not known, not 0.
+        (0x0005_0000, .errno, nil),
         (0x8000_0000, .kill, nil),
         (0x0000_0000, .kill, nil),
         (0x0003_0000, .trap, nil),

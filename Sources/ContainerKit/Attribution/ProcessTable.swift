@@ -99,11 +99,13 @@ struct ProcessTable {
     /// place: the hot path copies no slot (each copy retains its container).
     @inline(__always)
     mutating func hit(_ slot: Int) -> Attribution? {
-        // Through the buffer: the array's own subscript copied the whole slot here.
+        // Field by field through a pointer: the array's subscript (and the
+        // buffer's) copied the whole slot here, a retain and release of its container.
         slots.withUnsafeMutableBufferPointer { slots in
-            guard slots[slot].liveness == .watched, !slots[slot].pending else { return nil }
-            slots[slot].referenced = true
-            return slots[slot].attribution
+            let entry = slots.baseAddress! + slot
+            guard entry.pointer(to: \.liveness)!.pointee == .watched, !entry.pointer(to: \.pending)!.pointee else { return nil }
+            entry.pointer(to: \.referenced)!.pointee = true
+            return entry.pointer(to: \.attribution)!.pointee
         }
     }
 

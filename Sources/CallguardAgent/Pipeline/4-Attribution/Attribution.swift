@@ -37,14 +37,15 @@ public final class Attribution {
     /// What attribution found so far.
     public private(set) var counters = Counters()
 
-    /// `source`'s attributor when it is live: held apart from the enum, whose
-    /// payload every `case .live(let attributor)` on the hot path retained and
-    /// released. Unowned: `source` holds it for as long as this lives.
-    private unowned(unsafe) let attributor: Attributor?
+    /// `source`'s attributor when it is live, for the hot path: held apart
+    /// from the enum (every `case .live(let attributor)` retained and released
+    /// the payload) and used as a guaranteed reference (binding a strong or
+    /// unowned one retained it too). `source` holds it for as long as this lives.
+    private let attributor: Unmanaged<Attributor>?
 
     public init(source: ContainerSource) {
         self.source = source
-        if case .live(let attributor) = source { self.attributor = attributor } else { attributor = nil }
+        if case .live(let attributor) = source { self.attributor = .passUnretained(attributor) } else { attributor = nil }
     }
 
     /// Once per batch of audit messages, before its first event: processes
@@ -53,7 +54,7 @@ public final class Attribution {
     /// them (see ``ContainerKit/Attributor/collectExitsDeferringAnnouncements()``).
     @inline(__always)
     public func beginBatch() {
-        attributor?.collectExitsDeferringAnnouncements()
+        attributor?._withUnsafeGuaranteedRef { $0.collectExitsDeferringAnnouncements() }
     }
 
     /// Who made `event`'s syscall.
@@ -66,7 +67,9 @@ public final class Attribution {
         case .assumed(let imageName):
             return .assumed(imageName: imageName)
         case .live:
-            switch attributor!.attribute(pid: event.summary.pid ?? -1, ppid: event.summary.ppid ?? -1) {
+            let pid = event.summary.pid ?? -1
+            let ppid = event.summary.ppid ?? -1
+            switch attributor!._withUnsafeGuaranteedRef({ $0.attribute(pid: pid, ppid: ppid) }) {
             case .host:
                 counters.host &+= 1
                 return .host
@@ -85,7 +88,9 @@ public final class Attribution {
     /// when a syscall is not allowed, so allowed syscalls pay nothing for it.
     public func isRuntimeBootstrap(_ event: SyscallEvent) -> Bool {
         guard let attributor else { return false }
-        return attributor.isRuntimeBootstrap(pid: event.summary.pid ?? -1, ppid: event.summary.ppid ?? -1)
+        let pid = event.summary.pid ?? -1
+        let ppid = event.summary.ppid ?? -1
+        return attributor._withUnsafeGuaranteedRef { $0.isRuntimeBootstrap(pid: pid, ppid: ppid) }
     }
 
     /// Takes in the kernel's process announcements now (the reader saw them

@@ -55,9 +55,10 @@ public final class Verdict {
     private let emit: Emit
     /// Stage 6, when violations are throttled here (`run`, `replay`).
     public let fold: Fold?
-    /// ``fold`` for the hot path, unowned (``fold`` holds it): binding the
-    /// strong optional retained and released it per violation.
-    private unowned(unsafe) let foldOnPath: Fold?
+    /// ``fold`` for the hot path, used as a guaranteed reference (``fold``
+    /// holds it): binding the strong optional, or an unowned one, retained and
+    /// released it per violation.
+    private let foldOnPath: Unmanaged<Fold>?
     private var generation: UInt64 = .max
     /// Policy per container id, with the image name it was resolved for (a
     /// container's image becomes known late when its state was not on disk yet).
@@ -96,7 +97,7 @@ public final class Verdict {
         self.factory = factory
         self.emit = emit
         fold = throttle.map { Fold($0, emit: emit) }
-        foldOnPath = fold
+        foldOnPath = fold.map { .passUnretained($0) }
     }
 
     /// A batch of audit messages begins: its violations share one reading of the clock.
@@ -210,7 +211,7 @@ public final class Verdict {
     private func handoff(_ event: SyscallEvent, container: Int) -> Handoff {
         guard let fold = foldOnPath else { return .emit }
         let admission = Fold.Admission(event, container: container, now: now())
-        return fold.countRepeat(admission) ? .counted : .admit(admission)
+        return fold._withUnsafeGuaranteedRef { $0.countRepeat(admission) } ? .counted : .admit(admission)
     }
 
     /// Hands a violation on: through the fold (which calls `make` only if it
@@ -218,7 +219,7 @@ public final class Verdict {
     private func send(_ handoff: Handoff, make: () -> Violation) {
         switch handoff {
         case .counted: return
-        case .admit(let admission): foldOnPath?.admit(admission, make: make)
+        case .admit(let admission): fold?.admit(admission, make: make)
         case .emit: emit(make())
         }
     }

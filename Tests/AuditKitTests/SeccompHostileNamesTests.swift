@@ -2,12 +2,12 @@
 import Foundation
 import Testing
 
-/// What a process in a container controls in its SECCOMP records: its
+/// What a process in a container controls in its SECCOMP (and SYSCALL) records: its
 /// `comm` (prctl PR_SET_NAME, 15 bytes) and its `exe` (any file name), which
 /// the kernel writes quoted when every byte is printable and neither a space
 /// nor a double quote, hex-encoded (upper case) otherwise
 /// (`audit_log_untrustedstring`). Every byte value, in either field, must
-/// leave the SECCOMP fast path and the general tokeniser agreeing, and the
+/// leave the kernel-order fast paths and the general tokeniser agreeing, and the
 /// name must decode back to what the process chose.
 @Suite struct SeccompHostileNamesTests {
     typealias Shared = SyscallSummaryKernelOrderTests
@@ -50,6 +50,34 @@ import Testing
         }
         // Quoted and hex-encoded names alike take the fast path: a name cannot
         // push its record onto the slower general tokeniser.
+        #expect(fast == cases)
+    }
+
+    /// The same names in a SYSCALL record (an audit rule's), whose fast path
+    /// reads `comm=` and `exe=` with the same cursor.
+    @Test func everyByteInCommOrExeOfASyscallRecordLeavesBothReadersAgreeing() throws {
+        var fast = 0
+        var cases = 0
+        for b in 0...255 {
+            let byte = UInt8(b)
+            for (comm, exe) in [
+                ([byte], Array("/bin/busybox".utf8)),
+                (Array("a".utf8) + [byte] + Array("=b".utf8), Array("/x".utf8) + [byte] + Array(" key=x".utf8)),
+            ] {
+                let line = Shared.kernelLine
+                    .replacingOccurrences(of: #"comm="auditd""#, with: "comm=" + Self.kernelEncoded(comm))
+                    .replacingOccurrences(of: #"exe="/usr/sbin/auditd""#, with: "exe=" + Self.kernelEncoded(exe))
+                cases += 1
+                try withRecord(line) { record throws in
+                    let summary = try SyscallSummary(record)
+                    #expect(Shared.describe(summary) == Shared.describe(try Shared.general(record)), "\(line)")
+                    #expect(summary.comm?.decodedBytes == comm, "\(line)")
+                    #expect(summary.exe?.decodedBytes == exe, "\(line)")
+                    #expect(summary.syscall == 44 && summary.pid == 11959 && summary.key?.isNull == true, "\(line)")
+                    if Shared.fast(record) != nil { fast += 1 }
+                }
+            }
+        }
         #expect(fast == cases)
     }
 }

@@ -4,8 +4,13 @@ import Glibc
 extension Fold {
     /// What makes a violation's finding within its key: the executable,
     /// command line and path as the kernel wrote them (undecoded, views into
-    /// the event's records, valid while the event is). All process-controlled:
-    /// they only ever tell findings apart, never decide whether one is checked.
+    /// the event's records, valid while the event is), each with its quoting.
+    /// The kernel writes a value quoted when it is printable without spaces
+    /// or double quotes and hex-encoded (unquoted) otherwise, so a value's
+    /// bytes and quoting together are its meaning: the bytes alone are not
+    /// (`name="2F61"`, a file named by those digits, and `name=2F61`, `/a`).
+    /// All process-controlled: they only ever tell findings apart, never
+    /// decide whether one is checked.
     public struct Finding {
         /// The syscall record's `exe=`.
         public var exe: AuditField?
@@ -22,12 +27,12 @@ extension Fold {
             path = event.pathField
         }
 
-        /// The finding's identity in the fold's table (keyed SipHash of the three values).
+        /// The finding's identity in the fold's table (keyed SipHash of the three values and their quoting).
         public var hash: Int {
             var hasher = Hasher()
             func combine(_ field: AuditField?) {
                 if let field {
-                    hasher.combine(UInt8(1))
+                    hasher.combine(UInt8(1) &+ field.quoting.rawValue)
                     hasher.combine(bytes: UnsafeRawBufferPointer(field.value.buffer))
                 } else {
                     hasher.combine(UInt8(0))
@@ -48,6 +53,9 @@ extension Fold {
         private var bytes: UnsafeMutableRawBufferPointer
         /// The executable's, command line's and path's lengths in `bytes`, one after another (-1: absent).
         private var lengths: (exe: Int, proctitle: Int, path: Int) = (-1, -1, -1)
+        /// Their quoting (meaningless for an absent one).
+        private var quotings: (exe: AuditField.Quoting, proctitle: AuditField.Quoting, path: AuditField.Quoting) =
+            (.none, .none, .none)
         /// Whether a finding is held.
         private(set) var isSet = false
 
@@ -71,6 +79,7 @@ extension Fold {
                 return n
             }
             lengths = (put(finding.exe), put(finding.proctitle), put(finding.path))
+            quotings = (finding.exe?.quoting ?? .none, finding.proctitle?.quoting ?? .none, finding.path?.quoting ?? .none)
             isSet = true
         }
 
@@ -78,19 +87,20 @@ extension Fold {
         mutating func clear() { isSet = false }
 
         /// Whether a finding is held and `finding`'s values are its values, byte
-        /// for byte (their hashes are then equal too).
+        /// for byte and quoted alike (their hashes are then equal too).
         @inline(__always)
         func matches(_ finding: Finding) -> Bool {
             guard isSet else { return false }
             var at = 0
-            @inline(__always) func same(_ field: AuditField?, _ length: Int) -> Bool {
+            @inline(__always) func same(_ field: AuditField?, _ length: Int, _ quoting: AuditField.Quoting) -> Bool {
                 guard let field else { return length < 0 }
                 let n = field.value.count
-                guard n == length else { return false }
+                guard n == length, field.quoting == quoting else { return false }
                 defer { at += n }
                 return n == 0 || memcmp(field.value.start, bytes.baseAddress! + at, n) == 0
             }
-            return same(finding.exe, lengths.exe) && same(finding.proctitle, lengths.proctitle) && same(finding.path, lengths.path)
+            return same(finding.exe, lengths.exe, quotings.exe) && same(finding.proctitle, lengths.proctitle, quotings.proctitle)
+                && same(finding.path, lengths.path, quotings.path)
         }
     }
 }

@@ -6,7 +6,7 @@ import SinkKit
 /// violation can replace the evidence of an earlier one. It runs on the
 /// pipeline's thread, before any string of a violation is made: a violation's
 /// key (container and image as a number, arch, syscall number) and its finding (the
-/// executable, command line and path as the kernel wrote them, hashed in
+/// executable, command line and path as the kernel wrote them and quoted, hashed in
 /// place) come from parsed fields, and a repeat of a finding already seen is
 /// counted (serial, time) without ever being turned into a ``Violation``.
 ///

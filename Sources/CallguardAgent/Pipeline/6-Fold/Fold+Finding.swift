@@ -33,6 +33,10 @@ extension Fold {
             func combine(_ field: AuditField?) {
                 if let field {
                     hasher.combine(UInt8(1) &+ field.quoting.rawValue)
+                    // The length too: where one value ends never depends on
+                    // which bytes follow (the kernel writes none below 0x20,
+                    // a crafted log for `replay` might).
+                    hasher.combine(field.value.count)
                     hasher.combine(bytes: UnsafeRawBufferPointer(field.value.buffer))
                 } else {
                     hasher.combine(UInt8(0))

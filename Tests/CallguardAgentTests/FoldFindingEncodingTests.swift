@@ -14,13 +14,6 @@ import Testing
 /// the second folded into the first's summary: its real path or command line
 /// would never reach the SIEM.
 @Suite struct FoldFindingEncodingTests {
-    static let policies = """
-        apiVersion: callguard.dev/v1
-        kind: SyscallPolicy
-        metadata: {name: app}
-        spec: {images: ["localhost/app:1"], allow: [read]}
-        """
-
     /// One chmod event per entry, with its PATH `name=` and PROCTITLE `proctitle=` as written.
     func replay(_ calls: [(name: String, title: String)]) throws -> [Violation] {
         var text = ""
@@ -33,17 +26,7 @@ import Testing
             text += "type=PROCTITLE \(stamp) proctitle=\(call.title)\n"
             text += "type=EOE \(stamp) \n"
         }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-fold-encoding-\(UUID().uuidString).log").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let set = try PolicyLoader().load(sources: [PolicySource(path: "p.yaml", text: Self.policies)]).get()
-        var out: [Violation] = []
-        let evaluator = EventEvaluator(
-            policies: PolicyStore(set), source: .assumed(imageName: "localhost/app:1"),
-            factory: ViolationFactory(hostName: "node"), throttle: Throttle(windowMS: 60_000, maxPerSecond: 0)
-        ) { out.append($0) }
-        try AuditPipeline(.logFile, stage: evaluator).replay(path: path)
-        return out
+        return try FoldReplay.violations(of: text)
     }
 
     /// "/etc/sha dow", hex-encoded as the kernel writes a name with a space.

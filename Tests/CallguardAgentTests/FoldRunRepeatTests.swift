@@ -11,15 +11,8 @@ import Testing
 /// another finding and goes out at once; one that differs only in what is
 /// not part of a finding (comm, pid) is a repeat.
 @Suite struct FoldRunRepeatTests {
-    static let policies = """
-        apiVersion: callguard.dev/v1
-        kind: SyscallPolicy
-        metadata: {name: app}
-        spec: {images: ["localhost/app:1"], allow: [read]}
-        """
-
     /// One ptrace event per entry: (exe, proctitle as hex or nil, comm, pid).
-    func log(_ calls: [(exe: String, proctitle: String?, comm: String, pid: Int)]) throws -> String {
+    func log(_ calls: [(exe: String, proctitle: String?, comm: String, pid: Int)]) -> String {
         var text = ""
         for (i, call) in calls.enumerated() {
             let serial = i + 1
@@ -28,22 +21,11 @@ import Testing
             if let proctitle = call.proctitle { text += "type=PROCTITLE \(stamp) proctitle=\(proctitle)\n" }
             text += "type=EOE \(stamp) \n"
         }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-fold-run-\(UUID().uuidString).log").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        return text
     }
 
     func replay(_ calls: [(exe: String, proctitle: String?, comm: String, pid: Int)]) throws -> [Violation] {
-        let path = try log(calls)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let set = try PolicyLoader().load(sources: [PolicySource(path: "p.yaml", text: Self.policies)]).get()
-        var out: [Violation] = []
-        let evaluator = EventEvaluator(
-            policies: PolicyStore(set), source: .assumed(imageName: "localhost/app:1"),
-            factory: ViolationFactory(hostName: "node"), throttle: Throttle(windowMS: 60_000, maxPerSecond: 0)
-        ) { out.append($0) }
-        try AuditPipeline(.logFile, stage: evaluator).replay(path: path)
-        return out
+        try FoldReplay.violations(of: log(calls))
     }
 
     @Test func anExecutableOneByteApartFromTheRunsIsANewFindingSentAtOnce() throws {

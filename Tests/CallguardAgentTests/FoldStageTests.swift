@@ -8,15 +8,8 @@ import Testing
 /// The fold stage (6): one throttle before every sink, on the pipeline's
 /// thread, keyed from parsed fields.
 @Suite struct FoldStageTests {
-    static let policies = """
-        apiVersion: callguard.dev/v1
-        kind: SyscallPolicy
-        metadata: {name: app}
-        spec: {images: ["localhost/app:1"], allow: [read]}
-        """
-
     /// A log of `count` ptrace calls by the same executable, then one by another.
-    func log(repeats count: Int) throws -> String {
+    func log(repeats count: Int) -> String {
         var text = ""
         for serial in 1...count {
             text += "type=SYSCALL msg=audit(1700000000.\(100 + serial):\(serial)): arch=c000003e syscall=101 success=no exit=-1 ppid=1 pid=310 uid=0 comm=\"sh\" exe=\"/bin/busybox\" key=\"callguard\"\n"
@@ -25,21 +18,11 @@ import Testing
         let other = count + 1
         text += "type=SYSCALL msg=audit(1700000000.900:\(other)): arch=c000003e syscall=101 success=no exit=-1 ppid=1 pid=311 uid=0 comm=\"curl\" exe=\"/usr/bin/curl\" key=\"callguard\"\n"
         text += "type=EOE msg=audit(1700000000.900:\(other)): \n"
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("callguard-fold-\(UUID().uuidString).log").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        return text
     }
 
     @Test func repeatsOfAFindingFoldIntoOneSummaryAndANewFindingGoesOutAtOnce() throws {
-        let path = try log(repeats: 5)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let set = try PolicyLoader().load(sources: [PolicySource(path: "p.yaml", text: Self.policies)]).get()
-        var out: [Violation] = []
-        let evaluator = EventEvaluator(
-            policies: PolicyStore(set), source: .assumed(imageName: "localhost/app:1"),
-            factory: ViolationFactory(hostName: "node"), throttle: Throttle(windowMS: 60_000, maxPerSecond: 0)
-        ) { out.append($0) }
-        try AuditPipeline(.logFile, stage: evaluator).replay(path: path)
+        let (out, evaluator) = try FoldReplay.run(log(repeats: 5))
         // The first busybox call, curl at once, then at the end of the input the busybox summary.
         #expect(out.map { $0.count } == [1, 1, 4])
         #expect(out.map { String(decoding: $0.process.executable.bytes, as: UTF8.self) } == ["/bin/busybox", "/usr/bin/curl", "/bin/busybox"])

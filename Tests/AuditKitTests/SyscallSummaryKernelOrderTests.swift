@@ -66,6 +66,8 @@ import TestSupport
         (#"comm="auditd""#, "comm=78203D792022"),  // hex-encoded comm
         ("key=(null)", #"subj=unconfined key="exec""#),
         ("key=(null)", "subj=system_u:system_r:container_t:s0:c1,c2 subj_apparmor=docker-default key=(null)"),
+        // AppArmor: the profile's mode follows its name as a bare word (a real record of containerd's profile).
+        ("key=(null)", "subj=cri-containerd.apparmor.d (enforce) key=(null)"),
     ])
     func kernelVariantsTakeTheFastPathAndAgree(replacing: String, with: String) throws {
         try withRecord(Self.kernelLine.replacingOccurrences(of: replacing, with: with)) { record throws in

@@ -73,6 +73,11 @@ import TestSupport
         (#"exe="/bin/busybox""#, "exe=2F62696E2F6275737920626F78"),  // hex-encoded exe with a space
         ("ses=4294967295", "ses=4294967295 subj=unconfined"),  // one LSM
         ("ses=4294967295", "ses=4294967295 subj=system_u:system_r:container_t:s0:c1,c2 subj_apparmor=docker-default"),
+        // AppArmor writes the profile's mode after its name, a bare word
+        // (the general tokeniser skips it): every record of a confined container on an AppArmor host.
+        ("ses=4294967295", "ses=4294967295 subj=cri-containerd.apparmor.d (enforce)"),
+        ("ses=4294967295", "ses=4294967295 subj=containers-default-0.50.1 (complain)"),
+        ("ses=4294967295", "ses=4294967295 subj=? subj_apparmor=docker-default (enforce) subj_selinux=x"),
         ("arch=c000003e syscall=230 compat=0", "arch=40000003 syscall=1 compat=1"),  // i386 on x86_64
         ("arch=c000003e", "arch=c00000b7"),  // aarch64
         ("arch=c000003e", "arch=C000003E"),  // uppercase hex: parsed, not matched as a word
@@ -118,7 +123,10 @@ import TestSupport
         ("sig=0", #"sig="0""#),  // a quote where the kernel writes none
         ("sig=0", #"sig=0"x"#),
         ("ses=4294967295", #"ses=4294967295 subj="x y""#),  // a quoted subj
-        ("ses=4294967295", "ses=4294967295 subj=docker-default (enforce)"),  // a bare token
+        ("ses=4294967295", "ses=4294967295 subj=docker-default (enforce"),  // a bare token, not a mode
+        ("ses=4294967295", "ses=4294967295 subj=docker-default (en=force)"),  // a field, to the general tokeniser
+        ("ses=4294967295", "ses=4294967295 subj=docker-default enforce"),
+        ("ses=4294967295", "ses=4294967295 subj=docker-default (enforce) (enforce)"),
         ("code=0x7ffc0000", "code=0x7ffc0000 "),  // a trailing space
         ("gid=0 ses", "gid=0  ses"),  // two spaces
         ("syscall=230", "syscall=-1"),  // negative: not a number the summary reads

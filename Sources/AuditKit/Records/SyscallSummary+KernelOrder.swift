@@ -159,7 +159,10 @@ struct KernelOrderCursor {
 
     /// Steps over the `subj=` fields (none, or one per LSM: any name that
     /// starts with `subj`), each read as the general tokeniser would: an
-    /// unquoted value ending at a space. False when one is not.
+    /// unquoted value ending at a space, and after it at most one bare word
+    /// in parentheses, AppArmor's mode (`subj=docker-default (enforce)`),
+    /// which the general tokeniser skips as a token without `=`. False when
+    /// a field is not so.
     @inline(__always)
     mutating func skipSubjects() -> Bool {
         while fieldStart &+ 8 <= end, ByteScan.hasLiteral("subj", in: s, at: fieldStart) {
@@ -168,6 +171,13 @@ struct KernelOrderCursor {
             let space = ByteScan.firstSpaceOrQuote(in: s, from: eq &+ 1, to: end)
             guard space < end, s[space] == 0x20 else { return false }
             fieldStart = space &+ 1
+            if fieldStart < end, s[fieldStart] == 0x28 {  // (
+                // Up to its space: no `=` on the way (else the general
+                // tokeniser reads a field), and a `)` before the space.
+                let close = ByteScan.first(0x3D, or: 0x20, in: s, from: fieldStart, to: end)
+                guard close < end, s[close] == 0x20, s[close &- 1] == 0x29 else { return false }
+                fieldStart = close &+ 1
+            }
         }
         return true
     }

@@ -47,7 +47,6 @@ extension Fold {
             combine(path)
             return hasher.finalize()
         }
-
     }
 
     /// A finding's values copied out of its event (which the next batch

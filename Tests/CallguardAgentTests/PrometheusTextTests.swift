@@ -50,6 +50,22 @@ import Testing
         #expect(statistics.lost == 1)
     }
 
+    /// An agent started without the kernel's fork announcements (no
+    /// CAP_NET_ADMIN, an old unit file) says so in its metrics, not only in
+    /// one warning at start: its short-lived container processes may then be
+    /// reported with no container.
+    @Test func anAgentWithoutForkAnnouncementsSaysSoInAGauge() {
+        var statistics = PipelineStatistics()
+        statistics.forkAnnouncements = false
+        #expect(PrometheusText.render(statistics).contains("# TYPE callguard_fork_announcements_available gauge\ncallguard_fork_announcements_available 0\n"))
+        statistics.forkAnnouncements = true
+        #expect(PrometheusText.render(statistics).contains("callguard_fork_announcements_available 1\n"))
+    }
+
+    @Test func aSourceWithoutProcessesHasNoForkAnnouncementGauge() {
+        #expect(!PrometheusText.render(PipelineStatistics()).contains("fork_announcements_available"))
+    }
+
     @Test func policyNamesAreEscapedInLabels() {
         let text = PrometheusText.render(
             PipelineStatistics(), violationsByPolicy: ["a\"b\\c": 1], reloads: 0, lastReloadSuccess: 0, attributionMisses: 0)

@@ -55,6 +55,12 @@ public enum PrometheusText {
             "fork_announcement_overflows_total", "counter",
             "Times the kernel's fork announcements overflowed the agent's buffer (short-lived processes then may go unattributed).",
             Double(statistics.forkAnnouncementOverflows))
+        if let available = statistics.forkAnnouncements {
+            one(
+                "fork_announcements_available", "gauge",
+                "1 when the agent receives the kernel's fork announcements; 0 when it could not subscribe (no CAP_NET_ADMIN at start), and a guarded container's short-lived processes may be reported with no container.",
+                available ? 1 : 0)
+        }
         if let sinks = statistics.sinks {
             one("sink_queue_depth", "gauge", "Violations waiting in memory.", Double(sinks.queueDepth))
             one("sink_spool_bytes", "gauge", "Bytes in the on-disk spool.", Double(sinks.spoolBytes))

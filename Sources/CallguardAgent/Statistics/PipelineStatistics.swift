@@ -68,6 +68,10 @@ public struct PipelineStatistics: Sendable {
     /// Times the kernel's fork announcements overflowed the agent's buffer: the
     /// forks missed meanwhile leave short-lived processes possibly unattributed.
     public var forkAnnouncementOverflows: UInt64 = 0
+    /// Whether the live agent receives the kernel's fork announcements (false:
+    /// a guarded container's short-lived processes may be reported with no
+    /// container); nil for a source without processes (`replay`).
+    public var forkAnnouncements: Bool?
     /// Successful policy reloads (SIGHUP).
     public var reloads: UInt64 = 0
     /// Policy reloads refused (the set in force stayed).

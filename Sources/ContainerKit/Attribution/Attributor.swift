@@ -233,6 +233,10 @@ public final class Attributor {
     /// Times the kernel could not announce (its buffer was full), for the metrics.
     public var forkOverflows: UInt64 { announcements?.overflows ?? 0 }
 
+    /// Whether the kernel's process announcements come in (they could not be
+    /// subscribed to: no CAP_NET_ADMIN, or no process events connector).
+    public var receivesAnnouncements: Bool { announcements != nil }
+
     /// Children of host processes executing a runtime binary: read again when
     /// they execute a program (the container's, once they have joined its cgroup).
     private var awaitingExec: Set<Int32> = []

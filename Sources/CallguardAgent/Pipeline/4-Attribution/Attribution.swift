@@ -111,6 +111,13 @@ public final class Attribution {
         return 0
     }
 
+    /// Whether the kernel's fork announcements come in, for the metrics; nil
+    /// when this source attributes no processes (`replay`).
+    public var receivesForkAnnouncements: Bool? {
+        if case .live(let attributor) = source { return attributor.receivesAnnouncements }
+        return nil
+    }
+
     /// Cache misses (each a /proc read), for the metrics.
     public var misses: UInt64 {
         if case .live(let attributor) = source { return UInt64(attributor.counters.misses) }

@@ -100,6 +100,7 @@ public final class EventEvaluator: PipelineStage {
         s.violationsByPolicy = verdict.violationsByPolicy
         s.attributionMisses = attribution.misses
         s.forkAnnouncementOverflows = attribution.forkOverflows
+        s.forkAnnouncements = attribution.receivesForkAnnouncements
         if let fold = verdict.fold { s.foldedByCause = fold.foldedByCause }
     }
 

@@ -47,12 +47,14 @@ public struct CEFFormatter: ViolationFormatter {
         value(v.event.action, &out)
         out.appendASCII(" dvchost=")
         value(v.hostName, &out)
-        out.appendASCII(" spid=")
-        out.appendDecimal(v.process.pid)
-        out.appendASCII(" sproc=")
-        DisplayText.write(v.process.name.bytes, into: &out, ValueEscaper.self)
-        out.appendASCII(" suid=")
-        value(v.process.userID, &out)
+        if !v.process.isNone {
+            out.appendASCII(" spid=")
+            out.appendDecimal(v.process.pid)
+            out.appendASCII(" sproc=")
+            DisplayText.write(v.process.name.bytes, into: &out, ValueEscaper.self)
+            out.appendASCII(" suid=")
+            value(v.process.userID, &out)
+        }
         if let path = v.process.filePath {
             out.appendASCII(" filePath=")
             DisplayText.write(path.bytes, into: &out, ValueEscaper.self)
@@ -65,16 +67,20 @@ public struct CEFFormatter: ViolationFormatter {
         }
         out.appendASCII(" cnt=")
         out.appendDecimal(v.count)
-        out.appendASCII(" externalId=")
-        out.appendDecimal(v.audit.serial)
+        if !v.isNotice {
+            out.appendASCII(" externalId=")
+            out.appendDecimal(v.audit.serial)
+        }
         out.appendASCII(" start=")
         out.appendDecimal(v.audit.time.millisecondsSinceEpoch)
         if let f = v.fold {
             out.appendASCII(" end=")
             out.appendDecimal(f.lastTime.millisecondsSinceEpoch)
         }
-        out.appendASCII(" cn1Label=syscallNumber cn1=")
-        out.appendDecimal(v.syscall.number)
+        if !v.isNotice {
+            out.appendASCII(" cn1Label=syscallNumber cn1=")
+            out.appendDecimal(v.syscall.number)
+        }
         if let exit = v.syscall.exit {
             out.appendASCII(" cn2Label=syscallExit cn2=")
             out.appendDecimal(exit)
@@ -83,22 +89,28 @@ public struct CEFFormatter: ViolationFormatter {
             out.appendASCII(" cn3Label=ppid cn3=")
             out.appendDecimal(ppid)
         }
-        out.appendASCII(" cs1Label=syscall cs1=")
-        value(v.syscall.name, &out)
-        out.appendASCII(" cs2Label=arch cs2=")
-        value(v.syscall.arch, &out)
-        out.appendASCII(" cs3Label=policy cs3=")
-        value(v.policy.name, &out)
-        out.appendASCII(" cs4Label=policyFile cs4=")
-        value(v.policy.file, &out)
+        if !v.isNotice {
+            out.appendASCII(" cs1Label=syscall cs1=")
+            value(v.syscall.name, &out)
+            out.appendASCII(" cs2Label=arch cs2=")
+            value(v.syscall.arch, &out)
+        }
+        if !v.policy.isNone {
+            out.appendASCII(" cs3Label=policy cs3=")
+            value(v.policy.name, &out)
+            out.appendASCII(" cs4Label=policyFile cs4=")
+            value(v.policy.file, &out)
+        }
         if let c = v.container {
             out.appendASCII(" cs5Label=containerId cs5=")
             value(c.id, &out)
             out.appendASCII(" cs6Label=containerImage cs6=")
             value(c.imageName, &out)
         }
-        out.appendASCII(" callguardCallguardExecutable=")
-        DisplayText.write(v.process.executable.bytes, into: &out, ValueEscaper.self)
+        if !v.process.isNone {
+            out.appendASCII(" callguardCallguardExecutable=")
+            DisplayText.write(v.process.executable.bytes, into: &out, ValueEscaper.self)
+        }
         if let cmd = v.process.commandLine {
             out.appendASCII(" callguardCallguardCommandLine=")
             DisplayText.write(cmd.bytes, into: &out, ValueEscaper.self)

@@ -58,8 +58,10 @@ public struct JSONFormatter: ViolationFormatter {
         out.ascii(v.outcome.name)
         out.ascii("\",\"severity\":")
         out.decimal(v.event.severity)
-        out.ascii(",\"sequence\":")
-        out.decimal(v.audit.serial)
+        if !v.isNotice {
+            out.ascii(",\"sequence\":")
+            out.decimal(v.audit.serial)
+        }
         out.ascii(",\"created\":\"")
         out.iso8601(v.timestamp)
         if let f = v.fold {
@@ -96,48 +98,45 @@ public struct JSONFormatter: ViolationFormatter {
                 out.ascii("}")
             }
         }
-        out.ascii(",\"process\":{\"pid\":")
-        out.decimal(v.process.pid)
-        if let ppid = v.process.ppid {
-            out.ascii(",\"parent\":{\"pid\":")
-            out.decimal(ppid)
+        if !v.process.isNone {
+            out.ascii(",\"process\":{\"pid\":")
+            out.decimal(v.process.pid)
+            if let ppid = v.process.ppid {
+                out.ascii(",\"parent\":{\"pid\":")
+                out.decimal(ppid)
+                out.ascii("}")
+            }
+            out.ascii(",\"name\":")
+            bytes(v.process.name.bytes, &out)
+            out.ascii(",\"executable\":")
+            bytes(v.process.executable.bytes, &out)
+            if let cmd = v.process.commandLine {
+                out.ascii(",\"command_line\":")
+                bytes(cmd.bytes, &out)
+            }
+            out.ascii(",\"user\":{\"id\":")
+            string(v.process.userID, &out)
+            out.ascii("}}")
+            if let path = v.process.filePath {
+                out.ascii(",\"file\":{\"path\":")
+                bytes(path.bytes, &out)
+                out.ascii("}")
+            }
+        }
+        if !v.policy.isNone {
+            out.ascii(",\"rule\":{\"name\":")
+            string(v.policy.name, &out)
+            out.ascii(",\"reference\":")
+            string(v.policy.file, &out)
             out.ascii("}")
         }
-        out.ascii(",\"name\":")
-        bytes(v.process.name.bytes, &out)
-        out.ascii(",\"executable\":")
-        bytes(v.process.executable.bytes, &out)
-        if let cmd = v.process.commandLine {
-            out.ascii(",\"command_line\":")
-            bytes(cmd.bytes, &out)
+        if v.isNotice {
+            // No syscall: the count opens the object.
+            out.ascii(",\"callguard\":{\"count\":")
+            out.decimal(v.count)
+        } else {
+            syscall(v.syscall, &out)
         }
-        out.ascii(",\"user\":{\"id\":")
-        string(v.process.userID, &out)
-        out.ascii("}}")
-        if let path = v.process.filePath {
-            out.ascii(",\"file\":{\"path\":")
-            bytes(path.bytes, &out)
-            out.ascii("}")
-        }
-        out.ascii(",\"rule\":{\"name\":")
-        string(v.policy.name, &out)
-        out.ascii(",\"reference\":")
-        string(v.policy.file, &out)
-        out.ascii("},\"callguard\":{\"syscall\":{\"name\":")
-        string(v.syscall.name, &out)
-        out.ascii(",\"number\":")
-        out.decimal(v.syscall.number)
-        out.ascii(",\"arch\":")
-        string(v.syscall.arch, &out)
-        if let success = v.syscall.success { out.ascii(success ? ",\"success\":true" : ",\"success\":false") }
-        if let exit = v.syscall.exit {
-            out.ascii(",\"exit\":")
-            out.decimal(exit)
-        }
-        if let exists = v.syscall.existsOnHostKernel {
-            out.ascii(exists ? ",\"exists_on_host_kernel\":true" : ",\"exists_on_host_kernel\":false")
-        }
-        out.ascii("}")
         if let source = v.source {
             out.ascii(",\"source\":\"")
             out.ascii(source.name)
@@ -153,8 +152,10 @@ public struct JSONFormatter: ViolationFormatter {
             }
             out.ascii("}")
         }
-        out.ascii(",\"count\":")
-        out.decimal(v.count)
+        if !v.isNotice {
+            out.ascii(",\"count\":")
+            out.decimal(v.count)
+        }
         if let p = v.profile {
             out.ascii(",\"profile\":{\"policy\":")
             string(p.policy, &out)
@@ -175,6 +176,25 @@ public struct JSONFormatter: ViolationFormatter {
             out.ascii("\"}")
         }
         out.ascii("}}")
+    }
+
+    /// `,"callguard":{"syscall":{...}`: the object opened, its syscall written.
+    private func syscall(_ syscall: Violation.Syscall, _ out: inout ByteCursor) {
+        out.ascii(",\"callguard\":{\"syscall\":{\"name\":")
+        string(syscall.name, &out)
+        out.ascii(",\"number\":")
+        out.decimal(syscall.number)
+        out.ascii(",\"arch\":")
+        string(syscall.arch, &out)
+        if let success = syscall.success { out.ascii(success ? ",\"success\":true" : ",\"success\":false") }
+        if let exit = syscall.exit {
+            out.ascii(",\"exit\":")
+            out.decimal(exit)
+        }
+        if let exists = syscall.existsOnHostKernel {
+            out.ascii(exists ? ",\"exists_on_host_kernel\":true" : ",\"exists_on_host_kernel\":false")
+        }
+        out.ascii("}")
     }
 
     @inline(__always)

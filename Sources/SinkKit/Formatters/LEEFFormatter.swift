@@ -34,36 +34,40 @@ public struct LEEFFormatter: ViolationFormatter {
         out.appendDecimal(max(1, v.event.severity))  // LEEF's range is 1-10
         out.appendASCII("^hostName=")
         value(v.hostName, &out)
-        out.appendASCII("^pid=")
-        out.appendDecimal(v.process.pid)
-        if let ppid = v.process.ppid {
-            out.appendASCII("^ppid=")
-            out.appendDecimal(ppid)
+        if !v.process.isNone {
+            out.appendASCII("^pid=")
+            out.appendDecimal(v.process.pid)
+            if let ppid = v.process.ppid {
+                out.appendASCII("^ppid=")
+                out.appendDecimal(ppid)
+            }
+            out.appendASCII("^processName=")
+            DisplayText.write(v.process.name.bytes, into: &out, ValueEscaper.self)
+            out.appendASCII("^processPath=")
+            DisplayText.write(v.process.executable.bytes, into: &out, ValueEscaper.self)
+            out.appendASCII("^userId=")
+            value(v.process.userID, &out)
+            if let cmd = v.process.commandLine {
+                out.appendASCII("^commandLine=")
+                DisplayText.write(cmd.bytes, into: &out, ValueEscaper.self)
+            }
+            if let path = v.process.filePath {
+                out.appendASCII("^filePath=")
+                DisplayText.write(path.bytes, into: &out, ValueEscaper.self)
+            }
         }
-        out.appendASCII("^processName=")
-        DisplayText.write(v.process.name.bytes, into: &out, ValueEscaper.self)
-        out.appendASCII("^processPath=")
-        DisplayText.write(v.process.executable.bytes, into: &out, ValueEscaper.self)
-        out.appendASCII("^userId=")
-        value(v.process.userID, &out)
-        if let cmd = v.process.commandLine {
-            out.appendASCII("^commandLine=")
-            DisplayText.write(cmd.bytes, into: &out, ValueEscaper.self)
-        }
-        if let path = v.process.filePath {
-            out.appendASCII("^filePath=")
-            DisplayText.write(path.bytes, into: &out, ValueEscaper.self)
-        }
-        out.appendASCII("^syscall=")
-        value(v.syscall.name, &out)
-        out.appendASCII("^syscallNumber=")
-        out.appendDecimal(v.syscall.number)
-        out.appendASCII("^arch=")
-        value(v.syscall.arch, &out)
-        if let success = v.syscall.success { out.appendASCII(success ? "^success=true" : "^success=false") }
-        if let exit = v.syscall.exit {
-            out.appendASCII("^exit=")
-            out.appendDecimal(exit)
+        if !v.isNotice {
+            out.appendASCII("^syscall=")
+            value(v.syscall.name, &out)
+            out.appendASCII("^syscallNumber=")
+            out.appendDecimal(v.syscall.number)
+            out.appendASCII("^arch=")
+            value(v.syscall.arch, &out)
+            if let success = v.syscall.success { out.appendASCII(success ? "^success=true" : "^success=false") }
+            if let exit = v.syscall.exit {
+                out.appendASCII("^exit=")
+                out.appendDecimal(exit)
+            }
         }
         out.appendASCII("^outcome=")
         out.appendASCII(v.outcome.name)
@@ -82,10 +86,12 @@ public struct LEEFFormatter: ViolationFormatter {
         if let exists = v.syscall.existsOnHostKernel {
             out.appendASCII(exists ? "^syscallOnHostKernel=true" : "^syscallOnHostKernel=false")
         }
-        out.appendASCII("^policyName=")
-        value(v.policy.name, &out)
-        out.appendASCII("^policyFile=")
-        value(v.policy.file, &out)
+        if !v.policy.isNone {
+            out.appendASCII("^policyName=")
+            value(v.policy.name, &out)
+            out.appendASCII("^policyFile=")
+            value(v.policy.file, &out)
+        }
         if let c = v.container {
             out.appendASCII("^containerId=")
             value(c.id, &out)
@@ -113,8 +119,10 @@ public struct LEEFFormatter: ViolationFormatter {
             value(p.digest, &out)
             if let stale = p.stale { out.appendASCII(stale ? "^profileStale=true" : "^profileStale=false") }
         }
-        out.appendASCII("^auditSerial=")
-        out.appendDecimal(v.audit.serial)
+        if !v.isNotice {
+            out.appendASCII("^auditSerial=")
+            out.appendDecimal(v.audit.serial)
+        }
         out.appendASCII("^auditTime=")
         v.audit.time.writeISO8601(into: &out)
         out.appendASCII("^count=")

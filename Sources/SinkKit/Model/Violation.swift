@@ -305,13 +305,14 @@ public struct Violation: Sendable, Hashable {
         /// `event.action` of the once-per-container report that a container runs
         /// without a callguard seccomp profile (its syscalls are not matched in
         /// the kernel): `container.*` and the policy are set, no syscall was made
-        /// (`callguard.syscall.number` -1, empty name and arch).
+        /// (number -1, empty name and arch: the formats write no syscall and no
+        /// serial, see ``Violation/isNotice``).
         public static let containerUnguarded = "container-unguarded"
         /// `event.action` of the notice that the kernel dropped audit records
         /// (its backlog was full: a flood, or the agent fell behind), so that
         /// violations may be missing from the SIEM for that time: `callguard.count`
         /// is how many records were dropped since the last notice; no container,
-        /// process or syscall (`callguard.syscall.number` -1).
+        /// process, rule or syscall (the formats leave them out).
         public static let recordsLost = "audit-records-lost"
 
         @inlinable

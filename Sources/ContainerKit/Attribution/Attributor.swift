@@ -105,6 +105,7 @@ public final class Attributor {
         self.clock = clock
         self.table = ProcessTable(capacity: configuration.processCapacity)
         resolveRuntimeBinaries()
+        refreshRecordClock()
     }
 
     /// Processes currently cached.
@@ -123,23 +124,55 @@ public final class Attributor {
     // MARK: - Hot path
 
     /// The attribution of an event made by `pid`, whose parent was `ppid` (both
-    /// from the SYSCALL record; pass 0 when the parent is not known).
+    /// from the SYSCALL record; pass 0 when the parent is not known), written
+    /// at `writtenAt` (the record's time, ms since the epoch; 0 when not known).
+    ///
+    /// A record written before the process that has `pid` now started (by more
+    /// than ``RecordClock/marginMilliseconds``) was another process's, whose pid
+    /// was reused while the agent was behind: it is `.unknown` (and counted in
+    /// ``AttributionCounters/recordsBeforeTheirProcess``), never that process's
+    /// container or the host. So is an exited process's record whose parent
+    /// started after it was written.
     @inline(__always)
-    public func attribute(pid: Int32, ppid: Int32) -> Attribution {
-        if let s = table.slot(of: pid) {
-            if let attribution = table.hit(s) {
-                counters.hits &+= 1
-                if case .unknown = attribution { counters.unattributed &+= 1 }
-                return attribution
-            }
-            takeAnnouncementsForThisBatch()
-            // The announcements may have dropped or replaced the entry.
-            guard let s = table.slot(of: pid) else { return attributeMiss(pid: pid, ppid: ppid) }
-            return attributeCached(slot: s, pid: pid, ppid: ppid)
+    public func attribute(pid: Int32, ppid: Int32, writtenAt: UInt64 = 0) -> Attribution {
+        let latestStart = recordClock.latestStart(forRecordAt: writtenAt)
+        if let s = table.slot(of: pid), let attribution = table.hit(s, startedBy: latestStart) {
+            counters.hits &+= 1
+            if case .unknown = attribution { counters.unattributed &+= 1 }
+            return attribution
         }
+        return attributeSlowly(pid: pid, ppid: ppid, latestStart: latestStart)
+    }
+
+    /// ``attribute(pid:ppid:writtenAt:)`` but for a watched live process's answer.
+    private func attributeSlowly(pid: Int32, ppid: Int32, latestStart: UInt64) -> Attribution {
+        recordLatestStart = latestStart
+        defer { recordLatestStart = .max }
         takeAnnouncementsForThisBatch()
-        if let s = table.slot(of: pid) { return attributeCached(slot: s, pid: pid, ppid: ppid) }
-        return attributeMiss(pid: pid, ppid: ppid)
+        // The announcements may have dropped or replaced the entry.
+        let attribution =
+            if let s = table.slot(of: pid) {
+                attributeCached(slot: s, pid: pid, ppid: ppid)
+            } else {
+                attributeMiss(pid: pid, ppid: ppid)
+            }
+        // The entry answered from is the process that has the pid now (0: known through its parent).
+        if let s = table.slot(of: pid), table.slots[s].startTime > latestStart {
+            counters.recordsBeforeTheirProcess &+= 1
+            if case .unknown = attribution {} else { counters.unattributed &+= 1 }
+            return .unknown
+        }
+        return attribution
+    }
+
+    /// Converts records' times to start times (refreshed once per batch).
+    private var recordClock = RecordClock()
+    /// While a record is answered: the latest start time of a process that can have written it.
+    private var recordLatestStart: UInt64 = .max
+
+    /// Reads the wall clock against the start times' clock again (once per batch).
+    private func refreshRecordClock() {
+        if recordClock.refresh(proc.wallClock()) { counters.clockSteps &+= 1 }
     }
 
     /// Invalidates the entries of watched processes that have exited. Call once
@@ -164,6 +197,7 @@ public final class Attributor {
     /// kernel's buffer never fills.
     @inline(__always)
     public func collectExitsDeferringAnnouncements() {
+        refreshRecordClock()
         let now = proc.ticksSinceBoot()
         proc.collectExits { pid in
             guard let s = table.slot(of: pid), table[s].liveness == .watched else { return }
@@ -660,6 +694,11 @@ public final class Attributor {
             guard let entry = readProcess(ppid) else { return (.unknown, false) }
             parent = entry
             insert(parent)
+        }
+        // Started after the record was written: not the parent it names.
+        if parent.startTime > recordLatestStart {
+            counters.recordsBeforeTheirProcess &+= 1
+            return (.unknown, false)
         }
         switch parent.attribution {
         case .container: return (parent.attribution, parent.pending)

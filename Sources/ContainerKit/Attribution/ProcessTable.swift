@@ -95,15 +95,18 @@ struct ProcessTable {
     mutating func touch(_ slot: Int) { slots[slot].referenced = true }
 
     /// `slot`'s answer when it may be given as it is (a watched live process
-    /// whose image is resolved), marking the slot used; nil otherwise. Read in
+    /// whose image is resolved, started by `latestStart`: see
+    /// ``RecordClock``), marking the slot used; nil otherwise. Read in
     /// place: the hot path copies no slot (each copy retains its container).
     @inline(__always)
-    mutating func hit(_ slot: Int) -> Attribution? {
+    mutating func hit(_ slot: Int, startedBy latestStart: UInt64 = .max) -> Attribution? {
         // Field by field through a pointer: the array's subscript (and the
         // buffer's) copied the whole slot here, a retain and release of its container.
         slots.withUnsafeMutableBufferPointer { slots in
             let entry = slots.baseAddress! + slot
-            guard entry.pointer(to: \.liveness)!.pointee == .watched, !entry.pointer(to: \.pending)!.pointee else { return nil }
+            guard entry.pointer(to: \.liveness)!.pointee == .watched, !entry.pointer(to: \.pending)!.pointee,
+                entry.pointer(to: \.startTime)!.pointee <= latestStart
+            else { return nil }
             entry.pointer(to: \.referenced)!.pointee = true
             return entry.pointer(to: \.attribution)!.pointee
         }

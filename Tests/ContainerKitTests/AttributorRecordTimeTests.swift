@@ -132,3 +132,38 @@ struct AttributorRecordTimeTests {
         #expect(attributor.attribute(pid: 900, ppid: 1, writtenAt: written) == .unknown)
     }
 }
+
+/// The same for a process known only from its fork announcement (no start
+/// time read): it started after the announcements were last read before its own.
+struct AnnouncedAttributorRecordTimeTests: AnnouncedAttributorSuite {
+    let proc = InMemoryProcSource()
+    let forks = InMemoryProcessAnnouncements()
+    let clock = ManualClock()
+
+    init() { proc.wallClockAtBoot = AttributorRecordTimeTests.boot }
+
+    /// Pid 201 was a podman process long ago; docker's 200 forked a child that
+    /// got it after the announcements were read at tick `reusedAt`, and exited.
+    func announceReusedPid() -> Attributor {
+        proc.add(pid: 200, ppid: 1, startTime: 100, cgroup: AttributorTests.dockerCgroup)
+        proc.now = AttributorRecordTimeTests.reusedAt
+        let attributor = makeAttributor()
+        attributor.collectExits()
+        forks.fork(child: 201, parent: 200)
+        proc.now = AttributorRecordTimeTests.reusedAt + 50
+        attributor.collectExits()
+        return attributor
+    }
+
+    @Test func recordWrittenBeforeAnAnnouncedChildTookThePidIsUnknown() {
+        let attributor = announceReusedPid()
+        #expect(attributor.attribute(pid: 201, ppid: 0, writtenAt: AttributorRecordTimeTests.wall(200)) == .unknown)
+        #expect(attributor.counters.recordsBeforeTheirProcess == 1)
+    }
+
+    @Test func recordOfTheAnnouncedChildItselfIsItsParentsContainer() {
+        let attributor = announceReusedPid()
+        let written = AttributorRecordTimeTests.wall(AttributorRecordTimeTests.reusedAt + 10)
+        #expect(attributor.attribute(pid: 201, ppid: 0, writtenAt: written).container?.id == TestIDs.docker)
+    }
+}

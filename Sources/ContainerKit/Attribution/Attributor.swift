@@ -157,13 +157,16 @@ public final class Attributor {
                 attributeMiss(pid: pid, ppid: ppid)
             }
         // The entry answered from is the process that has the pid now (0: known through its parent).
-        if let s = table.slot(of: pid), table.slots[s].startTime > latestStart {
+        if let s = table.slot(of: pid), Self.started(table.slots[s]) > latestStart {
             counters.recordsBeforeTheirProcess &+= 1
             if case .unknown = attribution {} else { counters.unattributed &+= 1 }
             return .unknown
         }
         return attribution
     }
+
+    /// When `slot`'s process started at the earliest (ticks since boot).
+    private static func started(_ slot: ProcessTable.Slot) -> UInt64 { max(slot.startTime, slot.bornAfter) }
 
     /// Converts records' times to start times (refreshed once per batch).
     private var recordClock = RecordClock()
@@ -231,6 +234,12 @@ public final class Attributor {
         guard let announcements else { return }
         announcementsTaken = true
         batchesSinceAnnouncements = 0
+        // Every announcement queued before the last read began was read then
+        // (each read empties the queue): a child announced now started after
+        // it (its start time is set microseconds before its announcement).
+        let readAt = proc.ticksSinceBoot()
+        announcedAfter = lastAnnouncementRead
+        defer { lastAnnouncementRead = readAt }
         announcements.drain { announcement in
             switch announcement {
             case .fork(let child, let parent): forked(child: child, parent: parent)
@@ -243,6 +252,11 @@ public final class Attributor {
             forgetUnwatched()
         }
     }
+
+    /// When the announcements were last read (ticks since boot; 0: never).
+    private var lastAnnouncementRead: UInt64 = 0
+    /// While announcements are taken in: the previous read, which every process announced now started after.
+    private var announcedAfter: UInt64 = 0
 
     /// ``ProcessAnnouncements/overflows`` when last taken in.
     private var overflowsSeen: UInt64 = 0
@@ -358,7 +372,10 @@ public final class Attributor {
             // within microseconds.)
             if let p = table.slot(of: parent), table[p].adoptsForeign { return }
         }
-        insert(ProcessTable.Slot(pid: child, attribution: attribution, pending: pending, derived: true, announced: true))
+        insert(
+            ProcessTable.Slot(
+                pid: child, attribution: attribution, pending: pending, derived: true, announced: true,
+                bornAfter: announcedAfter))
         counters.forksCached &+= 1
     }
 
@@ -696,7 +713,7 @@ public final class Attributor {
             insert(parent)
         }
         // Started after the record was written: not the parent it names.
-        if parent.startTime > recordLatestStart {
+        if Self.started(parent) > recordLatestStart {
             counters.recordsBeforeTheirProcess &+= 1
             return (.unknown, false)
         }

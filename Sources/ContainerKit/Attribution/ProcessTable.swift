@@ -49,6 +49,10 @@ struct ProcessTable {
         var exitSeen = false
         /// When the process was read (``ProcSource/ticksSinceBoot()``): it was alive then.
         var readAt: UInt64 = 0
+        /// For an entry without a start time (`derived`): a time (ticks since
+        /// boot) the process certainly started after, up to a few microseconds
+        /// (an announced child: the previous read of the announcements); 0: none known.
+        var bornAfter: UInt64 = 0
         /// When its exit was collected (with `exitSeen`): it had exited by then. A
         /// process started later than that was never its child.
         var exitBy: UInt64 = 0

@@ -167,3 +167,25 @@ struct AnnouncedAttributorRecordTimeTests: AnnouncedAttributorSuite {
         #expect(attributor.attribute(pid: 201, ppid: 0, writtenAt: written).container?.id == TestIDs.docker)
     }
 }
+
+/// The conversion of a record's time alone.
+struct RecordClockTests {
+    static let reading = WallClockReading(
+        wallMillisecondsAtBoot: 1_780_000_000_000, wallMillisecondsNow: 1_780_010_000_000, millisecondsPerTick: 10)
+
+    @Test func aRecordTimeIsTheLatestStartTickPlusTheMargin() {
+        var clock = RecordClock()
+        clock.refresh(Self.reading)
+        // 10,000 s after boot = tick 1,000,000; the margin adds 10 ticks.
+        #expect(clock.latestStart(forRecordAt: 1_780_010_000_000) == 1_000_010)
+    }
+
+    @Test func noRecordTimeNoReadingOrARecordBeforeBootSaysNothing() {
+        var clock = RecordClock()
+        #expect(clock.latestStart(forRecordAt: 1_780_010_000_000) == .max)
+        clock.refresh(Self.reading)
+        #expect(clock.latestStart(forRecordAt: 0) == .max)
+        #expect(clock.latestStart(forRecordAt: 1_700_000_000_000) == .max)
+        #expect(clock.latestStart(forRecordAt: .max) == .max)
+    }
+}

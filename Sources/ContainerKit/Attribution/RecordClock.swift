@@ -58,12 +58,18 @@ struct RecordClock {
     /// The latest start time (ticks) of a process that can have written a
     /// record at `wallMilliseconds` (ms since the epoch); `.max` when nothing
     /// can be said (no clock reading, no record time, a record dated before boot).
+    /// A few integer operations, no division by a variable in the usual case.
     @inline(__always)
     func latestStart(forRecordAt wallMilliseconds: UInt64) -> UInt64 {
-        guard let offset, wallMilliseconds > 0, wallMilliseconds <= UInt64(Int64.max) else { return .max }
+        // One compare for both "no record time" (0 wraps round) and a corrupt one.
+        guard let offset, wallMilliseconds &- 1 < Self.latestRecord else { return .max }
         let at = _slowPath(wallMilliseconds < stepSeenAt) ? lowestOffset : offset
-        let sinceBoot = Int64(wallMilliseconds) - at
+        let sinceBoot = Int64(wallMilliseconds) &- at
         guard sinceBoot >= 0 else { return .max }
-        return UInt64(sinceBoot + Self.marginMilliseconds) / millisecondsPerTick
+        let latest = UInt64(sinceBoot) &+ UInt64(Self.marginMilliseconds)
+        return millisecondsPerTick == 10 ? latest / 10 : latest / millisecondsPerTick
     }
+
+    /// Records dated later (corrupt) are not compared: keeps the arithmetic in range.
+    private static let latestRecord = UInt64(Int64.max / 2)
 }

@@ -19,6 +19,10 @@
 /// when the parent is known; otherwise the answer is `.unknown` and counted,
 /// never guessed.
 ///
+/// Given the record's time, a record written before the process that has its
+/// pid now started is `.unknown` too: its writer exited and the pid went round
+/// while the agent was behind (see ``RecordClock``; one compare on the hot path).
+///
 /// With ``ProcessAnnouncements`` (the kernel's process events connector), each
 /// new process whose parent is in a container is cached at once as that
 /// container's, before any of its audit records is evaluated: a process that

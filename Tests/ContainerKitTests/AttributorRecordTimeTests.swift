@@ -161,6 +161,20 @@ struct AnnouncedAttributorRecordTimeTests: AnnouncedAttributorSuite {
         #expect(attributor.counters.recordsBeforeTheirProcess == 1)
     }
 
+    @Test func announcementsTakenInWhileAnOldRecordIsAnsweredAreNotJudgedByItsTime() {
+        // Docker's 300 started after the old record; its child 301 is announced,
+        // and taken in at the batch's first slow answer: the old record's.
+        proc.add(pid: 300, ppid: 1, startTime: AttributorRecordTimeTests.reusedAt, cgroup: AttributorTests.dockerCgroup)
+        proc.now = AttributorRecordTimeTests.reusedAt + 50
+        let attributor = makeAttributor()
+        attributor.processSeen(pid: 300)
+        forks.fork(child: 301, parent: 300)  // 301 makes one call and exits
+        attributor.collectExitsDeferringAnnouncements()
+        #expect(attributor.attribute(pid: 500, ppid: 0, writtenAt: AttributorRecordTimeTests.wall(200)) == .unknown)
+        let written = AttributorRecordTimeTests.wall(AttributorRecordTimeTests.reusedAt + 10)
+        #expect(attributor.attribute(pid: 301, ppid: 0, writtenAt: written).container?.id == TestIDs.docker)
+    }
+
     @Test func recordOfTheAnnouncedChildItselfIsItsParentsContainer() {
         let attributor = announceReusedPid()
         let written = AttributorRecordTimeTests.wall(AttributorRecordTimeTests.reusedAt + 10)

@@ -150,9 +150,10 @@ public final class Attributor {
 
     /// ``attribute(pid:ppid:writtenAt:)`` but for a watched live process's answer.
     private func attributeSlowly(pid: Int32, ppid: Int32, latestStart: UInt64) -> Attribution {
+        takeAnnouncementsForThisBatch()
+        // Set only now: the announcements taken in above are not this record's.
         recordLatestStart = latestStart
         defer { recordLatestStart = .max }
-        takeAnnouncementsForThisBatch()
         // The announcements may have dropped or replaced the entry.
         let attribution =
             if let s = table.slot(of: pid) {

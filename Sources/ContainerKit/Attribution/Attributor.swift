@@ -148,7 +148,8 @@ public final class Attributor {
         return attributeSlowly(pid: pid, ppid: ppid, latestStart: latestStart)
     }
 
-    /// ``attribute(pid:ppid:writtenAt:)`` but for a watched live process's answer.
+    /// The rest of ``attribute(pid:ppid:writtenAt:)``: every answer but a
+    /// watched live process's whose record was written after it started.
     private func attributeSlowly(pid: Int32, ppid: Int32, latestStart: UInt64) -> Attribution {
         takeAnnouncementsForThisBatch()
         // Set only now: the announcements taken in above are not this record's.

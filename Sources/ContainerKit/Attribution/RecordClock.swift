@@ -5,12 +5,14 @@
 ///
 /// The record's time is the kernel's coarse wall clock (ms since the epoch);
 /// start times count `CLOCK_BOOTTIME` ticks. The offset between the two clocks
-/// is read once per batch (``refresh(_:)``); converting a record costs a
-/// subtraction and a division, no system call.
+/// is read once per batch (``refresh(_:)``); converting a record costs a few
+/// integer operations (a division by the constant 10 with `USER_HZ` 100), no
+/// system call.
 ///
 /// The margin (``marginMilliseconds``): a start time is rounded down to its
 /// 10 ms tick (which only moves it earlier), the audit clock lags by up to one
-/// kernel tick (4–10 ms), and the offset is read with two clock reads. A
+/// kernel tick (4–10 ms), and the offset is read between two reads of the
+/// boot clock (their midpoint, off by half a preemption at most). A
 /// record is taken to predate its process only when it was written more than
 /// 100 ms before the start tick began: about ten times those errors, and far
 /// below the time any host takes to go through a whole round of pids (32,768

@@ -172,6 +172,28 @@ struct EventEvaluatorTests {
         #expect(counters.containerUnknown == 1)
     }
 
+    /// A container's process made the call and exited; its pid went round to a
+    /// host process (the agent behind a whole round of pids) before the record
+    /// was evaluated: still reported, with no container, never taken for the host's.
+    @Test func seccompRecordWrittenBeforeItsPidsHostProcessStartedIsReportedWithNoContainer() throws {
+        // The record (1700000000.401) is 10,000.401 s after boot; pid 410's process started at 10,010 s.
+        proc.wallClockAtBoot = 1_699_990_000_000
+        proc.add(pid: 410, ppid: 1, startTime: 1_001_000, comm: "bash", cgroup: "0::/user.slice/user-0.slice/session-1.scope\n")
+        let (violations, counters) = try evaluate("seccomp-gone.log")
+        let violation = try #require(violations.first)
+        #expect(violation.container == nil)
+        #expect(violation.event.action == Violation.Event.notAllowedContainerUnknown)
+        #expect(counters.unattributed == 1)
+    }
+
+    @Test func seccompRecordOfTheHostProcessThatHasItsPidIsTheHosts() throws {
+        proc.wallClockAtBoot = 1_699_990_000_000
+        proc.add(pid: 410, ppid: 1, startTime: 990_000, comm: "bash", cgroup: "0::/user.slice/user-0.slice/session-1.scope\n")
+        let (violations, counters) = try evaluate("seccomp-gone.log")
+        #expect(violations.isEmpty)
+        #expect(counters.unattributed == 0)
+    }
+
     /// A container process forks, the child makes a syscall an audit rule records
     /// (no seccomp record), and both exit before the agent reads `/proc`: no
     /// container can be named, but the syscall is checked against the default

@@ -52,6 +52,10 @@ public enum PrometheusText {
         one("processes_over_cap_total", "counter", "Container processes left without per-process rules because the cap was reached.", Double(statistics.processesOverCap))
         one("attribution_misses_total", "counter", "Attribution cache misses (a /proc read).", Double(attributionMisses))
         one(
+            "records_predating_their_process_total", "counter",
+            "Records written before the process that has their pid now started (the pid reused while the agent was behind): answered with no container, never for that process.",
+            Double(statistics.recordsBeforeTheirProcess))
+        one(
             "fork_announcement_overflows_total", "counter",
             "Times the kernel's fork announcements overflowed the agent's buffer (short-lived processes then may go unattributed).",
             Double(statistics.forkAnnouncementOverflows))

@@ -65,6 +65,9 @@ public struct PipelineStatistics: Sendable {
     public var violationsByPolicy: [String: UInt64] = [:]
     /// Attribution cache misses (each a /proc read).
     public var attributionMisses: UInt64 = 0
+    /// Records written before the process that has their pid now started (the
+    /// pid was reused while the agent was behind): answered with no container.
+    public var recordsBeforeTheirProcess: UInt64 = 0
     /// Times the kernel's fork announcements overflowed the agent's buffer: the
     /// forks missed meanwhile leave short-lived processes possibly unattributed.
     public var forkAnnouncementOverflows: UInt64 = 0

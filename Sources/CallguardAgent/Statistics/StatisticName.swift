@@ -38,6 +38,7 @@ enum StatisticName {
         Count(field: \.containerUnknown, label: "callguard_container_unknown_reports_total"),
         Count(field: \.unparsableSyscall, label: "callguard_unparsable_syscall_events_total"),
         Count(field: \.attributionMisses, label: "callguard_attribution_misses_total"),
+        Count(field: \.recordsBeforeTheirProcess, label: "callguard_records_predating_their_process_total"),
         Count(field: \.forkAnnouncementOverflows, label: "callguard_fork_announcement_overflows_total"),
         Count(field: \.reloads, label: "callguard_policy_reloads_total"),
         Count(field: \.failedReloads, label: "callguard_policy_reload_failures_total"),

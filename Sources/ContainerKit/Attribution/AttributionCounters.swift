@@ -33,6 +33,13 @@ public struct AttributionCounters: Sendable, Hashable {
     public var forksRead: UInt64 = 0
     /// Entries dropped because announcements were lost (see ``Attributor/collectExits()``).
     public var forgottenAfterOverflow: UInt64 = 0
+    /// Records written before the process that has their pid (or their
+    /// parent's) started: another process's, whose pid was reused while the
+    /// agent was behind; answered `.unknown` (see ``RecordClock``).
+    public var recordsBeforeTheirProcess: UInt64 = 0
+    /// Times the wall clock was seen stepped (records are then judged on the
+    /// earlier clock until records written after the step come).
+    public var clockSteps: UInt64 = 0
     /// Processes evicted from the full cache.
     public var processesEvicted: UInt64 = 0
     /// Containers whose state was found.

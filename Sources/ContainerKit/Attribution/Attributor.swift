@@ -19,6 +19,10 @@
 /// when the parent is known; otherwise the answer is `.unknown` and counted,
 /// never guessed.
 ///
+/// Given the record's time, a record written before the process that has its
+/// pid now started is `.unknown` too: its writer exited and the pid went round
+/// while the agent was behind (see ``RecordClock``; one compare on the hot path).
+///
 /// With ``ProcessAnnouncements`` (the kernel's process events connector), each
 /// new process whose parent is in a container is cached at once as that
 /// container's, before any of its audit records is evaluated: a process that
@@ -105,6 +109,7 @@ public final class Attributor {
         self.clock = clock
         self.table = ProcessTable(capacity: configuration.processCapacity)
         resolveRuntimeBinaries()
+        refreshRecordClock()
     }
 
     /// Processes currently cached.
@@ -123,23 +128,60 @@ public final class Attributor {
     // MARK: - Hot path
 
     /// The attribution of an event made by `pid`, whose parent was `ppid` (both
-    /// from the SYSCALL record; pass 0 when the parent is not known).
+    /// from the SYSCALL record; pass 0 when the parent is not known), written
+    /// at `writtenAt` (the record's time, ms since the epoch; 0 when not known).
+    ///
+    /// A record written before the process that has `pid` now started (by more
+    /// than ``RecordClock/marginMilliseconds``) was another process's, whose pid
+    /// was reused while the agent was behind: it is `.unknown` (and counted in
+    /// ``AttributionCounters/recordsBeforeTheirProcess``), never that process's
+    /// container or the host. So is an exited process's record whose parent
+    /// started after it was written.
     @inline(__always)
-    public func attribute(pid: Int32, ppid: Int32) -> Attribution {
-        if let s = table.slot(of: pid) {
-            if let attribution = table.hit(s) {
-                counters.hits &+= 1
-                if case .unknown = attribution { counters.unattributed &+= 1 }
-                return attribution
-            }
-            takeAnnouncementsForThisBatch()
-            // The announcements may have dropped or replaced the entry.
-            guard let s = table.slot(of: pid) else { return attributeMiss(pid: pid, ppid: ppid) }
-            return attributeCached(slot: s, pid: pid, ppid: ppid)
+    public func attribute(pid: Int32, ppid: Int32, writtenAt: UInt64 = 0) -> Attribution {
+        let latestStart = recordClock.latestStart(forRecordAt: writtenAt)
+        if let s = table.slot(of: pid), let attribution = table.hit(s, startedBy: latestStart) {
+            counters.hits &+= 1
+            if case .unknown = attribution { counters.unattributed &+= 1 }
+            return attribution
         }
+        return attributeSlowly(pid: pid, ppid: ppid, latestStart: latestStart)
+    }
+
+    /// The rest of ``attribute(pid:ppid:writtenAt:)``: every answer but a
+    /// watched live process's whose record was written after it started.
+    private func attributeSlowly(pid: Int32, ppid: Int32, latestStart: UInt64) -> Attribution {
         takeAnnouncementsForThisBatch()
-        if let s = table.slot(of: pid) { return attributeCached(slot: s, pid: pid, ppid: ppid) }
-        return attributeMiss(pid: pid, ppid: ppid)
+        // Set only now: the announcements taken in above are not this record's.
+        recordLatestStart = latestStart
+        defer { recordLatestStart = .max }
+        // The announcements may have dropped or replaced the entry.
+        let attribution =
+            if let s = table.slot(of: pid) {
+                attributeCached(slot: s, pid: pid, ppid: ppid)
+            } else {
+                attributeMiss(pid: pid, ppid: ppid)
+            }
+        // The entry answered from is the process that has the pid now (0: known through its parent).
+        if let s = table.slot(of: pid), Self.started(table.slots[s]) > latestStart {
+            counters.recordsBeforeTheirProcess &+= 1
+            if case .unknown = attribution {} else { counters.unattributed &+= 1 }
+            return .unknown
+        }
+        return attribution
+    }
+
+    /// When `slot`'s process started at the earliest (ticks since boot).
+    private static func started(_ slot: ProcessTable.Slot) -> UInt64 { max(slot.startTime, slot.bornAfter) }
+
+    /// Converts records' times to start times (refreshed once per batch).
+    private var recordClock = RecordClock()
+    /// While a record is answered: the latest start time of a process that can have written it.
+    private var recordLatestStart: UInt64 = .max
+
+    /// Reads the wall clock against the start times' clock again (once per batch).
+    private func refreshRecordClock() {
+        if recordClock.refresh(proc.wallClock()) { counters.clockSteps &+= 1 }
     }
 
     /// Invalidates the entries of watched processes that have exited. Call once
@@ -164,6 +206,7 @@ public final class Attributor {
     /// kernel's buffer never fills.
     @inline(__always)
     public func collectExitsDeferringAnnouncements() {
+        refreshRecordClock()
         let now = proc.ticksSinceBoot()
         proc.collectExits { pid in
             guard let s = table.slot(of: pid), table[s].liveness == .watched else { return }
@@ -197,6 +240,12 @@ public final class Attributor {
         guard let announcements else { return }
         announcementsTaken = true
         batchesSinceAnnouncements = 0
+        // Every announcement queued before the last read began was read then
+        // (each read empties the queue): a child announced now started after
+        // it (its start time is set microseconds before its announcement).
+        let readAt = proc.ticksSinceBoot()
+        announcedAfter = lastAnnouncementRead
+        defer { lastAnnouncementRead = readAt }
         announcements.drain { announcement in
             switch announcement {
             case .fork(let child, let parent): forked(child: child, parent: parent)
@@ -209,6 +258,11 @@ public final class Attributor {
             forgetUnwatched()
         }
     }
+
+    /// When the announcements were last read (ticks since boot; 0: never).
+    private var lastAnnouncementRead: UInt64 = 0
+    /// While announcements are taken in: the previous read, which every process announced now started after.
+    private var announcedAfter: UInt64 = 0
 
     /// ``ProcessAnnouncements/overflows`` when last taken in.
     private var overflowsSeen: UInt64 = 0
@@ -324,7 +378,10 @@ public final class Attributor {
             // within microseconds.)
             if let p = table.slot(of: parent), table[p].adoptsForeign { return }
         }
-        insert(ProcessTable.Slot(pid: child, attribution: attribution, pending: pending, derived: true, announced: true))
+        insert(
+            ProcessTable.Slot(
+                pid: child, attribution: attribution, pending: pending, derived: true, announced: true,
+                bornAfter: announcedAfter))
         counters.forksCached &+= 1
     }
 
@@ -660,6 +717,11 @@ public final class Attributor {
             guard let entry = readProcess(ppid) else { return (.unknown, false) }
             parent = entry
             insert(parent)
+        }
+        // Started after the record was written: not the parent it names.
+        if Self.started(parent) > recordLatestStart {
+            counters.recordsBeforeTheirProcess &+= 1
+            return (.unknown, false)
         }
         switch parent.attribution {
         case .container: return (parent.attribution, parent.pending)

@@ -49,6 +49,10 @@ struct ProcessTable {
         var exitSeen = false
         /// When the process was read (``ProcSource/ticksSinceBoot()``): it was alive then.
         var readAt: UInt64 = 0
+        /// For an entry without a start time (`derived`): a time (ticks since
+        /// boot) the process certainly started after, up to a few microseconds
+        /// (an announced child: the previous read of the announcements); 0: none known.
+        var bornAfter: UInt64 = 0
         /// When its exit was collected (with `exitSeen`): it had exited by then. A
         /// process started later than that was never its child.
         var exitBy: UInt64 = 0
@@ -95,15 +99,18 @@ struct ProcessTable {
     mutating func touch(_ slot: Int) { slots[slot].referenced = true }
 
     /// `slot`'s answer when it may be given as it is (a watched live process
-    /// whose image is resolved), marking the slot used; nil otherwise. Read in
+    /// whose image is resolved, started by `latestStart`: see
+    /// ``RecordClock``), marking the slot used; nil otherwise. Read in
     /// place: the hot path copies no slot (each copy retains its container).
     @inline(__always)
-    mutating func hit(_ slot: Int) -> Attribution? {
+    mutating func hit(_ slot: Int, startedBy latestStart: UInt64 = .max) -> Attribution? {
         // Field by field through a pointer: the array's subscript (and the
         // buffer's) copied the whole slot here, a retain and release of its container.
         slots.withUnsafeMutableBufferPointer { slots in
             let entry = slots.baseAddress! + slot
-            guard entry.pointer(to: \.liveness)!.pointee == .watched, !entry.pointer(to: \.pending)!.pointee else { return nil }
+            guard entry.pointer(to: \.liveness)!.pointee == .watched, !entry.pointer(to: \.pending)!.pointee,
+                entry.pointer(to: \.startTime)!.pointee <= latestStart
+            else { return nil }
             entry.pointer(to: \.referenced)!.pointee = true
             return entry.pointer(to: \.attribution)!.pointee
         }

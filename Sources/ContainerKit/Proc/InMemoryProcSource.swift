@@ -20,6 +20,9 @@ public final class InMemoryProcSource: ProcSource {
     /// The clock (``ticksSinceBoot()``); nil: the latest start time of any process added.
     public var now: UInt64?
     private var latestStart: UInt64 = 0
+    /// The wall clock at boot (ms since the epoch) for ``wallClock()``, 10 ms
+    /// per tick; nil: no wall clock (records are not compared with start times).
+    public var wallClockAtBoot: UInt64?
 
     public init() {}
 
@@ -124,4 +127,11 @@ public final class InMemoryProcSource: ProcSource {
     public func arguments(pid: Int32) -> [String]? { processes[pid] == nil ? nil : argv[pid] }
 
     public func ticksSinceBoot() -> UInt64 { now ?? latestStart }
+
+    public func wallClock() -> WallClockReading? {
+        guard let wallClockAtBoot else { return nil }
+        return WallClockReading(
+            wallMillisecondsAtBoot: Int64(wallClockAtBoot),
+            wallMillisecondsNow: Int64(wallClockAtBoot + ticksSinceBoot() * 10), millisecondsPerTick: 10)
+    }
 }

@@ -53,6 +53,23 @@ public final class ProcFileSystem: ProcSource {
         return (UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)) / nanosecondsPerTick
     }
 
+    /// The real `/proc` only: a fixture directory's start times are not this boot's.
+    /// `CLOCK_BOOTTIME` is read on both sides of `CLOCK_REALTIME` and the
+    /// midpoint taken, so a preemption between the reads costs at most half its length.
+    public func wallClock() -> WallClockReading? {
+        guard root == "/proc" else { return nil }
+        var before = timespec()
+        var wall = timespec()
+        var after = timespec()
+        guard clock_gettime(CLOCK_BOOTTIME, &before) == 0, clock_gettime(CLOCK_REALTIME, &wall) == 0,
+            clock_gettime(CLOCK_BOOTTIME, &after) == 0
+        else { return nil }
+        func ms(_ t: timespec) -> Int64 { Int64(t.tv_sec) * 1000 + Int64(t.tv_nsec) / 1_000_000 }
+        let boot = (ms(before) + ms(after)) / 2
+        let tick = max(1, nanosecondsPerTick / 1_000_000)
+        return WallClockReading(wallMillisecondsAtBoot: ms(wall) - boot, wallMillisecondsNow: ms(wall), millisecondsPerTick: tick)
+    }
+
     public func isGone(pid: Int32) -> Bool {
         guard pid > 0 else { return true }
         if root == "/proc" { return kill(pid, 0) != 0 && errno == ESRCH }

@@ -58,4 +58,15 @@ public protocol ProcSource: AnyObject {
     /// boot, `CLOCK_BOOTTIME`), rounded down: compared with start times to tell
     /// whether a process started while another was still known to be alive.
     func ticksSinceBoot() -> UInt64
+
+    /// The wall clock against ``ticksSinceBoot()``'s clock now (two clock
+    /// reads, no system call), nil when start times are not the running
+    /// kernel's (a fixture directory): then records are never compared with
+    /// start times.
+    func wallClock() -> WallClockReading?
+}
+
+extension ProcSource {
+    /// No wall clock: records are not compared with start times.
+    public func wallClock() -> WallClockReading? { nil }
 }

@@ -69,7 +69,9 @@ public final class Attribution {
         case .live:
             let pid = event.summary.pid ?? -1
             let ppid = event.summary.ppid ?? -1
-            switch attributor!._withUnsafeGuaranteedRef({ $0.attribute(pid: pid, ppid: ppid) }) {
+            // The record's time: a process that started after it is not the one that wrote it.
+            let writtenAt = event.event.id.timestampMilliseconds
+            switch attributor!._withUnsafeGuaranteedRef({ $0.attribute(pid: pid, ppid: ppid, writtenAt: writtenAt) }) {
             case .host:
                 counters.host &+= 1
                 return .host
@@ -116,6 +118,13 @@ public final class Attribution {
     public var receivesForkAnnouncements: Bool? {
         if case .live(let attributor) = source { return attributor.receivesAnnouncements }
         return nil
+    }
+
+    /// Records written before the process that has their pid started (the pid
+    /// reused while the agent was behind), answered unknown, for the metrics.
+    public var recordsBeforeTheirProcess: UInt64 {
+        if case .live(let attributor) = source { return attributor.counters.recordsBeforeTheirProcess }
+        return 0
     }
 
     /// Cache misses (each a /proc read), for the metrics.

@@ -99,6 +99,7 @@ public final class EventEvaluator: PipelineStage {
         s.unparsableSyscall = c.unparsableSyscall
         s.violationsByPolicy = verdict.violationsByPolicy
         s.attributionMisses = attribution.misses
+        s.recordsBeforeTheirProcess = attribution.recordsBeforeTheirProcess
         s.forkAnnouncementOverflows = attribution.forkOverflows
         s.forkAnnouncements = attribution.receivesForkAnnouncements
         if let fold = verdict.fold { s.foldedByCause = fold.foldedByCause }

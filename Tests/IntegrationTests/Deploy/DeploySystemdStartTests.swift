@@ -37,7 +37,7 @@ import TestSupport
             fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
             var address = sockaddr_un()
             address.sun_family = sa_family_t(AF_UNIX)
-            _ = withUnsafeMutableBytes(of: &address.sun_path) { raw in path.utf8CString.withUnsafeBytes { raw.copyMemory(from: $0) } }
+            withUnsafeMutableBytes(of: &address.sun_path) { raw in path.utf8CString.withUnsafeBytes { raw.copyMemory(from: $0) } }
             let rc = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
             }
@@ -125,8 +125,8 @@ import TestSupport
         let notify = try NotifySocket(path: "\(root)/notify")
         let out = "\(root)/agent.out"
         let err = "\(root)/agent.err"
-        fm.createFile(atPath: out, contents: nil)
-        fm.createFile(atPath: err, contents: nil)
+        #expect(fm.createFile(atPath: out, contents: nil))
+        #expect(fm.createFile(atPath: err, contents: nil))
         var environment = ProcessInfo.processInfo.environment
         environment["NOTIFY_SOCKET"] = notify.path
         if let watchdog = unit.value("Service", "WatchdogSec"), let seconds = Int(watchdog.replacingOccurrences(of: "s", with: "")) {

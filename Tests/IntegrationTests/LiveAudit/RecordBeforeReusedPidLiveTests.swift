@@ -12,19 +12,7 @@ import Testing
 @Suite(.serialized)
 struct RecordBeforeReusedPidLiveTests {
     /// Installs a seccomp filter returning SECCOMP_RET_LOG for uname(2), calls it once, exits.
-    static let seccompChild = """
-        import ctypes, os, struct
-        libc = ctypes.CDLL(None, use_errno=True)
-        code = b"".join(struct.pack("HBBI", *i) for i in [
-            (0x20, 0, 0, 0), (0x15, 0, 1, 63), (0x06, 0, 0, 0x7ffc0000), (0x06, 0, 0, 0x7fff0000)])
-        buf = ctypes.create_string_buffer(code, len(code))
-        class Prog(ctypes.Structure):
-            _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-        prog = Prog(4, ctypes.cast(buf, ctypes.c_void_p))
-        assert libc.prctl(38, 1, 0, 0, 0) == 0
-        assert libc.prctl(22, 2, ctypes.byref(prog), 0, 0) == 0
-        os.uname()
-        """
+    static let seccompChild = LiveAuditPipelineTests.seccompChild
 
     static var prerequisites: Bool {
         LiveAudit.available && FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")

@@ -158,7 +158,7 @@ public struct CEFFormatter: ViolationFormatter {
         }
         if let f = v.fold {
             out.appendASCII(" callguardCallguardFoldKind=")
-            out.appendFoldKind(f.kind)
+            out.appendASCII(f.kind.name)
             out.appendASCII(" callguardCallguardFoldFirstSerial=")
             out.appendDecimal(f.firstSerial)
             out.appendASCII(" callguardCallguardFoldLastSerial=")

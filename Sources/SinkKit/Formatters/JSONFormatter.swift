@@ -166,7 +166,7 @@ public struct JSONFormatter: ViolationFormatter {
         }
         if let f = v.fold {
             out.ascii(",\"fold\":{\"kind\":\"")
-            out.foldKind(f.kind)
+            out.ascii(f.kind.name)
             out.ascii("\",\"first_serial\":")
             out.decimal(f.firstSerial)
             out.ascii(",\"last_serial\":")

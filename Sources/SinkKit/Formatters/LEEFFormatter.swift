@@ -129,7 +129,7 @@ public struct LEEFFormatter: ViolationFormatter {
         out.appendDecimal(v.count)
         if let f = v.fold {
             out.appendASCII("^foldKind=")
-            out.appendFoldKind(f.kind)
+            out.appendASCII(f.kind.name)
             out.appendASCII("^foldFirstSerial=")
             out.appendDecimal(f.firstSerial)
             out.appendASCII("^foldLastSerial=")

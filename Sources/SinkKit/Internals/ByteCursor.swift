@@ -100,15 +100,3 @@ extension Array where Element == UInt8 {
         }
     }
 }
-
-extension ByteCursor {
-    /// A fold kind's name (ASCII, nothing to escape in any format).
-    @inlinable
-    mutating func foldKind(_ kind: Violation.Fold.Kind) {
-        switch kind {
-        case .repeats: ascii("repeats")
-        case .distinctOverflow: ascii("distinct_overflow")
-        case .tableFull: ascii("table_full")
-        }
-    }
-}

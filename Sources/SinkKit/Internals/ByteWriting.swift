@@ -21,15 +21,3 @@ extension Array where Element == UInt8 {
         DecimalDigits.withDigits(of: value) { self.append(contentsOf: $0) }
     }
 }
-
-extension Array where Element == UInt8 {
-    /// Appends a fold kind's name (ASCII, nothing to escape in any format).
-    @inlinable
-    mutating func appendFoldKind(_ kind: Violation.Fold.Kind) {
-        switch kind {
-        case .repeats: appendASCII("repeats")
-        case .distinctOverflow: appendASCII("distinct_overflow")
-        case .tableFull: appendASCII("table_full")
-        }
-    }
-}

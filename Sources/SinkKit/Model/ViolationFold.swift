@@ -8,7 +8,7 @@ extension Violation {
     /// serials and times of the first and last of them.
     public struct Fold: Sendable, Hashable {
         /// Why these violations were folded together.
-        public enum Kind: String, Sendable, Hashable {
+        public enum Kind: String, Sendable, Hashable, CaseIterable {
             /// The same finding again (same executable, command line and path).
             case repeats
             /// Findings of this container, image and syscall beyond the throttle's
@@ -17,6 +17,15 @@ extension Violation {
             /// The throttle's table was full: violations of any key, only the
             /// first's details are kept.
             case tableFull = "table_full"
+
+            /// The name written in every format (ASCII, nothing to escape).
+            public var name: StaticString {
+                switch self {
+                case .repeats: return "repeats"
+                case .distinctOverflow: return "distinct_overflow"
+                case .tableFull: return "table_full"
+                }
+            }
         }
 
         public var kind: Kind

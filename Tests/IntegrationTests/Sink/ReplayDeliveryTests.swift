@@ -55,7 +55,9 @@ import Testing
         init(_ arguments: [String], directory: String) throws {
             signal(SIGPIPE, SIG_IGN)
             stderrPath = directory + "/replay.err"
-            FileManager.default.createFile(atPath: stderrPath, contents: nil)
+            guard FileManager.default.createFile(atPath: stderrPath, contents: nil) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: stderrPath])
+            }
             process.executableURL = URL(fileURLWithPath: AgentProcess.executable)
             process.arguments = ["replay"] + arguments
             process.standardInput = input
